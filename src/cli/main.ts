@@ -1,0 +1,72 @@
+/** `dslab`: the command-line face of Design Space Lab. Thin: parsing, printing, exit codes. */
+import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError, type Command, type Io } from './command';
+import { COMMANDS } from './commands';
+
+import { version as VERSION } from '../../package.json';
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: dslab <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Every command takes --help, and --json to print exactly one JSON document on stdout.',
+    'Exit status: 0 success, 1 an error in the input, 2 bad usage.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(usage());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`dslab: unknown command '${name}'\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.help.endsWith('\n') ? command.help : command.help + '\n');
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`dslab ${command.name}: ${err.message}\nRun 'dslab ${command.name} --help' for usage.\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof UserError) {
+      io.stderr(`dslab ${command.name}: error: ${err.message}\n`);
+      return EXIT_USER_ERROR;
+    }
+    throw err;
+  }
+}
+
+/** Entry point of bin/dslab. */
+export function runCli(): void {
+  const io: Io = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    interactive: Boolean(process.stderr.isTTY),
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`dslab: internal error: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

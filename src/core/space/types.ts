@@ -1,0 +1,121 @@
+/**
+ * The resolved space file: every default applied and every `extends` merged, so that the
+ * sampler, the trainer and the analysis never look at raw YAML.
+ */
+import type { BlockType, StemSpec } from '../model';
+
+export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'synthetic';
+
+export type BackendName = 'auto' | 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
+
+export type ComplexityMetric = 'flops' | 'params' | 'acts';
+
+/** A closed interval [lo, hi]. */
+export type Interval = [number, number];
+
+/** Complexity constraints; an absent metric is unconstrained. */
+export type Constraints = Partial<Record<ComplexityMetric, Interval>>;
+
+/**
+ * How one scalar design parameter is drawn (pycls sweep samplers, reference §4.2).
+ * Ranges are closed; results are multiples of `quantum`, computed in decimal arithmetic.
+ */
+export type Distribution =
+  | { kind: 'uniform' | 'log-uniform' | 'power2' | 'power2-or-log-uniform'; range: Interval; quantum: number }
+  | { kind: 'values'; values: number[] };
+
+/** The AnyNetX restrictions of the paper's Table 1 (A→E). */
+export type Restriction = 'sharedBottleneck' | 'sharedGroupWidth' | 'increasingWidths' | 'increasingDepths';
+export const RESTRICTIONS: readonly Restriction[] = ['sharedBottleneck', 'sharedGroupWidth', 'increasingWidths', 'increasingDepths'];
+
+/** The network skeleton shared by every model of a space. */
+export interface ResolvedModelSettings {
+  stem: StemSpec;
+  block: BlockType;
+  /** SE ratio (0 = off; 0.25 by default for block Y). */
+  se: number;
+  /** Number of stages (AnyNet: per-stage parameters are drawn for each; RegNet: models with another stage count are rejected). */
+  stages: number;
+  /** Per-stage strides, length `stages`. */
+  strides: number[];
+  classes: number;
+  channels: number;
+  resolution: number;
+  headWidth: number;
+}
+
+interface SpaceCommon {
+  name: string;
+  /** Models to sample from this space. */
+  samples: number;
+  constraints: Constraints;
+  /** Cap on sampling attempts before giving up. */
+  maxAttempts: number;
+  /** Seed of this space's sampler (derived from the file's sampling seed and the space name unless set). */
+  seed: number;
+  model: ResolvedModelSettings;
+  /** The space this one extends, if any (after resolution the definition is complete either way). */
+  extends?: string;
+}
+
+export interface AnyNetSpace extends SpaceCommon {
+  type: 'anynet';
+  /** d_i, drawn per stage. */
+  depth: Distribution;
+  /** w_i, drawn per stage. */
+  width: Distribution;
+  /** b_i. */
+  bottleneck: Distribution;
+  /** g_i. */
+  groupWidth: Distribution;
+  restrictions: Restriction[];
+}
+
+export interface RegNetSpace extends SpaceCommon {
+  type: 'regnet';
+  depth: Distribution;
+  w0: Distribution;
+  wa: Distribution;
+  wm: Distribution;
+  bottleneck: Distribution;
+  groupWidth: Distribution;
+}
+
+export type DesignSpace = AnyNetSpace | RegNetSpace;
+
+export interface ResolvedDataset {
+  name: DatasetName;
+  /** Directory or file the data is read from; undefined = bundled subset, then known locations. */
+  path?: string;
+  train: number;
+  test: number;
+  /** Seed of the fixed train/test subset. */
+  seed: number;
+  augment: { flip: boolean; padCrop: number };
+}
+
+export interface ResolvedTraining {
+  epochs: number;
+  batchSize: number;
+  optimizer: { lr: number; momentum: number; nesterov: boolean; weightDecay: number; bnWeightDecay: number };
+  schedule: { type: 'cosine' | 'constant'; warmupEpochs: number; warmupFactor: number };
+  labelSmoothing: number;
+  seed: number;
+  backend: BackendName;
+}
+
+export interface ResolvedAnalysis {
+  complexity: ComplexityMetric;
+  bins: number;
+  bootstrap: { resamples: number; fraction: number; seed: number };
+}
+
+export interface ResolvedSpaceFile {
+  version: 1;
+  name: string;
+  dataset: ResolvedDataset;
+  training: ResolvedTraining;
+  analysis: ResolvedAnalysis;
+  /** In file order. */
+  spaces: DesignSpace[];
+}
