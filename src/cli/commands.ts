@@ -1,4 +1,8 @@
 /** The list of `dslab` subcommands, in the order `dslab --help` shows them. */
 import type { Command } from './command';
+import { cxCommand } from './cx';
+import { fitCommand } from './fit';
+import { sampleCommand } from './sample';
+import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand];

@@ -110,11 +110,21 @@ export interface ResolvedAnalysis {
   bootstrap: { resamples: number; fraction: number; seed: number };
 }
 
+/** The file-level `sampling` section (each space carries its own resolved values too). */
+export interface ResolvedSampling {
+  /** The file's sampling seed, from which spaces without their own seed derive theirs. */
+  seed: number;
+  samples: number;
+  constraints: Constraints;
+  maxAttempts: number;
+}
+
 export interface ResolvedSpaceFile {
   version: 1;
   name: string;
   dataset: ResolvedDataset;
   training: ResolvedTraining;
+  sampling: ResolvedSampling;
   analysis: ResolvedAnalysis;
   /** In file order. */
   spaces: DesignSpace[];

@@ -1,0 +1,229 @@
+/** `dslab sample FILE`: models drawn from the file's design spaces under its complexity constraints. */
+import { expandModel } from '../core/modelSpec';
+import { InvalidCandidateError } from '../core/sampling/spaceSampler';
+import {
+  groupThousands,
+  sampleFile,
+  SamplingError,
+  selectSpaces,
+  sortedRejections,
+  type SampledModel,
+  type SamplingProgress,
+  type SpaceSample,
+} from '../core/sampling/sampler';
+import { formatDiagnostic, readSpaceFile, type SpaceFileResult } from '../core/space';
+import type { DesignSpace } from '../core/space/types';
+import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { formatCount } from './cx';
+
+const HELP = `Usage: dslab sample FILE [--space S] [--samples N] [--seed K] [--json]
+
+Draws models from the design spaces of a space file, keeping those within the file's
+complexity constraints, without repeats. The same file and seed give the same models on any
+machine.
+
+Options:
+  --space S    only the space named S
+  --samples N  models per space, instead of the file's samples
+  --seed K     file seed, instead of sampling.seed: every space's seed is re-derived from K
+               and the space's name (a seed a space sets itself is replaced too)
+  --json       print one JSON document: {file, seed, spaces: [{name, requested, sampled,
+               attempts, acceptanceRate, rejections, seed, complete}], models: [{space, index,
+               model, flops, params, acts}]}; each model is a spec 'dslab cx' accepts
+
+Exit status: 0 success (fewer models than requested is a warning), 1 an invalid file, an
+unknown space, or a space where no model satisfies the constraints, 2 bad usage.
+
+Example:
+  dslab sample examples/space.regnet.yaml --space RegNetX --samples 4
+`;
+
+/** Progress bars appear only when sampling has already taken this long. */
+const PROGRESS_AFTER_MS = 300;
+/** …and are redrawn at most this often. */
+const PROGRESS_EVERY_MS = 100;
+const BAR_WIDTH = 24;
+
+/**
+ * A one-line progress bar on stderr, redrawn in place with '\r'. Drawn only on a terminal and
+ * only once sampling takes noticeably long, so quick runs and pipes stay clean.
+ */
+class ProgressBar {
+  private readonly started = Date.now();
+  private space = '';
+  private spaceStarted = Date.now();
+  private spaceStartAttempts = 0;
+  private lastDrawn = 0;
+  private lineLength = 0;
+
+  constructor(private readonly io: Io) {}
+
+  update(p: SamplingProgress): void {
+    if (!this.io.interactive) return;
+    const now = Date.now();
+    if (p.space !== this.space) {
+      this.space = p.space;
+      this.spaceStarted = now;
+      this.spaceStartAttempts = p.attempts;
+    }
+    if (now - this.started < PROGRESS_AFTER_MS || now - this.lastDrawn < PROGRESS_EVERY_MS) return;
+    this.lastDrawn = now;
+    const done = Math.max(p.requested === 0 ? 1 : p.accepted / p.requested, p.attempts / p.maxAttempts);
+    const filled = Math.min(BAR_WIDTH, Math.floor(done * BAR_WIDTH));
+    const perSecond = (p.attempts - this.spaceStartAttempts) / Math.max((now - this.spaceStarted) / 1000, 1e-3);
+    const line =
+      `${p.space} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ` +
+      `${p.accepted}/${p.requested} models, ${groupThousands(p.attempts)} attempts, ${groupThousands(Math.round(perSecond))} attempts/s`;
+    // Padding to the previous line's length overwrites its tail when the new line is shorter.
+    this.io.stderr(`\r${line.padEnd(this.lineLength)}`);
+    this.lineLength = Math.max(this.lineLength, line.length);
+  }
+
+  /** Erases the bar, if one was drawn, so that what follows starts on a clean line. */
+  clear(): void {
+    if (this.lineLength === 0) return;
+    this.io.stderr(`\r${' '.repeat(this.lineLength)}\r`);
+    this.lineLength = 0;
+  }
+}
+
+// ------------------------------------------------------------------ human output
+
+/** 3650874 → "3.65" (MF). */
+function megaFlops(n: number): string {
+  return (n / 1e6).toFixed(2);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+}
+
+const list = (xs: number[]): string => xs.join(',');
+
+function modelRows(space: DesignSpace, models: SampledModel[]): string[][] {
+  const cx = (m: SampledModel): string[] => [megaFlops(m.flops), formatCount(m.params), formatCount(m.acts)];
+  if (space.type === 'anynet') {
+    const rows = [['#', 'd', 'w', 'b', 'g', 'flops (MF)', 'params', 'acts']];
+    for (const m of models) {
+      const a = m.model.anynet!;
+      rows.push([String(m.index), list(a.depths), list(a.widths), list(a.bottlenecks), list(a.groupWidths), ...cx(m)]);
+    }
+    return rows;
+  }
+  const rows = [['#', 'd', 'w0', 'wa', 'wm', 'g', 'b', 'stage widths', 'stage depths', 'flops (MF)', 'params', 'acts']];
+  for (const m of models) {
+    const r = m.model.regnet!;
+    const stages = expandModel(m.model).stages;
+    rows.push([
+      String(m.index),
+      String(r.depth),
+      String(r.w0),
+      String(r.wa),
+      String(r.wm),
+      String(r.groupWidth),
+      String(r.bottleneck),
+      list(stages.map((s) => s.width)),
+      list(stages.map((s) => s.depth)),
+      ...cx(m),
+    ]);
+  }
+  return rows;
+}
+
+/** "AnyNetX_A: 6 models from 22 attempts (27.3% accepted; rejected: flops>: 12, flops<: 3, duplicate: 1)". */
+export function summaryLine(sample: SpaceSample): string {
+  const accepted = `${(100 * sample.acceptanceRate).toFixed(1)}% accepted`;
+  const rejected = sortedRejections(sample.rejections)
+    .map(([reason, count]) => `${reason}: ${groupThousands(count)}`)
+    .join(', ');
+  const models = `${sample.models.length} model${sample.models.length === 1 ? '' : 's'}`;
+  return `${sample.space}: ${models} from ${groupThousands(sample.attempts)} attempts (${accepted}${rejected ? `; rejected: ${rejected}` : ''})`;
+}
+
+function human(spaces: DesignSpace[], samples: SpaceSample[]): string {
+  const blocks = samples.map((sample, i) => {
+    const space = spaces[i];
+    const head = `${space.name} (${space.type}, seed ${sample.seed})`;
+    return `${head}\n${table(modelRows(space, sample.models))}\n${summaryLine(sample)}\n`;
+  });
+  return blocks.join('\n');
+}
+
+// ------------------------------------------------------------------ command
+
+export const sampleCommand: Command = {
+  name: 'sample',
+  summary: 'sample models from the design spaces of a space file',
+  help: HELP,
+  run(argv: string[], io: Io): number {
+    const { values, positionals } = parseCommandArgs(argv, {
+      space: { type: 'string' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
+    });
+    if (positionals.length === 0) throw new UsageError('missing FILE (a space file, e.g. examples/space.regnet.yaml)');
+    if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length} arguments`);
+    const samplesFlag = intFlag('samples', values.samples, 1);
+    const seedFlag = intFlag('seed', values.seed, 0);
+    if (seedFlag !== undefined && seedFlag > 0xffffffff) throw new UsageError(`--seed must be at most 4294967295, got '${values.seed}'`);
+    const file = positionals[0];
+
+    let read: SpaceFileResult;
+    try {
+      read = readSpaceFile(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+      throw new UserError(`cannot read space file '${file}': ${why}`);
+    }
+    for (const d of read.diagnostics) io.stderr(formatDiagnostic(file, d) + '\n');
+    const resolved = read.resolved;
+    if (!resolved || read.diagnostics.some((d) => d.severity === 'error')) return 1;
+
+    const bar = new ProgressBar(io);
+    let spaces: DesignSpace[];
+    let samples: SpaceSample[];
+    try {
+      spaces = selectSpaces(resolved, values.space);
+      samples = sampleFile(resolved, { space: values.space, samples: samplesFlag, seed: seedFlag, onProgress: (p) => bar.update(p) });
+    } catch (err) {
+      if (err instanceof SamplingError || err instanceof InvalidCandidateError || err instanceof RangeError) {
+        throw new UserError(`${file}: ${err.message}`);
+      }
+      throw err;
+    } finally {
+      bar.clear();
+    }
+
+    for (const s of samples) {
+      if (!s.complete) {
+        io.stderr(
+          `dslab sample: warning: ${s.space}: only ${s.models.length} of ${s.requested} models after ${groupThousands(s.attempts)} attempts ` +
+            `(the attempt limit); widen the constraints or raise maxAttempts\n`,
+        );
+      }
+    }
+
+    if (values.json) {
+      printJson(io, {
+        file,
+        seed: seedFlag ?? resolved.sampling.seed,
+        spaces: samples.map((s) => ({
+          name: s.space,
+          requested: s.requested,
+          sampled: s.models.length,
+          attempts: s.attempts,
+          acceptanceRate: s.acceptanceRate,
+          rejections: s.rejections,
+          seed: s.seed,
+          complete: s.complete,
+        })),
+        models: samples.flatMap((s) => s.models),
+      });
+    } else {
+      io.stdout(human(spaces, samples));
+    }
+    return 0;
+  },
+};

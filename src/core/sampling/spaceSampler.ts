@@ -1,0 +1,165 @@
+/**
+ * One candidate model from a design space: the space's parameters drawn in a fixed order, the
+ * space's structural rules applied (AnyNetX restrictions, pycls's RegNet stage checks), and
+ * the result as a fully explicit ModelSpec plus its expanded form.
+ */
+import type { ExpandedModel, ModelSpec } from '../model';
+import { expandModel } from '../modelSpec';
+import { generateRegnet } from '../regnet';
+import type { AnyNetSpace, DesignSpace, RegNetSpace, ResolvedModelSettings } from '../space/types';
+import { compileDistribution } from './distributions';
+import type { Rng } from './rng';
+
+/**
+ * Why a drawn candidate is not a model of the space, before its complexity is known.
+ * increasingWidths / increasingDepths: AnyNetX_D/E's w_{i+1} ≥ w_i, d_{i+1} ≥ d_i failed.
+ * emptyStage: a stage without blocks (AnyNet depth 0; RegNet numStages ≠ totalStages, a
+ * skipped or merged stage index, which pycls's sweep sampler rejects).
+ * stageCount: a RegNet whose stage count differs from the space's `model.stages`.
+ */
+export type StructuralRejection = 'increasingWidths' | 'increasingDepths' | 'emptyStage' | 'stageCount';
+
+/** A drawn model: the spec `dslab cx` accepts, and the network it builds. */
+export interface Candidate {
+  spec: ModelSpec;
+  model: ExpandedModel;
+}
+
+export type Draw = Candidate | { rejected: StructuralRejection };
+
+/** Draws one candidate from the stream; compiled once per space. */
+export type CandidateDrawer = (rng: Rng) => Draw;
+
+/** A drawn spec that expandModel refuses: the space's ranges allow a model that cannot be built. */
+export class InvalidCandidateError extends Error {
+  constructor(
+    readonly space: string,
+    readonly spec: ModelSpec,
+    cause: Error,
+  ) {
+    super(`space ${space} produced a model that cannot be built (${cause.message}): ${JSON.stringify(spec)}`);
+    this.name = 'InvalidCandidateError';
+  }
+}
+
+/** The skeleton every model of the space shares, as ModelSpec fields (a fresh copy each time). */
+function skeleton(m: ResolvedModelSettings): Omit<ModelSpec, 'regnet' | 'anynet'> {
+  return {
+    stem: { type: m.stem.type, width: m.stem.width },
+    block: m.block,
+    se: m.se,
+    resolution: m.resolution,
+    classes: m.classes,
+    channels: m.channels,
+    headWidth: m.headWidth,
+  };
+}
+
+function expand(space: DesignSpace, spec: ModelSpec): ExpandedModel {
+  try {
+    return expandModel(spec);
+  } catch (err) {
+    throw new InvalidCandidateError(space.name, spec, err as Error);
+  }
+}
+
+/**
+ * AnyNet: d_i for every stage, then w_i, then b (one when sharedBottleneck, else one per
+ * stage), then g likewise. Restrictions are checked on the drawn values (as the paper states
+ * them); the emitted widths and group widths are the adjusted ones, so the spec rebuilds the
+ * same network.
+ */
+function anynetDrawer(space: AnyNetSpace): CandidateDrawer {
+  const n = space.model.stages;
+  const depth = compileDistribution(space.depth);
+  const width = compileDistribution(space.width);
+  const bottleneck = compileDistribution(space.bottleneck);
+  const groupWidth = compileDistribution(space.groupWidth);
+  const sharedB = space.restrictions.includes('sharedBottleneck');
+  const sharedG = space.restrictions.includes('sharedGroupWidth');
+  const increasingW = space.restrictions.includes('increasingWidths');
+  const increasingD = space.restrictions.includes('increasingDepths');
+  const strides = space.model.strides;
+
+  const drawList = (draw: (rng: Rng) => number, shared: boolean, rng: Rng): number[] => {
+    const out = new Array<number>(n);
+    if (shared) out.fill(draw(rng));
+    else for (let i = 0; i < n; i++) out[i] = draw(rng);
+    return out;
+  };
+
+  return (rng) => {
+    const depths = drawList(depth, false, rng);
+    const widths = drawList(width, false, rng);
+    const bottlenecks = drawList(bottleneck, sharedB, rng);
+    const groupWidths = drawList(groupWidth, sharedG, rng);
+    for (let i = 0; i < n; i++) {
+      if (depths[i] <= 0) return { rejected: 'emptyStage' };
+    }
+    for (let i = 1; i < n; i++) {
+      if (increasingW && widths[i] < widths[i - 1]) return { rejected: 'increasingWidths' };
+    }
+    for (let i = 1; i < n; i++) {
+      if (increasingD && depths[i] < depths[i - 1]) return { rejected: 'increasingDepths' };
+    }
+    const drawn: ModelSpec = {
+      anynet: { depths, widths, strides: strides.slice(), bottlenecks, groupWidths },
+      ...skeleton(space.model),
+    };
+    const model = expand(space, drawn);
+    const spec: ModelSpec = {
+      anynet: {
+        depths,
+        widths: model.stages.map((s) => s.width),
+        strides: strides.slice(),
+        bottlenecks: model.stages.map((s) => s.bottleneck),
+        groupWidths: model.stages.map((s) => s.groupWidth),
+      },
+      ...skeleton(space.model),
+    };
+    return { spec, model };
+  };
+}
+
+/**
+ * RegNet: d, w0, wa, wm, g, b in pycls's regnet_sampler order. Rejected like pycls's sweep
+ * sampler when numStages ≠ totalStages, and when the stage count is not the space's.
+ */
+function regnetDrawer(space: RegNetSpace): CandidateDrawer {
+  const depth = compileDistribution(space.depth);
+  const w0 = compileDistribution(space.w0);
+  const wa = compileDistribution(space.wa);
+  const wm = compileDistribution(space.wm);
+  const groupWidth = compileDistribution(space.groupWidth);
+  const bottleneck = compileDistribution(space.bottleneck);
+  const stages = space.model.stages;
+
+  return (rng) => {
+    const p = { depth: depth(rng), w0: w0(rng), wa: wa(rng), wm: wm(rng) };
+    const g = groupWidth(rng);
+    const b = bottleneck(rng);
+    const shape = generateRegnet(p);
+    if (shape.numStages !== shape.totalStages) return { rejected: 'emptyStage' };
+    if (shape.numStages !== stages) return { rejected: 'stageCount' };
+    const spec: ModelSpec = {
+      regnet: { ...p, groupWidth: g, bottleneck: b, strides: space.model.strides.slice() },
+      ...skeleton(space.model),
+    };
+    return { spec, model: expand(space, spec) };
+  };
+}
+
+/** Compiles a space into a candidate drawer (throws a RangeError for a distribution that cannot be drawn). */
+export function candidateDrawer(space: DesignSpace): CandidateDrawer {
+  return space.type === 'anynet' ? anynetDrawer(space) : regnetDrawer(space);
+}
+
+/**
+ * Identity of the network a candidate builds: within one space only the stages vary, so two
+ * draws with equal stage lists (e.g. RegNets whose wa differ by 0.1) are one model.
+ */
+export function modelKey(model: ExpandedModel): string {
+  let key = '';
+  for (const s of model.stages) key += `${s.depth}x${s.width}/g${s.groupWidth}/b${s.bottleneck}/s${s.stride};`;
+  return key;
+}

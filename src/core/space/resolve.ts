@@ -1,0 +1,189 @@
+/**
+ * A valid space file → ResolvedSpaceFile: every default filled in, every `extends` merged,
+ * every parameter an explicit distribution. Call only when validation found no error.
+ */
+import { DEFAULT_SE_RATIO, type BlockType, type StemType } from '../model';
+import { datasetOf } from './datasets';
+import { DEFAULTS } from './defaults';
+import { isDict, SpaceFileView } from './effective';
+import { PARAMETERS, parameterDefaults, readDistribution, toDistribution, type ParameterName, type SpaceType } from './parameters';
+import { deriveSpaceSeed } from './seed';
+import { defaultStrides } from './skeleton';
+import type {
+  AnyNetSpace,
+  ComplexityMetric,
+  Constraints,
+  DesignSpace,
+  Distribution,
+  Interval,
+  RegNetSpace,
+  ResolvedAnalysis,
+  ResolvedDataset,
+  ResolvedModelSettings,
+  ResolvedSampling,
+  ResolvedSpaceFile,
+  ResolvedTraining,
+  Restriction,
+} from './types';
+
+const METRICS: readonly ComplexityMetric[] = ['flops', 'params', 'acts'];
+
+type Dict = Record<string, unknown>;
+const section = (v: unknown): Dict => (isDict(v) ? v : {});
+function pick<T>(v: unknown, fallback: T): T {
+  return v === undefined ? fallback : (v as T);
+}
+
+function resolveDataset(raw: Dict): ResolvedDataset {
+  const d = DEFAULTS.dataset;
+  const augment = section(raw.augment);
+  const dataset: ResolvedDataset = {
+    name: pick(raw.name, d.name),
+    train: pick(raw.train, d.train),
+    test: pick(raw.test, d.test),
+    seed: pick(raw.seed, d.seed),
+    augment: { flip: pick(augment.flip, d.augment.flip), padCrop: pick(augment.padCrop, d.augment.padCrop) },
+  };
+  if (typeof raw.path === 'string') dataset.path = raw.path;
+  return dataset;
+}
+
+function resolveTraining(raw: Dict): ResolvedTraining {
+  const d = DEFAULTS.training;
+  const optimizer = section(raw.optimizer);
+  const schedule = section(raw.schedule);
+  return {
+    epochs: pick(raw.epochs, d.epochs),
+    batchSize: pick(raw.batchSize, d.batchSize),
+    optimizer: {
+      lr: pick(optimizer.lr, d.optimizer.lr),
+      momentum: pick(optimizer.momentum, d.optimizer.momentum),
+      nesterov: pick(optimizer.nesterov, d.optimizer.nesterov),
+      weightDecay: pick(optimizer.weightDecay, d.optimizer.weightDecay),
+      bnWeightDecay: pick(optimizer.bnWeightDecay, d.optimizer.bnWeightDecay),
+    },
+    schedule: {
+      type: pick(schedule.type, d.schedule.type),
+      warmupEpochs: pick(schedule.warmupEpochs, d.schedule.warmupEpochs),
+      warmupFactor: pick(schedule.warmupFactor, d.schedule.warmupFactor),
+    },
+    labelSmoothing: pick(raw.labelSmoothing, d.labelSmoothing),
+    seed: pick(raw.seed, d.seed),
+    backend: pick(raw.backend, d.backend),
+  };
+}
+
+function resolveConstraints(lookup: (metric: ComplexityMetric) => unknown): Constraints {
+  const constraints: Constraints = {};
+  for (const metric of METRICS) {
+    const c = lookup(metric);
+    if (c !== undefined) constraints[metric] = [...(c as number[])] as Interval;
+  }
+  return constraints;
+}
+
+function resolveSampling(raw: Dict): ResolvedSampling {
+  const d = DEFAULTS.sampling;
+  return {
+    seed: pick(raw.seed, d.seed),
+    samples: pick(raw.samples, d.samples),
+    constraints: resolveConstraints((metric) => section(raw.constraints)[metric]),
+    maxAttempts: pick(raw.maxAttempts, d.maxAttempts),
+  };
+}
+
+function resolveAnalysis(raw: Dict): ResolvedAnalysis {
+  const d = DEFAULTS.analysis;
+  const bootstrap = section(raw.bootstrap);
+  return {
+    complexity: pick(raw.complexity, d.complexity),
+    bins: pick(raw.bins, d.bins),
+    bootstrap: {
+      resamples: pick(bootstrap.resamples, d.bootstrap.resamples),
+      fraction: pick(bootstrap.fraction, d.bootstrap.fraction),
+      seed: pick(bootstrap.seed, d.bootstrap.seed),
+    },
+  };
+}
+
+function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings {
+  const d = DEFAULTS.model;
+  const get = (...keys: string[]) => view.model(name, keys)?.value;
+  const stem = { type: pick<StemType>(get('stem', 'type'), d.stem.type), width: pick<number>(get('stem', 'width'), d.stem.width) };
+  const block = pick<BlockType>(get('block'), d.block);
+  const stages = pick<number>(get('stages'), d.stages);
+  // Validation guarantees a written model.resolution / classes equals the dataset's.
+  const { shape } = datasetOf(view.root.dataset)!;
+  return {
+    stem,
+    block,
+    se: pick<number>(get('se'), block === 'Y' ? DEFAULT_SE_RATIO : 0),
+    stages,
+    strides: [...pick<number[]>(get('strides'), defaultStrides(stages, stem.type))],
+    classes: shape.classes,
+    channels: shape.channels,
+    resolution: shape.resolution,
+    headWidth: pick<number>(get('headWidth'), d.headWidth),
+  };
+}
+
+function resolveSpace(view: SpaceFileView, name: string, fileSeed: number): DesignSpace {
+  const type = view.type(name) as SpaceType;
+  const constraints = resolveConstraints((metric) => view.constraint(name, metric)?.value);
+  const ownSeed = view.own(name, ['seed'])?.value;
+  const parent = view.definition(name)?.extends;
+  const distributions = {} as Record<ParameterName, Distribution>;
+  for (const p of PARAMETERS[type]) {
+    const written = readDistribution(view.inherited(name, [p])?.value, parameterDefaults(type, p));
+    distributions[p] = toDistribution(written!);
+  }
+  const common = {
+    name,
+    type,
+    samples: pick<number>(view.sampling(name, 'samples')?.value, DEFAULTS.sampling.samples),
+    constraints,
+    maxAttempts: pick<number>(view.sampling(name, 'maxAttempts')?.value, DEFAULTS.sampling.maxAttempts),
+    seed: typeof ownSeed === 'number' ? ownSeed : deriveSpaceSeed(fileSeed, name),
+    model: resolveModel(view, name),
+    ...(typeof parent === 'string' ? { extends: parent } : {}),
+  };
+  if (type === 'anynet') {
+    const space: AnyNetSpace = {
+      ...common,
+      type,
+      depth: distributions.depth,
+      width: distributions.width,
+      bottleneck: distributions.bottleneck,
+      groupWidth: distributions.groupWidth,
+      restrictions: [...pick<Restriction[]>(view.inherited(name, ['restrictions'])?.value, [])],
+    };
+    return space;
+  }
+  const space: RegNetSpace = {
+    ...common,
+    type,
+    depth: distributions.depth,
+    w0: distributions.w0,
+    wa: distributions.wa,
+    wm: distributions.wm,
+    bottleneck: distributions.bottleneck,
+    groupWidth: distributions.groupWidth,
+  };
+  return space;
+}
+
+/** Resolves a space file that validated without errors; `defaultName` is used when it has no `name`. */
+export function resolveSpaceFile(value: unknown, defaultName: string): ResolvedSpaceFile {
+  const view = new SpaceFileView(value);
+  const root = view.root;
+  const fileSeed = pick<number>(section(root.sampling).seed, DEFAULTS.sampling.seed);
+  return {
+    version: 1,
+    name: pick<string>(root.name, defaultName),
+    dataset: resolveDataset(section(root.dataset)),
+    training: resolveTraining(section(root.training)),
+    sampling: resolveSampling(section(root.sampling)),
+    analysis: resolveAnalysis(section(root.analysis)),
+    spaces: view.names.map((name) => resolveSpace(view, name, fileSeed)),
+  };
+}
