@@ -29,3 +29,17 @@ export function decimalPlaces(q: number): number {
 export function multipleOf(k: number, q: number): number {
   return Number((k * q).toFixed(decimalPlaces(q)));
 }
+
+/**
+ * The integers k with lo ≤ k·q ≤ hi, the products compared as decimals (so 0.1·3 counts as
+ * 0.3): `kHi < kLo` when no multiple of q lies in [lo, hi].
+ */
+export function multiplesIn(lo: number, hi: number, q: number): { kLo: number; kHi: number } {
+  let kLo = Math.ceil(lo / q);
+  while (multipleOf(kLo - 1, q) >= lo) kLo--;
+  while (multipleOf(kLo, q) < lo) kLo++;
+  let kHi = Math.floor(hi / q);
+  while (multipleOf(kHi + 1, q) <= hi) kHi++;
+  while (multipleOf(kHi, q) > hi) kHi--;
+  return { kLo, kHi };
+}

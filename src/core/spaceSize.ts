@@ -7,7 +7,7 @@
  * counted exactly: there are C(n+S−1, S) non-decreasing sequences of S values out of n, where
  * the paper approximates n^S/S!.
  */
-import { multipleOf } from './rounding';
+import { multipleOf, multiplesIn } from './rounding';
 import type { AnyNetSpace, DesignSpace, Distribution, RegNetSpace, Restriction } from './space/types';
 
 export interface SpaceSize {
@@ -24,12 +24,7 @@ export interface SpaceSize {
 /** The integers k with lo ≤ k·q ≤ hi, compared as decimals (0.1·3 is 0.3 here). */
 function quantaIn(lo: number, hi: number, q: number): number {
   if (!(q > 0) || !Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) return 0;
-  let kLo = Math.ceil(lo / q);
-  while (multipleOf(kLo - 1, q) >= lo) kLo--;
-  while (multipleOf(kLo, q) < lo) kLo++;
-  let kHi = Math.floor(hi / q);
-  while (multipleOf(kHi + 1, q) <= hi) kHi++;
-  while (multipleOf(kHi, q) > hi) kHi--;
+  const { kLo, kHi } = multiplesIn(lo, hi, q);
   return Math.max(0, kHi - kLo + 1);
 }
 

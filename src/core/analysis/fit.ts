@@ -16,7 +16,7 @@
  * (w0, wm) pairs and sweeps with lower bounds. Ties go to the smaller e_fit, then fewer stages,
  * then the smaller wa, w0, wm.
  */
-import { multipleOf, roundHalfEven } from '../rounding';
+import { multipleOf, multiplesIn, roundHalfEven } from '../rounding';
 import { generateRegnet, REGNET_QUANTUM } from '../regnet';
 
 export interface FitOptions {
@@ -105,17 +105,6 @@ interface Grid {
   waStep: number;
 }
 
-/** The integers k with lo ≤ k·q ≤ hi, the products compared as decimals. */
-function multiplesIn(lo: number, hi: number, q: number): [number, number] {
-  let kLo = Math.ceil(lo / q);
-  while (multipleOf(kLo - 1, q) >= lo) kLo--;
-  while (multipleOf(kLo, q) < lo) kLo++;
-  let kHi = Math.floor(hi / q);
-  while (multipleOf(kHi + 1, q) <= hi) kHi++;
-  while (multipleOf(kHi, q) > hi) kHi--;
-  return [kLo, kHi];
-}
-
 function buildGrid(o: FitOptions): Grid {
   if (o.snap !== 8 && o.snap !== 0) throw new Error(`snap must be 8 or 0, got ${String(o.snap)}`);
   const range = (name: string, r: readonly [number, number], step: number): [number, number] => {
@@ -123,7 +112,7 @@ function buildGrid(o: FitOptions): Grid {
       throw new Error(`${name} must be a finite [lo, hi] with lo ≤ hi`);
     }
     if (!(Number.isFinite(step) && step > 0)) throw new Error(`${name} step must be a positive number, got ${step}`);
-    const [kLo, kHi] = multiplesIn(r[0], r[1], step);
+    const { kLo, kHi } = multiplesIn(r[0], r[1], step);
     if (kLo > kHi) throw new Error(`${name} [${r[0]}, ${r[1]}] holds no multiple of ${step}`);
     return [kLo, kHi];
   };

@@ -9,24 +9,12 @@
  * The log-uniform kinds go through Math.log / Math.exp, which V8 computes in software (its
  * fdlibm port) rather than with the platform's libm, so a seed draws the same values everywhere.
  */
-import { multipleOf } from '../rounding';
+import { multipleOf, multiplesIn } from '../rounding';
 import type { Distribution } from '../space/types';
 import type { Rng } from './rng';
 
 /** Draws one value from a compiled distribution. */
 export type Drawer = (rng: Rng) => number;
-
-/** The range of multiples k of q with lo ≤ k·q ≤ hi (decimal arithmetic), or a RangeError if there is none. */
-function quantaIn(lo: number, hi: number, q: number): { kLo: number; kHi: number } {
-  let kLo = Math.ceil(lo / q);
-  while (multipleOf(kLo - 1, q) >= lo) kLo--;
-  while (multipleOf(kLo, q) < lo) kLo++;
-  let kHi = Math.floor(hi / q);
-  while (multipleOf(kHi + 1, q) <= hi) kHi++;
-  while (multipleOf(kHi, q) > hi) kHi--;
-  if (kLo > kHi) throw new RangeError(`no multiple of ${q} lies in [${lo}, ${hi}]`);
-  return { kLo, kHi };
-}
 
 /** Ranges with at most this many multiples of q get their values tabulated. */
 const TABLE_LIMIT = 1 << 16;
@@ -40,6 +28,13 @@ function quantizer(kLo: number, kHi: number, q: number): (k: number) => number {
   const table = new Float64Array(kHi - kLo + 1);
   for (let k = kLo; k <= kHi; k++) table[k - kLo] = multipleOf(k, q);
   return (k) => table[k - kLo];
+}
+
+/** multiplesIn, or a RangeError if no multiple of q lies in [lo, hi]. */
+function quantaOf(lo: number, hi: number, q: number): { kLo: number; kHi: number } {
+  const r = multiplesIn(lo, hi, q);
+  if (r.kLo > r.kHi) throw new RangeError(`no multiple of ${q} lies in [${lo}, ${hi}]`);
+  return r;
 }
 
 function checkRange(lo: number, hi: number, q: number, positive: boolean): void {
@@ -56,7 +51,7 @@ function isPowerOf2(x: number): boolean {
 /** uniform(lo, hi, q): ⌊f/q⌋·q with f ~ U[lo, hi+q), i.e. every multiple of q in [lo, hi] equally likely. */
 function uniform(lo: number, hi: number, q: number): Drawer {
   checkRange(lo, hi, q, false);
-  const { kLo, kHi } = quantaIn(lo, hi, q);
+  const { kLo, kHi } = quantaOf(lo, hi, q);
   const value = quantizer(kLo, kHi, q);
   // With lo, hi multiples of q, ⌊U[lo, hi+q)/q⌋ is exactly a uniform integer in [lo/q, hi/q];
   // drawing that integer directly avoids float error at the interval ends.
@@ -70,7 +65,7 @@ function uniform(lo: number, hi: number, q: number): Drawer {
  */
 function logUniform(lo: number, hi: number, q: number): Drawer {
   checkRange(lo, hi, q, true);
-  const { kLo, kHi } = quantaIn(lo, hi, q);
+  const { kLo, kHi } = quantaOf(lo, hi, q);
   const value = quantizer(kLo, kHi, q);
   const qStar = Math.min(q, lo / 2);
   const a = Math.log(lo - qStar);

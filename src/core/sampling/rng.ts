@@ -7,18 +7,9 @@ import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 
-type Generator = ReturnType<typeof xoroshiro128plusFromState>;
+import { fmix32 } from '../hash';
 
-/** MurmurHash3's 32-bit finalizer: a bijection with full avalanche. */
-function fmix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
+type Generator = ReturnType<typeof xoroshiro128plusFromState>;
 
 /**
  * The 128-bit generator state for `seed`. pure-rand's own `xoroshiro128plus(seed)` starts from
@@ -30,7 +21,7 @@ function stateFromSeed(seed: number): number[] {
   const high = Math.floor(seed / 0x100000000);
   const state: number[] = [];
   for (let i = 0; i < 4; i++) {
-    state.push(fmix32((low ^ Math.imul(i + 1, 0x9e3779b9)) + fmix32(high + i)));
+    state.push(fmix32((low ^ Math.imul(i + 1, 0x9e3779b9)) + (fmix32(high + i) | 0)) | 0);
   }
   // xoroshiro's only forbidden state; fmix32 is a bijection, so this needs four exact zeros.
   if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;

@@ -13,6 +13,8 @@
  * The result is an unsigned 32-bit integer.
  */
 
+import { fmix32 } from '../hash';
+
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -24,17 +26,6 @@ function fnv1aWord(hash: number, word: number): number {
   let h = hash;
   for (let i = 0; i < 4; i++) h = fnv1aByte(h, (word >>> (8 * i)) & 0xff);
   return h;
-}
-
-/** MurmurHash3's 32-bit finalizer: full avalanche of the FNV state. */
-function fmix32(hash: number): number {
-  let h = hash >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /**
