@@ -1,5 +1,6 @@
 /** `dslab validate FILE`: every problem of a space file, at its line and column. */
-import { formatDiagnostic, readSpaceFile, type Diagnostic, type SpaceFileResult } from '../core/space';
+import { formatDiagnostic, readSpaceFile, type Diagnostic, type ResolvedSpaceFile, type SpaceFileResult } from '../core/space';
+import { designSpaceSize } from '../core/spaceSize';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 
 const HELP = `Usage: dslab validate FILE [--json] [--resolved]
@@ -10,11 +11,14 @@ problem is printed on stdout as
 
   FILE:LINE:COL: error: message        (or warning:)
 
-followed by a summary line, 'FILE: ok (N spaces: …)' or 'FILE: N errors'.
+followed by a summary line, 'FILE: ok (N spaces: …)' or 'FILE: N errors'. A valid file
+also gets one line per space with its size as in the paper's Table 1: the degrees of freedom
+and the number of distinct models the space can draw (complexity constraints aside).
 
 Options:
   --json       print one JSON document: {file, valid, diagnostics: [{severity, code, message,
-               line, column, endLine, endColumn, path}], spaces: [names]} (one-based positions)
+               line, column, endLine, endColumn, path}], spaces: [names], sizes: [{space, type,
+               dof, count, log10, formula}]} (one-based positions; sizes when valid)
   --resolved   also give the resolved file (all defaults and extends applied): with --json as
                "resolved"; without, as JSON on stdout, with the problems and summary on stderr
 
@@ -56,6 +60,31 @@ export function summaryLine(file: string, result: SpaceFileResult): string {
   return `${file}: ok${warnings > 0 ? `, ${warningWords}` : ''} (${plural(names.length, 'space')}: ${names.join(', ')})`;
 }
 
+/** Table 1 of the paper for this file: each space's degrees of freedom and number of distinct models. */
+function spaceSizes(resolved: ResolvedSpaceFile) {
+  return resolved.spaces.map((space) => ({ space: space.name, type: space.type, ...designSpaceSize(space) }));
+}
+
+/** 822528 → '822,528'; 5.16e9 → '5.2e9' (from log10, so counts beyond the float range print too). */
+function formatCount(count: number, log10: number): string {
+  if (Number.isFinite(count) && count < 1e6) return count.toLocaleString('en-US');
+  let exponent = Math.floor(log10);
+  let mantissa = Math.pow(10, log10 - exponent);
+  if (Number(mantissa.toFixed(1)) >= 10) {
+    mantissa /= 10;
+    exponent += 1;
+  }
+  return `${mantissa.toFixed(1)}e${exponent}`;
+}
+
+function sizeLines(resolved: ResolvedSpaceFile): string[] {
+  const rows = spaceSizes(resolved);
+  const width = Math.max(...rows.map((r) => r.space.length));
+  return rows.map(
+    (r) => `  ${r.space.padEnd(width)}  ${r.type.padEnd(6)}  ${String(r.dof).padStart(2)} dof  ${formatCount(r.count, r.log10).padStart(7)} models  = ${r.formula}`,
+  );
+}
+
 function jsonDiagnostic(d: Diagnostic) {
   return {
     severity: d.severity,
@@ -87,6 +116,7 @@ export const validateCommand: Command = {
         valid,
         diagnostics: result.diagnostics.map(jsonDiagnostic),
         spaces: result.spaceKeys.map((s) => s.name),
+        ...(result.resolved ? { sizes: spaceSizes(result.resolved) } : {}),
         ...(values.resolved ? { resolved: result.resolved ?? null } : {}),
       });
       return valid ? 0 : 1;
@@ -95,7 +125,8 @@ export const validateCommand: Command = {
     // With --resolved, stdout carries only the JSON so that it can be piped.
     const report = values.resolved ? io.stderr : io.stdout;
     const lines = result.diagnostics.map((d) => formatDiagnostic(file, d));
-    report([...lines, summaryLine(file, result)].join('\n') + '\n');
+    const sizes = result.resolved ? sizeLines(result.resolved) : [];
+    report([...lines, summaryLine(file, result), ...sizes].join('\n') + '\n');
     if (values.resolved && result.resolved) printJson(io, result.resolved);
     return valid ? 0 : 1;
   },

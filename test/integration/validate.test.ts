@@ -26,8 +26,41 @@ describe('dslab validate', { concurrency: true }, () => {
   test('a valid file: one summary line, exit 0', () => {
     const r = dslab('validate', EXAMPLE);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'examples/space.regnet.yaml: ok (3 spaces: AnyNetX_A, AnyNetX_E, RegNetX)\n');
+    assert.equal(
+      r.stdout,
+      [
+        'examples/space.regnet.yaml: ok (3 spaces: AnyNetX_A, AnyNetX_E, RegNetX)',
+        '  AnyNetX_A  anynet  12 dof    5.2e9 models  = (6·16·3·6)^3',
+        '  AnyNetX_E  anynet   8 dof  822,528 models  = C(8,3)·C(18,3)·3·6',
+        '  RegNetX    regnet   6 dof    4.3e8 models  = 10·8·601·1501·1·6',
+        '',
+      ].join('\n'),
+    );
     assert.equal(r.stderr, '');
+  });
+
+  test("the paper's Table 1: sizes and degrees of freedom of AnyNetX_A…E and RegNet", () => {
+    const r = dslab('validate', '--json', 'test/fixtures/spaces/good/paper-table1.yaml');
+    assert.equal(r.status, 0, r.stderr);
+    const sizes = JSON.parse(r.stdout).sizes as { space: string; dof: number; count: number; formula: string }[];
+    assert.deepEqual(
+      sizes.map((s) => [s.space, s.dof, s.formula]),
+      [
+        ['AnyNetX_A', 16, '(16·128·3·6)^4'],
+        ['AnyNetX_B', 13, '(16·128·6)^4·3'],
+        ['AnyNetX_C', 10, '(16·128)^4·3·6'],
+        ['AnyNetX_D', 10, '16^4·C(131,4)·3·6'],
+        ['AnyNetX_E', 10, 'C(19,4)·C(131,4)·3·6'],
+        ['RegNetX', 6, '63·31·2559·1501·3·6'],
+      ],
+    );
+    // A, B, C exactly as the paper counts them; D, E count non-decreasing sequences exactly
+    // where the paper divides by 4! (within 6% for D; 1.5× for E, whose 16 depths repeat often).
+    assert.equal(sizes[0].count, (16 * 128 * 3 * 6) ** 4);
+    assert.equal(sizes[1].count, (16 * 128 * 6) ** 4 * 3);
+    assert.equal(sizes[2].count, (16 * 128) ** 4 * 18);
+    assert.equal(sizes[3].count, 16 ** 4 * 11716640 * 18);
+    assert.equal(sizes[4].count, 3876 * 11716640 * 18);
   });
 
   test('an invalid file: FILE:LINE:COL: error: message lines, a count, exit 1', () => {
@@ -63,11 +96,10 @@ describe('dslab validate', { concurrency: true }, () => {
     fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8').replace('batchSize: 64', 'batchSize: 8192'));
     const r = dslab('validate', file);
     assert.equal(r.status, 0);
-    assert.equal(
-      r.stdout,
-      `${file}:23:14: warning: training.batchSize 8192 is larger than dataset.train 5000; every epoch is one partial batch\n` +
-        `${file}: ok, 1 warning (3 spaces: AnyNetX_A, AnyNetX_E, RegNetX)\n`,
-    );
+    assert.deepEqual(r.stdout.split('\n').slice(0, 2), [
+      `${file}:23:14: warning: training.batchSize 8192 is larger than dataset.train 5000; every epoch is one partial batch`,
+      `${file}: ok, 1 warning (3 spaces: AnyNetX_A, AnyNetX_E, RegNetX)`,
+    ]);
   });
 
   test('--json: one document with one-based positions', () => {
@@ -92,7 +124,12 @@ describe('dslab validate', { concurrency: true }, () => {
     assert.equal(ok.status, 0);
     assert.equal(ok.stderr, '');
     const { resolved, ...out } = JSON.parse(ok.stdout);
-    assert.deepEqual(out, { file: EXAMPLE, valid: true, diagnostics: [], spaces: ['AnyNetX_A', 'AnyNetX_E', 'RegNetX'] });
+    assert.deepEqual(Object.keys(out), ['file', 'valid', 'diagnostics', 'spaces', 'sizes']);
+    assert.deepEqual(
+      { file: out.file, valid: out.valid, diagnostics: out.diagnostics, spaces: out.spaces },
+      { file: EXAMPLE, valid: true, diagnostics: [], spaces: ['AnyNetX_A', 'AnyNetX_E', 'RegNetX'] },
+    );
+    assert.deepEqual(out.sizes[1], { space: 'AnyNetX_E', type: 'anynet', count: 822528, log10: Math.log10(822528), dof: 8, formula: 'C(8,3)·C(18,3)·3·6' });
     assert.equal(resolved.spaces[2].wm.quantum, 0.001);
     assert.deepEqual(resolved, readSpaceFile(path.join(ROOT, EXAMPLE)).resolved);
     const bad = dslab('validate', '--json', '--resolved', CYCLE);
@@ -104,7 +141,7 @@ describe('dslab validate', { concurrency: true }, () => {
     const r = dslab('validate', '--resolved', EXAMPLE);
     assert.equal(r.status, 0);
     assert.deepEqual(JSON.parse(r.stdout), readSpaceFile(path.join(ROOT, EXAMPLE)).resolved);
-    assert.equal(r.stderr, 'examples/space.regnet.yaml: ok (3 spaces: AnyNetX_A, AnyNetX_E, RegNetX)\n');
+    assert.match(r.stderr, /^examples\/space\.regnet\.yaml: ok \(3 spaces: AnyNetX_A, AnyNetX_E, RegNetX\)\n  AnyNetX_A  anynet/);
     const bad = dslab('validate', '--resolved', CYCLE);
     assert.equal(bad.status, 1);
     assert.equal(bad.stdout, '');
