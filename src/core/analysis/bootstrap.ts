@@ -1,0 +1,74 @@
+/**
+ * The paper's empirical bootstrap of the "best range" of a model property (reference §5.3,
+ * pycls `analysis.get_filters`): resample 25% of the (property, error) pairs with replacement
+ * many times, keep the property of the lowest-error pair of each resample, and report the 2.5,
+ * 50 and 97.5 percentiles of those values — the 95% interval where the best models lie.
+ */
+import { Rng } from '../sampling/rng';
+
+export interface BootstrapOptions {
+  /** Number of resamples (the paper: 10^4; pycls: 2500). */
+  resamples: number;
+  /** Size of each resample as a fraction of the models, drawn with replacement (0.25). */
+  fraction: number;
+  seed: number;
+}
+
+/** [2.5th percentile, median, 97.5th percentile] of the property of the best model per resample. */
+export interface BestRange {
+  lo: number;
+  median: number;
+  hi: number;
+}
+
+/** numpy's default percentile: linear interpolation between the closest ranks. `sorted` ascending. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (p / 100) * (sorted.length - 1);
+  const i = Math.floor(pos);
+  const frac = pos - i;
+  return i + 1 < sorted.length ? sorted[i] + frac * (sorted[i + 1] - sorted[i]) : sorted[i];
+}
+
+/**
+ * The indices of the best (lowest-error) model of each resample. Drawn once and shared by every
+ * property, as pycls does, so the ranges of different properties describe the same best models.
+ * Ties go to the first drawn.
+ */
+export function bestOfResamples(errors: readonly number[], options: BootstrapOptions): Int32Array {
+  const n = errors.length;
+  const best = new Int32Array(n === 0 ? 0 : options.resamples);
+  if (n === 0) return best;
+  const size = Math.max(1, Math.floor(options.fraction * n));
+  const rng = new Rng(options.seed);
+  for (let r = 0; r < options.resamples; r++) {
+    let bi = rng.int(0, n - 1);
+    for (let k = 1; k < size; k++) {
+      const i = rng.int(0, n - 1);
+      if (errors[i] < errors[bi]) bi = i;
+    }
+    best[r] = bi;
+  }
+  return best;
+}
+
+/** The best range of one property, given the best index of each resample. */
+export function bestRange(values: readonly number[], best: Int32Array): BestRange {
+  const picked = Array.from(best, (i) => values[i]).sort((a, b) => a - b);
+  return { lo: percentile(picked, 2.5), median: percentile(picked, 50), hi: percentile(picked, 97.5) };
+}
+
+/** Best ranges of several properties at once: `{ wa: [...], flops: [...] }` → `{ wa: {lo, median, hi}, … }`. */
+export function bootstrapBestRanges<K extends string>(
+  errors: readonly number[],
+  properties: Record<K, readonly number[]>,
+  options: BootstrapOptions,
+): Record<K, BestRange> {
+  const best = bestOfResamples(errors, options);
+  const out = {} as Record<K, BestRange>;
+  for (const key of Object.keys(properties) as K[]) {
+    if (properties[key].length !== errors.length) throw new RangeError(`${key}: ${properties[key].length} values for ${errors.length} errors`);
+    out[key] = bestRange(properties[key], best);
+  }
+  return out;
+}

@@ -1,0 +1,182 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { complexityWeights, edfArea, edfAt, edfCurve, summarizeErrors } from '../../src/core/analysis/edf';
+import { kolmogorovQ, ksTest } from '../../src/core/analysis/ks';
+import { bestOfResamples, bootstrapBestRanges, percentile } from '../../src/core/analysis/bootstrap';
+import { randomSearchEfficiency } from '../../src/core/analysis/randomSearch';
+
+const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
+
+describe('error EDF', () => {
+  test('F(e) counts errors strictly below e', () => {
+    const errors = [30, 10, 20, 20];
+    assert.equal(edfAt(errors, 10), 0);
+    assert.equal(edfAt(errors, 10.5), 0.25);
+    assert.equal(edfAt(errors, 20), 0.25);
+    assert.equal(edfAt(errors, 20.01), 0.75);
+    assert.equal(edfAt(errors, 31), 1);
+  });
+
+  test('the curve steps at each distinct error, ties merged', () => {
+    assert.deepEqual(edfCurve([30, 10, 20, 20]), { x: [10, 20, 30], y: [0.25, 0.75, 1] });
+  });
+
+  test('a weighted curve leaves out zero-weight models', () => {
+    assert.deepEqual(edfCurve([5, 1, 3], [0.5, 0, 0.5]), { x: [3, 5], y: [0.5, 1] });
+  });
+
+  test('one model: a single step to 1', () => {
+    assert.deepEqual(edfCurve([12.5]), { x: [12.5], y: [1] });
+  });
+
+  test('area up to ε: 1 − Σ w·min(1, e/ε)', () => {
+    // errors 10 and 40 with ε = 20: 1 − (0.5·0.5 + 0.5·1) = 0.25
+    close(edfArea([10, 40], 20), 0.25);
+    close(edfArea([0, 0], 5), 1);
+    close(edfArea([50, 60], 20), 0);
+  });
+
+  test('summary: n, min, mean, median', () => {
+    assert.deepEqual(summarizeErrors([4, 1, 3, 2]), { n: 4, min: 1, mean: 2.5, median: 2.5 });
+    assert.deepEqual(summarizeErrors([5, 1, 3]), { n: 3, min: 1, mean: 3, median: 3 });
+    const none = summarizeErrors([]);
+    assert.equal(none.n, 0);
+    assert.ok(Number.isNaN(none.min));
+  });
+});
+
+describe('complexity-normalized EDF weights', () => {
+  test('every bin gets mass 1/B; models outside the open range are dropped', () => {
+    // range (0, 4), 2 bins: [0,2) and [2,4]. c = 1, 1.5, 3 in range; 0 and 4 are not (strict).
+    const w = complexityWeights([1, 1.5, 3, 0, 4], [0, 4], 2);
+    assert.deepEqual(w.binCounts, [2, 1]);
+    assert.equal(w.dropped, 2);
+    assert.deepEqual(w.emptyBins, []);
+    assert.deepEqual(w.weights, [0.25, 0.25, 0.5, 0, 0]);
+  });
+
+  test('the normalized EDF differs from the plain one when complexity is skewed', () => {
+    // Three cheap models with high error, one expensive with low error.
+    const errors = [40, 42, 44, 10];
+    const w = complexityWeights([1, 1.2, 1.4, 3.5], [0, 4], 2).weights;
+    close(edfAt(errors, 11), 0.25);
+    close(edfAt(errors, 11, w), 0.5);
+  });
+
+  test('an empty bin is reported and the rest renormalized', () => {
+    const w = complexityWeights([0.5, 0.6, 3.9], [0, 4], 4);
+    assert.deepEqual(w.emptyBins, [1, 2]);
+    assert.deepEqual(w.weights, [0.25, 0.25, 0.5]);
+  });
+
+  test('the last bin is closed like np.histogram: a value just below hi lands in it', () => {
+    const w = complexityWeights([3.9999999], [0, 4], 4);
+    assert.deepEqual(w.binCounts, [0, 0, 0, 1]);
+  });
+
+  test('bad ranges and bins are errors', () => {
+    assert.throws(() => complexityWeights([1], [2, 2], 4), /lo < hi/);
+    assert.throws(() => complexityWeights([1], [0, 2], 0), /bins/);
+  });
+});
+
+describe('KS statistic', () => {
+  test('identical samples: D = 0, p = 1', () => {
+    const r = ksTest([1, 2, 3], [3, 2, 1]);
+    assert.equal(r.d, 0);
+    assert.equal(r.p, 1);
+  });
+
+  test('disjoint samples: D = 1', () => {
+    assert.equal(ksTest([1, 2, 3], [4, 5, 6]).d, 1);
+  });
+
+  test('hand-computed D with ties between samples', () => {
+    // a = {1, 2, 2, 5}, b = {2, 3}: after 1: 1/4 vs 0; after 2: 3/4 vs 1/2; after 3: 3/4 vs 1; after 5: 1 vs 1.
+    const r = ksTest([1, 2, 2, 5], [2, 3]);
+    close(r.d, 0.25);
+    assert.equal(r.at, 1);
+  });
+
+  test('asymptotic p-value: textbook points of the Kolmogorov distribution', () => {
+    // Q(λ) without the small-sample correction (huge n): Q(1.36) ≈ 0.049, Q(1.63) ≈ 0.0098, Q(0.5) ≈ 0.964.
+    const big = 1e12;
+    close(kolmogorovQ(big, 1.36 / big), 0.0494, 5e-4);
+    close(kolmogorovQ(big, 1.63 / big), 0.0098, 3e-4);
+    close(kolmogorovQ(big, 0.5 / big), 0.9639, 5e-4);
+  });
+
+  test('far-apart samples of 12 each have a small p', () => {
+    const a = Array.from({ length: 12 }, (_, i) => 10 + i);
+    const b = Array.from({ length: 12 }, (_, i) => 30 + i);
+    const r = ksTest(a, b);
+    assert.equal(r.d, 1);
+    assert.ok(r.p < 1e-4, String(r.p));
+  });
+});
+
+describe('bootstrap best range', () => {
+  test('numpy linear percentiles', () => {
+    assert.equal(percentile([1, 2, 3, 4], 50), 2.5);
+    close(percentile([1, 2, 3, 4], 2.5), 1.075);
+    close(percentile([1, 2, 3, 4], 97.5), 3.925);
+    assert.equal(percentile([7], 97.5), 7);
+  });
+
+  test('resamples of size max(1, ⌊fraction·n⌋) pick the lowest error in each', () => {
+    // With fraction 1 on two models, a resample misses the best one only if it draws the worst twice.
+    const best = bestOfResamples([10, 20], { resamples: 4000, fraction: 1, seed: 3 });
+    const share = Array.from(best).filter((i) => i === 0).length / best.length;
+    close(share, 0.75, 0.03);
+    // Resamples of size 1 (fraction·n < 1) are uniform draws.
+    const single = bestOfResamples([10, 20, 30, 40], { resamples: 4000, fraction: 0.1, seed: 3 });
+    close(Array.from(single).filter((i) => i === 3).length / single.length, 0.25, 0.03);
+  });
+
+  test('the best range sits where the low-error models are', () => {
+    // Property x; error lowest around x = 50.
+    const x = Array.from({ length: 101 }, (_, i) => i);
+    const errors = x.map((v) => Math.abs(v - 50) + 5);
+    const r = bootstrapBestRanges(errors, { x }, { resamples: 2000, fraction: 0.25, seed: 0 });
+    assert.ok(r.x.lo <= 50 && r.x.hi >= 50, JSON.stringify(r.x));
+    assert.ok(r.x.hi - r.x.lo < 20, JSON.stringify(r.x));
+    close(r.x.median, 50, 2);
+  });
+
+  test('seeded: same seed, same ranges; another seed, other draws', () => {
+    const errors = [5, 3, 8, 1, 9, 4, 7, 2, 6];
+    const props = { d: [1, 2, 3, 4, 5, 6, 7, 8, 9] };
+    const opts = { resamples: 500, fraction: 0.25, seed: 11 };
+    assert.deepEqual(bootstrapBestRanges(errors, props, opts), bootstrapBestRanges(errors, props, opts));
+    assert.notDeepEqual(bestOfResamples(errors, opts), bestOfResamples(errors, { ...opts, seed: 12 }));
+  });
+
+  test('one model: its value is the whole range; no models: NaN', () => {
+    assert.deepEqual(bootstrapBestRanges([3], { w: [64] }, { resamples: 10, fraction: 0.25, seed: 0 }).w, { lo: 64, median: 64, hi: 64 });
+    assert.ok(Number.isNaN(bootstrapBestRanges([], { w: [] }, { resamples: 10, fraction: 0.25, seed: 0 }).w.median));
+  });
+});
+
+describe('random search efficiency', () => {
+  test('m = 1, 2, 4, … ≤ n with ⌊n/m⌋ repeats; the best of all n is at least the minimum', () => {
+    const errors = [9, 3, 7, 1, 5];
+    const pts = randomSearchEfficiency(errors, { seed: 0 });
+    assert.deepEqual(pts.map((p) => [p.m, p.repeats]), [[1, 5], [2, 2], [4, 1]]);
+    for (const p of pts) assert.ok(p.mean >= 1 && p.mean <= 9);
+  });
+
+  test('expected best error falls as m grows (many models)', () => {
+    const errors = Array.from({ length: 256 }, (_, i) => (i * 37) % 256);
+    const pts = randomSearchEfficiency(errors, { seed: 1 });
+    // Averages over ≥ 8 experiments are stable enough to be ordered; single experiments are not.
+    const stable = pts.filter((p) => p.repeats >= 8);
+    for (let k = 1; k < stable.length; k++) assert.ok(stable[k].mean < stable[k - 1].mean, `m=${stable[k].m}`);
+    assert.ok(pts[pts.length - 1].mean < 8, String(pts[pts.length - 1].mean));
+    close(pts[0].mean, 127.5, 25);
+  });
+
+  test('zero-weight models are never drawn', () => {
+    const pts = randomSearchEfficiency([1, 50, 60], { seed: 0, weights: [0, 0.5, 0.5] });
+    assert.ok(pts.every((p) => p.mean >= 50));
+  });
+});
