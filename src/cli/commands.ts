@@ -3,6 +3,7 @@ import type { Command } from './command';
 import { cxCommand } from './cx';
 import { fitCommand } from './fit';
 import { sampleCommand } from './sample';
+import { sweepCommand } from './sweep';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand];

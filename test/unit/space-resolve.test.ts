@@ -146,6 +146,7 @@ describe('defaults', () => {
         optimizer: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 0 },
         schedule: { type: 'cosine', warmupEpochs: 0, warmupFactor: 0.1 },
         labelSmoothing: 0,
+        preciseBn: 1024,
         seed: 0,
         backend: 'auto',
       },

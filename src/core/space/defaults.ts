@@ -11,6 +11,7 @@ export const DEFAULTS = {
     optimizer: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 0 },
     schedule: { type: 'cosine' as const, warmupEpochs: 0, warmupFactor: 0.1 },
     labelSmoothing: 0,
+    preciseBn: 1024,
     seed: 0,
     backend: 'auto' as BackendName,
   },

@@ -45,6 +45,13 @@ function resolveDataset(raw: Dict): ResolvedDataset {
     augment: { flip: pick(augment.flip, d.augment.flip), padCrop: pick(augment.padCrop, d.augment.padCrop) },
   };
   if (typeof raw.path === 'string') dataset.path = raw.path;
+  // The synthetic images take their shape from the file; the loader needs it as much as the model.
+  if (dataset.name === 'synthetic') {
+    const { shape } = datasetOf(raw)!;
+    dataset.channels = shape.channels;
+    dataset.resolution = shape.resolution;
+    dataset.classes = shape.classes;
+  }
   return dataset;
 }
 
@@ -68,6 +75,7 @@ function resolveTraining(raw: Dict): ResolvedTraining {
       warmupFactor: pick(schedule.warmupFactor, d.schedule.warmupFactor),
     },
     labelSmoothing: pick(raw.labelSmoothing, d.labelSmoothing),
+    preciseBn: pick(raw.preciseBn, d.preciseBn),
     seed: pick(raw.seed, d.seed),
     backend: pick(raw.backend, d.backend),
   };

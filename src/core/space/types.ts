@@ -92,6 +92,10 @@ export interface ResolvedDataset {
   /** Seed of the fixed train/test subset. */
   seed: number;
   augment: { flip: boolean; padCrop: number };
+  /** synthetic only (set by resolution): the image shape; absent = DATASETS.synthetic's. */
+  channels?: number;
+  resolution?: number;
+  classes?: number;
 }
 
 export interface ResolvedTraining {
@@ -100,6 +104,8 @@ export interface ResolvedTraining {
   optimizer: { lr: number; momentum: number; nesterov: boolean; weightDecay: number; bnWeightDecay: number };
   schedule: { type: 'cosine' | 'constant'; warmupEpochs: number; warmupFactor: number };
   labelSmoothing: number;
+  /** Training images over which BN statistics are recomputed after every epoch (pycls's precise BN); 0 = off. */
+  preciseBn: number;
   seed: number;
   backend: BackendName;
 }

@@ -1,0 +1,160 @@
+/**
+ * What a sweep directory holds (design.md §5): the manifest `sweep.json` and one record per
+ * finished, failed or diverged trial under `trials/<space>/<index>.json`. These types are the
+ * on-disk contract the analysis and the editor read; `checkTrialRecord` is how a reader decides
+ * whether a record may be used.
+ */
+import type { ModelSpec } from '../model';
+import type { ResolvedSpaceFile } from '../space/types';
+import { canonicalJson } from './fingerprint';
+
+export const SWEEP_FORMAT_VERSION = 1;
+
+/** One sampled model of the sweep (the same fields `dslab sample --json` lists). */
+export interface SweepModel {
+  space: string;
+  index: number;
+  model: ModelSpec;
+  flops: number;
+  params: number;
+  acts: number;
+}
+
+/** `sweep.json`. */
+export interface SweepManifest {
+  version: 1;
+  tool: { name: string; version: string };
+  /** The space file as the user gave it. */
+  file: string;
+  /** sha256 of what determines the trials (see fingerprint.ts). */
+  fingerprint: string;
+  /** ISO time the sweep directory was first created. */
+  createdAt: string;
+  resolved: ResolvedSpaceFile;
+  /** Every sampled model of every space, in file order then index order. */
+  models: SweepModel[];
+}
+
+export type TrialStatus = 'ok' | 'diverged' | 'failed';
+export const TRIAL_STATUSES: readonly TrialStatus[] = ['ok', 'diverged', 'failed'];
+
+/** One epoch of a trial. Numbers that were NaN or infinite (a diverging loss) are stored as null. */
+export interface TrialEpoch {
+  epoch: number;
+  trainLoss: number | null;
+  /** Top-1 test error in %. */
+  testError: number | null;
+  lr: number;
+  seconds: number;
+}
+
+/** `trials/<space>/<index>.json`: one trial's outcome. */
+export interface TrialRecord {
+  version: 1;
+  space: string;
+  index: number;
+  status: TrialStatus;
+  model: ModelSpec;
+  flops: number;
+  params: number;
+  acts: number;
+  /** The training seed the trial ran with. */
+  seed: number;
+  /** The tfjs backend it ran on; null when the worker failed before one was chosen. */
+  backend: { name: string; detail: string } | null;
+  epochs: TrialEpoch[];
+  /** Final top-1 test error (%); null unless the trial finished (`ok`). */
+  error: number | null;
+  /** Lowest test error over the epochs (%); null when no epoch was evaluated. */
+  bestError: number | null;
+  wallSeconds: number;
+  imagesPerSecond: number | null;
+  /** Peak resident memory of the worker process (bytes). */
+  peakMemoryBytes: number | null;
+  startedAt: string;
+  finishedAt: string;
+  /** Host name of the machine that ran it. */
+  host: string;
+  /** Why a `failed` trial failed. */
+  failure?: { message: string; stack?: string };
+  /** Where a `diverged` trial's loss blew up. */
+  divergedAt?: { epoch: number; step: number; loss: number | null };
+}
+
+/** `3` → `0003.json` (four digits keep a directory listing in index order). */
+export function trialFileName(index: number): string {
+  return `${String(index).padStart(4, '0')}.json`;
+}
+
+/** `trials/RegNetX/0003.json`, with forward slashes on every platform (for messages and JSON). */
+export function trialRelativePath(space: string, index: number): string {
+  return `trials/${space}/${trialFileName(index)}`;
+}
+
+// ------------------------------------------------------------------ validation
+
+type Check = (v: unknown) => boolean;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isNumberOrNull: Check = (v) => v === null || isNumber(v);
+const isCount: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isString: Check = (v) => typeof v === 'string';
+const isTime: Check = (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+const RECORD_FIELDS: [keyof TrialRecord, Check, string][] = [
+  ['space', isString, 'a string'],
+  ['index', isCount, 'an index'],
+  ['status', (v) => TRIAL_STATUSES.includes(v as TrialStatus), `one of ${TRIAL_STATUSES.join(', ')}`],
+  ['model', isObject, 'an object'],
+  ['flops', isCount, 'a count'],
+  ['params', isCount, 'a count'],
+  ['acts', isCount, 'a count'],
+  ['seed', isCount, 'a non-negative integer'],
+  ['backend', (v) => v === null || (isObject(v) && isString(v.name) && isString(v.detail)), '{name, detail} or null'],
+  ['epochs', Array.isArray, 'a list'],
+  ['error', isNumberOrNull, 'a number or null'],
+  ['bestError', isNumberOrNull, 'a number or null'],
+  ['wallSeconds', isNumber, 'a number'],
+  ['imagesPerSecond', isNumberOrNull, 'a number or null'],
+  ['peakMemoryBytes', isNumberOrNull, 'a number or null'],
+  ['startedAt', isTime, 'an ISO time'],
+  ['finishedAt', isTime, 'an ISO time'],
+  ['host', isString, 'a string'],
+];
+
+const EPOCH_FIELDS: [keyof TrialEpoch, Check][] = [
+  ['epoch', isCount],
+  ['trainLoss', isNumberOrNull],
+  ['testError', isNumberOrNull],
+  ['lr', isNumber],
+  ['seconds', isNumber],
+];
+
+/**
+ * Why `value` (a parsed trial file) must not be used as the record of `expected`, or undefined
+ * when it is a complete record of exactly that model. A record written for another model (the
+ * sweep was re-sampled, or a file was copied in) is as unusable as a truncated one.
+ */
+export function checkTrialRecord(value: unknown, expected: SweepModel): string | undefined {
+  if (!isObject(value)) return 'not a JSON object';
+  if (value.version !== SWEEP_FORMAT_VERSION) return `version ${JSON.stringify(value.version)}, expected ${SWEEP_FORMAT_VERSION}`;
+  const missing = RECORD_FIELDS.filter(([key]) => !(key in value)).map(([key]) => key);
+  if (missing.length > 0) return `missing ${missing.join(', ')}`;
+  for (const [key, ok, what] of RECORD_FIELDS) {
+    if (!ok(value[key])) return `${key} is not ${what}`;
+  }
+  const record = value as unknown as TrialRecord;
+  for (const [i, epoch] of record.epochs.entries()) {
+    if (!isObject(epoch)) return `epochs[${i}] is not an object`;
+    const bad = EPOCH_FIELDS.find(([key, ok]) => !ok(epoch[key]));
+    if (bad) return `epochs[${i}].${bad[0]} is missing or not a number`;
+  }
+  if (record.status === 'ok' && record.error === null) return "status 'ok' without an error";
+  if (record.status === 'failed' && !(isObject(record.failure) && isString(record.failure.message))) return "status 'failed' without failure.message";
+  if (record.space !== expected.space || record.index !== expected.index) {
+    return `it is the record of ${record.space} #${record.index}`;
+  }
+  if (canonicalJson(record.model) !== canonicalJson(expected.model)) return 'its model differs from the one sweep.json lists';
+  return undefined;
+}

@@ -1,0 +1,218 @@
+/**
+ * A sweep directory (design.md §5): `sweep.json` says which models the sweep trains; one record
+ * per trial under `trials/<space>/`. Several processes, on several hosts sharing the directory,
+ * can work on one sweep: each trial is claimed with a lock file, each record appears atomically,
+ * and a record that cannot be trusted is reported and trained again.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ResolvedSpaceFile } from '../space/types';
+import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic } from './atomic';
+import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from './fingerprint';
+import { claimLock, type Claim } from './lock';
+import {
+  checkTrialRecord,
+  SWEEP_FORMAT_VERSION,
+  trialFileName,
+  trialRelativePath,
+  type SweepManifest,
+  type SweepModel,
+  type TrialRecord,
+} from './records';
+
+export const MANIFEST_NAME = 'sweep.json';
+export const TRIALS_DIR = 'trials';
+
+/** The directory cannot hold this sweep (another sweep, not a sweep at all, unreadable): a user error. */
+export class SweepDirectoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SweepDirectoryError';
+  }
+}
+
+export interface OpenSweepOptions {
+  /** The sweep directory, as the user gave it (messages name it so). */
+  dir: string;
+  tool: SweepManifest['tool'];
+  file: string;
+  resolved: ResolvedSpaceFile;
+  models: SweepModel[];
+}
+
+/** A record that was found but cannot be used, e.g. {file: 'trials/RegNetX/0003.json', reason: 'not JSON (…)'}. */
+export interface UnusableRecord {
+  file: string;
+  reason: string;
+}
+
+/** The state of a sweep's trials on disk. */
+export interface TrialScan {
+  /** Usable records, in manifest order. */
+  records: TrialRecord[];
+  /** Models without a usable record, in manifest order. */
+  todo: SweepModel[];
+  unusable: UnusableRecord[];
+}
+
+export type TrialRead = { record: TrialRecord } | { unusable: string } | { absent: true };
+
+function readManifest(file: string, dir: string): SweepManifest {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SweepDirectoryError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let value: Partial<SweepManifest>;
+  try {
+    value = JSON.parse(text) as Partial<SweepManifest>;
+  } catch (err) {
+    throw new SweepDirectoryError(`${file} is not a sweep manifest (${(err as Error).message}); choose another --out or delete ${dir}`);
+  }
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    value.version === SWEEP_FORMAT_VERSION &&
+    typeof value.fingerprint === 'string' &&
+    typeof value.resolved === 'object' &&
+    value.resolved !== null &&
+    Array.isArray(value.models);
+  if (!ok) throw new SweepDirectoryError(`${file} is not a version ${SWEEP_FORMAT_VERSION} sweep manifest; choose another --out or delete ${dir}`);
+  return value as SweepManifest;
+}
+
+function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepDirectoryError {
+  let differences: string[];
+  try {
+    differences = describeDifferences(fingerprintInput(there.resolved, there.models), fingerprintInput(now.resolved, now.models));
+  } catch {
+    differences = [];
+  }
+  const MAX = 4;
+  const shown = differences.slice(0, MAX).join('; ') + (differences.length > MAX ? `; and ${differences.length - MAX} more` : '');
+  const what = shown || `fingerprint ${there.fingerprint.slice(0, 12)}… there, ${now.fingerprint.slice(0, 12)}… now`;
+  return new SweepDirectoryError(
+    `${dir} holds a sweep of a different space file or settings (${what}); choose another --out or delete it`,
+  );
+}
+
+/** A sweep directory, opened for reading and writing trials. */
+export class SweepStore {
+  private constructor(
+    readonly dir: string,
+    readonly manifest: SweepManifest,
+    /** True when this call created the directory's manifest. */
+    readonly created: boolean,
+  ) {}
+
+  /**
+   * Opens `dir` for the sweep described by `options`, creating it (and sweep.json) when absent.
+   * Throws a SweepDirectoryError when the directory holds a sweep with another fingerprint, or
+   * something that is not a sweep. When the fingerprint matches but other manifest content
+   * differs (analysis settings, the file's path, the tool version), sweep.json is updated.
+   */
+  static open(options: OpenSweepOptions): SweepStore {
+    const { dir } = options;
+    const manifestFile = path.join(dir, MANIFEST_NAME);
+    const wanted: SweepManifest = {
+      version: SWEEP_FORMAT_VERSION,
+      tool: options.tool,
+      file: options.file,
+      fingerprint: sweepFingerprint(fingerprintInput(options.resolved, options.models)),
+      createdAt: new Date().toISOString(),
+      resolved: options.resolved,
+      models: options.models,
+    };
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new SweepDirectoryError(`cannot create sweep directory ${dir}: ${(err as Error).message}`);
+    }
+    if (!fs.statSync(dir).isDirectory()) throw new SweepDirectoryError(`${dir} is not a directory; choose another --out`);
+    removeLeftoverTempFiles(dir);
+
+    if (!fs.existsSync(manifestFile)) {
+      const strangers = fs.readdirSync(dir).filter((name) => name !== TRIALS_DIR && !isTempFile(name));
+      if (strangers.length > 0) {
+        throw new SweepDirectoryError(`${dir} is not empty and holds no sweep (no ${MANIFEST_NAME}); choose another --out`);
+      }
+      // Another process may create it at the same moment: whoever links first wins, the other verifies.
+      if (createFileAtomic(manifestFile, JSON.stringify(wanted, null, 2) + '\n')) {
+        fs.mkdirSync(path.join(dir, TRIALS_DIR), { recursive: true });
+        return new SweepStore(dir, wanted, true);
+      }
+    }
+    const there = readManifest(manifestFile, dir);
+    if (there.fingerprint !== wanted.fingerprint) throw mismatch(dir, there, wanted);
+    const refreshed: SweepManifest = { ...wanted, createdAt: there.createdAt };
+    if (canonicalJson(refreshed) !== canonicalJson(there)) writeFileAtomic(manifestFile, JSON.stringify(refreshed, null, 2) + '\n');
+    fs.mkdirSync(path.join(dir, TRIALS_DIR), { recursive: true });
+    return new SweepStore(dir, refreshed, false);
+  }
+
+  /** The directory of a space's trial records. */
+  spaceDir(space: string): string {
+    return path.join(this.dir, TRIALS_DIR, space);
+  }
+
+  /** Path of a trial's record file. */
+  recordPath(space: string, index: number): string {
+    return path.join(this.spaceDir(space), trialFileName(index));
+  }
+
+  /** Path of a trial's lock file. */
+  lockPath(space: string, index: number): string {
+    return path.join(this.spaceDir(space), `${String(index).padStart(4, '0')}.lock`);
+  }
+
+  /** Reads one trial's record and checks it against the model sweep.json lists. */
+  readTrial(model: SweepModel): TrialRead {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.recordPath(model.space, model.index), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { absent: true };
+      return { unusable: `unreadable: ${(err as Error).message}` };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return { unusable: text.trim() === '' ? 'empty' : `not JSON: ${(err as Error).message}` };
+    }
+    const problem = checkTrialRecord(value, model);
+    return problem === undefined ? { record: value as TrialRecord } : { unusable: problem };
+  }
+
+  /**
+   * The state of the given models' trials (default: all of them). Leftover temporary files in
+   * the spaces' directories are removed on the way.
+   */
+  scan(models: SweepModel[] = this.manifest.models): TrialScan {
+    const scan: TrialScan = { records: [], todo: [], unusable: [] };
+    for (const space of new Set(models.map((m) => m.space))) removeLeftoverTempFiles(this.spaceDir(space));
+    for (const model of models) {
+      const read = this.readTrial(model);
+      if ('record' in read) {
+        scan.records.push(read.record);
+        continue;
+      }
+      if ('unusable' in read) scan.unusable.push({ file: trialRelativePath(model.space, model.index), reason: read.unusable });
+      scan.todo.push(model);
+    }
+    return scan;
+  }
+
+  /** Writes a trial's record atomically (replacing an unusable one). */
+  writeTrial(record: TrialRecord): void {
+    fs.mkdirSync(this.spaceDir(record.space), { recursive: true });
+    writeFileAtomic(this.recordPath(record.space, record.index), JSON.stringify(record, null, 2) + '\n');
+  }
+
+  /** Claims a trial for this process (see lock.ts). */
+  claim(model: SweepModel, options?: { staleMs?: number; now?: number }): Claim {
+    fs.mkdirSync(this.spaceDir(model.space), { recursive: true });
+    return claimLock(this.lockPath(model.space, model.index), options);
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * AnyNet's layers and blocks in tfjs, one small builder per pycls module (`pycls/models/blocks.py`,
+ * `anynet.py`, reference §1): each builder creates its variables (pycls init, seeded) and returns
+ * the forward function. NHWC throughout. Exactly the layers `src/core/complexity.ts` counts.
+ */
+import type { StageSpec } from '../core/model';
+import { roundHalfEven } from '../core/rounding';
+import type { Rng } from '../core/sampling/rng';
+import { tf } from './backend';
+import { convBiasBound, convStd, LINEAR_STD, normal, uniform } from './init';
+import { batchNormInfer, batchNormTrain, BN_MOMENTUM, conv2dPycls, groupedConv2d, updateRunningStats } from './ops';
+
+type Tensor4D = tf.Tensor4D;
+type Tensor2D = tf.Tensor2D;
+
+/** BatchNorm ε of pycls (BN.EPS); the momentum is PyTorch's 0.1 (BN_MOMENTUM). */
+export const BN_EPS = 1e-5;
+
+/** A trainable variable of the model. `decay` is false for BN γ/β and biases (they get `bnWeightDecay`). */
+export interface ModelVariable {
+  name: string;
+  variable: tf.Variable;
+  decay: boolean;
+}
+
+/** A layer's forward pass; `training` selects batch statistics (and updates the running ones) in BN. */
+export type Layer = (x: Tensor4D, training: boolean) => Tensor4D;
+
+/**
+ * Creates the model's variables in construction order, which fixes what each draw from the seed
+ * initialises. Trainable variables and BN running statistics are kept apart: only the former
+ * get gradients and count as parameters.
+ */
+export class VariableStore {
+  readonly trainable: ModelVariable[] = [];
+  readonly state: tf.Variable[] = [];
+  /** Momentum of every BN's running statistics; precise BN sets it to 1 while it collects batch statistics. */
+  bnMomentum = BN_MOMENTUM;
+
+  constructor(private readonly rng: Rng) {}
+
+  private make<R extends tf.Rank>(values: Float32Array, shape: number[], trainable: boolean): tf.Variable<R> {
+    const initial = tf.tensor(values, shape, 'float32');
+    // tf.variable takes over the tensor's data; no name, so several models can live in one process.
+    const v = tf.variable(initial, trainable) as tf.Variable<R>;
+    initial.dispose();
+    return v;
+  }
+
+  param<R extends tf.Rank>(name: string, values: Float32Array, shape: number[], decay: boolean): tf.Variable<R> {
+    const variable = this.make<R>(values, shape, true);
+    this.trainable.push({ name, variable, decay });
+    return variable;
+  }
+
+  stateVariable<R extends tf.Rank>(values: Float32Array, shape: number[]): tf.Variable<R> {
+    const v = this.make<R>(values, shape, false);
+    this.state.push(v);
+    return v;
+  }
+
+  /** k×k conv filter [k, k, c_in/G, c_out], N(0, √(2/(k·k·c_out))). */
+  convFilter(name: string, k: number, cIn: number, cOut: number, groups: number): tf.Variable<tf.Rank.R4> {
+    const n = k * k * (cIn / groups) * cOut;
+    return this.param<tf.Rank.R4>(name, normal(this.rng, n, convStd(k, cOut)), [k, k, cIn / groups, cOut], true);
+  }
+
+  /** 1×1 conv with bias as a [c_in, c_out] matrix and a [c_out] bias (SE, at 1×1 spatial size). */
+  denseConv(name: string, cIn: number, cOut: number): { w: tf.Variable<tf.Rank.R2>; b: tf.Variable<tf.Rank.R1> } {
+    const w = this.param<tf.Rank.R2>(`${name}.weight`, normal(this.rng, cIn * cOut, convStd(1, cOut)), [cIn, cOut], true);
+    const b = this.param<tf.Rank.R1>(`${name}.bias`, uniform(this.rng, cOut, convBiasBound(1, cIn, 1)), [cOut], false);
+    return { w, b };
+  }
+
+  /** Fully connected layer: weights N(0, 0.01²), bias 0. */
+  linear(name: string, cIn: number, cOut: number): { w: tf.Variable<tf.Rank.R2>; b: tf.Variable<tf.Rank.R1> } {
+    const w = this.param<tf.Rank.R2>(`${name}.weight`, normal(this.rng, cIn * cOut, LINEAR_STD), [cIn, cOut], true);
+    const b = this.param<tf.Rank.R1>(`${name}.bias`, new Float32Array(cOut), [cOut], false);
+    return { w, b };
+  }
+}
+
+/** Output width of a bottleneck: w_b = round(w / b) (pycls round(w·bm), half to even). */
+export function bottleneckWidth(stage: StageSpec): number {
+  return roundHalfEven(stage.width * (1 / stage.bottleneck));
+}
+
+/** SE hidden width w_se = round(r·w_in), from the block's input width (pycls). */
+export function seWidth(seRatio: number, wIn: number): number {
+  return seRatio > 0 ? roundHalfEven(seRatio * wIn) : 0;
+}
+
+// ------------------------------------------------------------------ layers
+
+/** k×k conv without bias, padding (k−1)/2, stride s, G groups. */
+export function conv(store: VariableStore, name: string, cIn: number, cOut: number, k: number, stride: number, groups = 1): Layer {
+  if (cIn % groups !== 0 || cOut % groups !== 0) {
+    throw new RangeError(`${name}: ${groups} groups do not divide ${cIn} → ${cOut} channels`);
+  }
+  const filter = store.convFilter(`${name}.weight`, k, cIn, cOut, groups);
+  if (groups === 1) return (x) => conv2dPycls(x, filter, stride);
+  return (x) => groupedConv2d(x, filter, stride, groups);
+}
+
+/**
+ * BatchNorm over c channels: γ = 1, β = 0; running mean 0 and variance 1. In training mode it
+ * normalizes with the batch statistics and moves the running ones towards them (the variance
+ * unbiased, n/(n−1), as PyTorch does); in inference mode it uses the running ones.
+ */
+export function batchNorm(store: VariableStore, name: string, c: number): Layer {
+  const gamma = store.param<tf.Rank.R1>(`${name}.gamma`, new Float32Array(c).fill(1), [c], false);
+  const beta = store.param<tf.Rank.R1>(`${name}.beta`, new Float32Array(c), [c], false);
+  const runningMean = store.stateVariable<tf.Rank.R1>(new Float32Array(c), [c]);
+  const runningVar = store.stateVariable<tf.Rank.R1>(new Float32Array(c).fill(1), [c]);
+  return (x, training) => {
+    if (!training) return batchNormInfer(x, gamma, beta, runningMean, runningVar, BN_EPS);
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS);
+    updateRunningStats(runningMean, runningVar, { mean, variance }, x.shape[0] * x.shape[1] * x.shape[2], store.bnMomentum);
+    return y;
+  };
+}
+
+export const relu: Layer = (x) => tf.relu(x);
+
+/** Layers applied one after the other. */
+export function sequence(...layers: Layer[]): Layer {
+  return (x, training) => layers.reduce((h, layer) => layer(h, training), x);
+}
+
+/** conv → BN (→ ReLU): the unit every pycls block is made of. */
+function convBn(store: VariableStore, name: string, cIn: number, cOut: number, k: number, stride: number, groups: number, act: boolean): Layer {
+  const layers = [conv(store, name, cIn, cOut, k, stride, groups), batchNorm(store, `${name}_bn`, cOut)];
+  return sequence(...(act ? [...layers, relu] : layers));
+}
+
+/** k×k max-pool with stride s and padding (k−1)/2 (padding never wins the max). */
+export function maxPool(k: number, stride: number): Layer {
+  const p = (k - 1) / 2;
+  return (x) => tf.maxPool(x, k, stride, p);
+}
+
+/** Global average pool to [N, c]. */
+export function globalAvgPool(x: Tensor4D): Tensor2D {
+  return tf.mean(x, [1, 2]) as Tensor2D;
+}
+
+/**
+ * Squeeze-excitation (pycls SE): global average pool → 1×1 conv w_b→w_se (+bias) → ReLU →
+ * 1×1 conv w_se→w_b (+bias) → sigmoid, multiplied channel-wise. At 1×1 spatial size a 1×1 conv
+ * is a matrix product, so the two convs are dense layers here (same parameters, same result).
+ */
+export function squeezeExcitation(store: VariableStore, name: string, wB: number, wSe: number): Layer {
+  const squeeze = store.denseConv(`${name}.f_ex.0`, wB, wSe);
+  const excite = store.denseConv(`${name}.f_ex.2`, wSe, wB);
+  return (x) => {
+    const s = globalAvgPool(x);
+    const hidden = tf.relu(tf.add(tf.matMul(s, squeeze.w), squeeze.b));
+    const gate = tf.sigmoid(tf.add(tf.matMul(hidden, excite.w), excite.b));
+    return tf.mul(x, tf.reshape(gate, [x.shape[0], 1, 1, wB])) as Tensor4D;
+  };
+}
+
+// ------------------------------------------------------------------ stem, blocks, head
+
+/** Stems: cifar = 3×3 s1, imagenet = 3×3 s2, resnet = 7×7 s2 + 3×3 s2 max-pool; each conv + BN + ReLU. */
+export function stem(store: VariableStore, type: 'cifar' | 'imagenet' | 'resnet', cIn: number, w: number): Layer {
+  if (type === 'resnet') return sequence(convBn(store, 'stem.conv', cIn, w, 7, 2, 1, true), maxPool(3, 2));
+  return convBn(store, 'stem.conv', cIn, w, 3, type === 'cifar' ? 1 : 2, 1, true);
+}
+
+/** Projection shortcut (1×1 conv with stride s + BN) iff the shape changes, else the identity. */
+function shortcut(store: VariableStore, name: string, wIn: number, w: number, stride: number): Layer | undefined {
+  if (wIn === w && stride === 1) return undefined;
+  return convBn(store, `${name}.proj`, wIn, w, 1, stride, 1, false);
+}
+
+/** ReLU(shortcut(x) + f(x)). */
+function residual(proj: Layer | undefined, f: Layer): Layer {
+  return (x, training) => tf.relu(tf.add(proj === undefined ? x : proj(x, training), f(x, training))) as Tensor4D;
+}
+
+/**
+ * X block (Y with SE; pycls res_bottleneck_block): 1×1 → BN → ReLU → grouped 3×3 with the
+ * stride → BN → ReLU → [SE] → 1×1 → BN, plus the shortcut, then ReLU.
+ */
+export function bottleneckBlock(store: VariableStore, name: string, wIn: number, stage: StageSpec, stride: number, seRatio: number): Layer {
+  const w = stage.width;
+  const wB = bottleneckWidth(stage);
+  const groups = Math.floor(wB / stage.groupWidth);
+  const wSe = seWidth(seRatio, wIn);
+  const proj = shortcut(store, name, wIn, w, stride);
+  const parts = [
+    convBn(store, `${name}.f.a`, wIn, wB, 1, 1, 1, true),
+    convBn(store, `${name}.f.b`, wB, wB, 3, stride, groups, true),
+  ];
+  if (wSe > 0) parts.push(squeezeExcitation(store, `${name}.f.se`, wB, wSe));
+  parts.push(convBn(store, `${name}.f.c`, wB, w, 1, 1, 1, false));
+  return residual(proj, sequence(...parts));
+}
+
+/** R block (res_basic_block): 3×3 with the stride → BN → ReLU → 3×3 → BN, plus the shortcut, then ReLU. */
+export function basicBlock(store: VariableStore, name: string, wIn: number, w: number, stride: number): Layer {
+  const proj = shortcut(store, name, wIn, w, stride);
+  const f = sequence(convBn(store, `${name}.f.a`, wIn, w, 3, stride, 1, true), convBn(store, `${name}.f.b`, w, w, 3, 1, 1, false));
+  return residual(proj, f);
+}
+
+/** V block (vanilla_block): 3×3 with the stride → BN → ReLU → 3×3 → BN → ReLU; no shortcut. */
+export function vanillaBlock(store: VariableStore, name: string, wIn: number, w: number, stride: number): Layer {
+  return sequence(convBn(store, `${name}.a`, wIn, w, 3, stride, 1, true), convBn(store, `${name}.b`, w, w, 3, 1, 1, true));
+}
+
+/** Head: optional 1×1 conv + BN + ReLU to `headWidth`, global average pool, linear with bias. */
+export function head(store: VariableStore, wIn: number, headWidth: number, classes: number): (x: Tensor4D, training: boolean) => Tensor2D {
+  const conv1 = headWidth > 0 ? convBn(store, 'head.conv', wIn, headWidth, 1, 1, 1, true) : undefined;
+  const fc = store.linear('head.fc', headWidth > 0 ? headWidth : wIn, classes);
+  return (x, training) => {
+    const h = conv1 === undefined ? x : conv1(x, training);
+    return tf.add(tf.matMul(globalAvgPool(h), fc.w), fc.b) as Tensor2D;
+  };
+}

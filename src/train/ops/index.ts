@@ -1,0 +1,4 @@
+/** The differentiable ops the model is built from. */
+export { batchNormTrain, batchNormInfer, updateRunningStats, BN_MOMENTUM } from './batchNorm';
+export type { BatchNormResult } from './batchNorm';
+export { conv2dPycls, groupedConv2d, pyclsPadding } from './conv';

@@ -1,0 +1,61 @@
+/**
+ * SGD with momentum as PyTorch (and so pycls) defines it, dampening 0:
+ *   g ← ∇p + wd·p
+ *   buf ← m·buf + g                      (buf starts at 0, so the first buf is g)
+ *   update ← g + m·buf if Nesterov, else buf
+ *   p ← p − lr·update
+ * Weight decay is `weightDecay` for variables marked `decay` and `bnWeightDecay` for the others
+ * (BN γ/β and biases; pycls's custom BN weight decay).
+ */
+import { tf } from './backend';
+import type { ModelVariable } from './blocks';
+
+export interface SgdOptions {
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  bnWeightDecay: number;
+}
+
+export class Sgd {
+  /** Momentum buffers by variable name; created at a variable's first step. */
+  private readonly buffers = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly variables: readonly ModelVariable[],
+    private readonly options: SgdOptions,
+  ) {}
+
+  /**
+   * One step with learning rate `lr`. `grads` maps each tfjs variable name (`variable.name`, as
+   * `tf.variableGrads` returns them) to its gradient; variables without a gradient stay as they are.
+   */
+  step(grads: tf.NamedTensorMap, lr: number): void {
+    const { momentum: m, nesterov, weightDecay, bnWeightDecay } = this.options;
+    tf.tidy(() => {
+      for (const { variable: p, decay } of this.variables) {
+        const grad = grads[p.name];
+        if (grad === undefined) continue;
+        const wd = decay ? weightDecay : bnWeightDecay;
+        const g = wd !== 0 ? tf.add(grad, tf.mul(p, wd)) : grad;
+        let update: tf.Tensor = g;
+        if (m !== 0) {
+          let buf = this.buffers.get(p.name);
+          if (buf === undefined) {
+            buf = tf.variable(tf.zerosLike(p), false);
+            this.buffers.set(p.name, buf);
+          }
+          buf.assign(tf.add(tf.mul(buf, m), g));
+          update = nesterov ? tf.add(g, tf.mul(buf, m)) : buf;
+        }
+        p.assign(tf.sub(p, tf.mul(update, lr)));
+      }
+    });
+  }
+
+  /** Frees the momentum buffers. */
+  dispose(): void {
+    for (const buf of this.buffers.values()) buf.dispose();
+    this.buffers.clear();
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * The sweep runner: sample every space of a space file, record the sweep in its directory, and
+ * train the trials that have no record yet in a pool of worker processes, one trial at a time
+ * per worker. Cancelling stops handing out trials and kills the workers; interrupted trials get
+ * no record, so running the same sweep again resumes where this one stopped.
+ *
+ * Workers: the first one is started alone, and the backend it reports decides how many follow
+ * (unless the caller says): one for a GPU backend (one device), otherwise one per core, capped
+ * by free memory (a wasm worker holds about 600 MB). 'auto' is therefore resolved by the first
+ * worker, and the others are started with the backend it chose.
+ *
+ * Every trial trains with the file's `training.seed`, as pycls's sweeps use one RNG_SEED: the
+ * spaces then see the same data order and augmentation, and differ only by their models.
+ */
+import * as os from 'node:os';
+import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
+import { hostName } from '../core/results/process';
+import { trialRelativePath, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
+import { SweepStore } from '../core/results/store';
+import { InvalidCandidateError } from '../core/sampling/spaceSampler';
+import { sampleFile, SamplingError, selectSpaces } from '../core/sampling/sampler';
+import type { BackendName, ResolvedSpaceFile } from '../core/space/types';
+import { name as TOOL_NAME, version as TOOL_VERSION } from '../../package.json';
+import type { BackendChoice } from './backend';
+import type { SpaceSummary, SweepEvent, SweepSummary, WorkerConfig } from './protocol';
+import type { EpochResult, TrialJob } from './trial';
+import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
+
+/** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
+export class SweepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SweepError';
+  }
+}
+
+export interface SweepOptions {
+  /** The space file, as the user gave it (recorded in sweep.json, used in messages). */
+  file: string;
+  resolved: ResolvedSpaceFile;
+  /** The sweep directory. */
+  out: string;
+  /** Train only these spaces (all of them are still sampled and recorded, so later runs can add the others). */
+  spaces?: string[];
+  /** Models per space, replacing every space's `samples`. */
+  samples?: number;
+  /** Worker processes (default: see the module comment). */
+  workers?: number;
+  /** Default: the file's `training.backend`. */
+  backend?: BackendName;
+  /** A folder holding `node_modules/@tensorflow/tfjs-node…` (see backend.ts). */
+  nativeModulesPath?: string;
+  signal?: AbortSignal;
+  onEvent?: (event: SweepEvent) => void;
+  /** Between SIGTERM and SIGKILL when cancelled (default 2 s). */
+  killGraceMs?: number;
+  /** Tests only: a module exporting `initBackend` and `runTrial` that workers use instead of the trainer. */
+  trialModule?: string;
+}
+
+/** Resident memory of one wasm worker training a small model, rounded up (measured ~600 MB). */
+const WORKER_MEMORY_BYTES = 768 * 2 ** 20;
+const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Workers for a backend when the user does not say: one per GPU backend, else one per core that free memory allows. */
+export function defaultWorkers(backend: BackendChoice['name']): number {
+  if (backend === 'tfjs-node-gpu') return 1;
+  return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.freemem() / WORKER_MEMORY_BYTES)));
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Per-space counts and errors of the records found. */
+export function summarizeSpaces(spaces: string[], models: SweepModel[], records: TrialRecord[]): SpaceSummary[] {
+  return spaces.map((name) => {
+    const mine = records.filter((r) => r.space === name);
+    const errors = mine.filter((r) => r.status === 'ok').map((r) => r.error as number);
+    return {
+      name,
+      n: models.filter((m) => m.space === name).length,
+      done: mine.length,
+      ok: errors.length,
+      failed: mine.filter((r) => r.status === 'failed').length,
+      diverged: mine.filter((r) => r.status === 'diverged').length,
+      bestError: errors.length === 0 ? null : Math.min(...errors),
+      medianError: median(errors),
+    };
+  });
+}
+
+/** Samples the file; sampling problems become SweepErrors naming the file. */
+function sampleModels(options: SweepOptions, onEvent: (e: SweepEvent) => void): SweepModel[] {
+  try {
+    if (options.spaces) for (const s of options.spaces) selectSpaces(options.resolved, s);
+    const samples = sampleFile(options.resolved, { samples: options.samples });
+    for (const s of samples) {
+      if (!s.complete) {
+        onEvent({ type: 'warning', message: `${s.space}: only ${s.models.length} of ${s.requested} models within the constraints after ${s.attempts} attempts` });
+      }
+    }
+    return samples.flatMap((s) => s.models);
+  } catch (err) {
+    if (err instanceof SamplingError || err instanceof InvalidCandidateError || err instanceof RangeError) {
+      throw new SweepError(`${options.file}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+const epochOf = (e: EpochResult): TrialEpoch => ({ epoch: e.epoch, trainLoss: e.trainLoss, testError: e.testError, lr: e.lr, seconds: e.seconds });
+
+/** The record of a trial that ended, however it ended. */
+function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: EpochResult[], backend: BackendChoice, startedAt: Date): TrialRecord {
+  const finishedAt = new Date();
+  // Field order is the order a person reading the file wants: which trial, how it went, details.
+  const base = {
+    version: 1 as const,
+    space: model.space,
+    index: model.index,
+    status: end.kind === 'done' ? end.outcome.status : ('failed' as const),
+    model: model.model,
+    flops: model.flops,
+    params: model.params,
+    acts: model.acts,
+    seed: job.seed,
+  };
+  const times = { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), host: hostName() };
+  if (end.kind === 'done') {
+    const o = end.outcome;
+    const record: TrialRecord = {
+      ...base,
+      backend: { name: o.backend.name, detail: o.backend.detail },
+      epochs: o.epochs.map(epochOf),
+      error: o.error,
+      bestError: o.bestError,
+      wallSeconds: o.wallSeconds,
+      imagesPerSecond: o.imagesPerSecond,
+      peakMemoryBytes: o.peakMemoryBytes,
+      ...times,
+    };
+    if (o.divergedAt) record.divergedAt = o.divergedAt;
+    return record;
+  }
+  const tested = epochs.map((e) => e.testError);
+  return {
+    ...base,
+    backend: { name: backend.name, detail: backend.detail },
+    epochs: epochs.map(epochOf),
+    error: null,
+    bestError: tested.length === 0 ? null : Math.min(...tested),
+    wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    imagesPerSecond: null,
+    peakMemoryBytes: null,
+    ...times,
+    failure: end.kind === 'error' ? { message: end.message, stack: end.stack } : { message: end.message, stack: end.output },
+  };
+}
+
+/**
+ * Runs (or resumes) a sweep; see the module comment. Throws a SweepError or a
+ * SweepDirectoryError for what the user must fix; a trial's failure is a result, not an error.
+ */
+export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
+  const started = Date.now();
+  const onEvent = options.onEvent ?? ((): void => {});
+  const signal = options.signal;
+  const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+
+  const models = sampleModels(options, onEvent);
+  const store = SweepStore.open({
+    dir: options.out,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    file: options.file,
+    resolved: options.resolved,
+    models,
+  });
+  const spaceNames = [...new Set(options.spaces ?? options.resolved.spaces.map((s) => s.name))];
+  const selected = models.filter((m) => spaceNames.includes(m.space));
+  const scan = store.scan(selected);
+  for (const u of scan.unusable) onEvent({ type: 'unusable', ...u });
+  onEvent({
+    type: 'started',
+    dir: options.out,
+    created: store.created,
+    total: selected.length,
+    done: scan.records.length,
+    todo: scan.todo.length,
+    spaces: spaceNames.map((name) => ({
+      name,
+      n: selected.filter((m) => m.space === name).length,
+      done: scan.records.filter((r) => r.space === name).length,
+    })),
+  });
+
+  let backend: BackendChoice | null = null;
+  let workerCount = 0;
+  let trained = 0;
+  const skipped: SweepModel[] = [];
+  if (scan.todo.length > 0 && !signal?.aborted) {
+    const run = await trainPool(store, scan.todo, options, onEvent, grace);
+    ({ backend, workerCount, trained } = run);
+    skipped.push(...run.skipped);
+  }
+
+  const final = store.scan(selected);
+  const remaining = final.todo.length;
+  const summary: SweepSummary = {
+    dir: options.out,
+    file: options.file,
+    fingerprint: store.manifest.fingerprint,
+    backend,
+    workers: workerCount,
+    total: selected.length,
+    done: final.records.length,
+    trained,
+    remaining,
+    elsewhere: skipped.filter((m) => final.todo.includes(m)).length,
+    interrupted: Boolean(signal?.aborted) && remaining > 0,
+    wallSeconds: (Date.now() - started) / 1000,
+    spaces: summarizeSpaces(spaceNames, selected, final.records),
+  };
+  onEvent({ type: 'finished', summary });
+  return summary;
+}
+
+/** The worker pool: hands out the `todo` trials until none is left or the signal aborts. */
+async function trainPool(
+  store: SweepStore,
+  todo: SweepModel[],
+  options: SweepOptions,
+  onEvent: (e: SweepEvent) => void,
+  grace: number,
+): Promise<{ backend: BackendChoice | null; workerCount: number; trained: number; skipped: SweepModel[] }> {
+  const { resolved, signal } = options;
+  const config: WorkerConfig = {
+    backend: options.backend ?? resolved.training.backend,
+    nativeModulesPath: options.nativeModulesPath,
+    trialModule: options.trialModule,
+  };
+  const workers = new Set<WorkerProcess>();
+  const held = new Set<HeldLock>();
+  const skipped: SweepModel[] = [];
+  /** Trials not yet handed out, in order. */
+  const queue = [...todo];
+  let trained = 0;
+
+  const start = (): WorkerProcess => {
+    const w = new WorkerProcess(config);
+    workers.add(w);
+    return w;
+  };
+  const onAbort = (): void => {
+    for (const w of workers) void w.kill(grace);
+  };
+  signal?.addEventListener('abort', onAbort);
+  const heartbeat = setInterval(() => held.forEach(refreshLock), LOCK_REFRESH_MS);
+  heartbeat.unref();
+
+  /** The next trial this process may train, claimed; undefined when none is left. */
+  const take = (): { model: SweepModel; lock: HeldLock } | undefined => {
+    while (!signal?.aborted && queue.length > 0) {
+      const model = queue.shift()!;
+      const claim = store.claim(model);
+      if (!claim.claimed) {
+        skipped.push(model);
+        const holder = claim.owner ? `process ${claim.owner.pid} on ${claim.owner.host}` : 'another process';
+        onEvent({ type: 'trialSkipped', space: model.space, index: model.index, holder });
+        continue;
+      }
+      if (claim.tookOver) {
+        onEvent({ type: 'warning', message: `${trialRelativePath(model.space, model.index).replace(/json$/, 'lock')}: taken over (${claim.tookOver})` });
+      }
+      if ('record' in store.readTrial(model)) {
+        // Finished by another process since the scan.
+        releaseLock(claim.lock);
+        continue;
+      }
+      held.add(claim.lock);
+      return { model, lock: claim.lock };
+    }
+    return undefined;
+  };
+  const release = (lock: HeldLock): void => {
+    held.delete(lock);
+    releaseLock(lock);
+  };
+
+  /** One worker slot: trains trials one after another, replacing its worker when it dies. */
+  const slot = async (id: number, worker: WorkerProcess, backend: BackendChoice): Promise<void> => {
+    for (;;) {
+      if (!worker.alive) worker = start();
+      try {
+        await worker.ready();
+      } catch (err) {
+        if (!signal?.aborted) onEvent({ type: 'warning', message: `worker ${id} could not start: ${(err as Error).message}` });
+        return;
+      }
+      const claim = take();
+      if (!claim) break;
+      const { model, lock } = claim;
+      const job: TrialJob = {
+        space: model.space,
+        index: model.index,
+        model: model.model,
+        training: resolved.training,
+        dataset: resolved.dataset,
+        backend: backend.name,
+        nativeModulesPath: options.nativeModulesPath,
+        seed: resolved.training.seed,
+      };
+      const startedAt = new Date();
+      const epochs: EpochResult[] = [];
+      onEvent({ type: 'trialStarted', space: model.space, index: model.index, worker: id, model });
+      const end = await worker.run(job, {
+        onEpoch: (epoch) => {
+          epochs.push(epoch);
+          onEvent({ type: 'epoch', space: model.space, index: model.index, epoch });
+        },
+        onStep: (step, steps, loss) => onEvent({ type: 'step', space: model.space, index: model.index, step, steps, loss }),
+      });
+      if (signal?.aborted && end.kind !== 'done') {
+        release(lock); // interrupted: no record, trained again on the next run
+        return;
+      }
+      const record = trialRecord(model, job, end, epochs, backend, startedAt);
+      store.writeTrial(record);
+      release(lock);
+      trained++;
+      onEvent({ type: 'trialFinished', record });
+    }
+    await worker.stop(grace);
+  };
+
+  try {
+    const first = start();
+    let backend: BackendChoice;
+    try {
+      backend = await first.ready();
+    } catch (err) {
+      if (signal?.aborted) return { backend: null, workerCount: 0, trained, skipped };
+      if (err instanceof WorkerStartError) {
+        throw new SweepError(err.causeName === 'BackendUnavailableError' ? err.message : `the training process could not start: ${err.message}`);
+      }
+      throw err;
+    }
+    config.backend = backend.name;
+    const count = Math.max(1, Math.min(options.workers ?? defaultWorkers(backend.name), todo.length));
+    onEvent({ type: 'backend', backend, workers: count });
+    // Started together, each claims its first trial once it is ready.
+    const slots = Array.from({ length: count }, (_, i) => slot(i + 1, i === 0 ? first : start(), backend));
+    await Promise.all(slots);
+    if (!signal?.aborted && queue.length > 0) {
+      throw new SweepError('no worker process could start; see the warnings above');
+    }
+    return { backend, workerCount: count, trained, skipped };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    clearInterval(heartbeat);
+    await Promise.all([...workers].map((w) => w.kill(grace)));
+    held.forEach(releaseLock);
+  }
+}

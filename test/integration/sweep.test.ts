@@ -1,0 +1,207 @@
+// `dslab sweep` end to end with the real trainer: tiny synthetic sweeps (8×8 images, 64
+// training images, one epoch, one block per stage) through bin/dslab.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { Io } from '../../src/cli/command';
+import { main } from '../../src/cli/main';
+import type { TrialRecord } from '../../src/core/results/records';
+import { SweepStore } from '../../src/core/results/store';
+import { sampleFile } from '../../src/core/sampling/sampler';
+import { readSpaceFile } from '../../src/core/space';
+import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const DSLAB = path.join(ROOT, 'bin', 'dslab');
+const TINY = path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny.yaml');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-sweep-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = (): string => path.join(tmp, `sweep-${dirs++}`);
+
+function dslab(args: string[], cwd = tmp): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [DSLAB, ...args], { cwd, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function inProcess(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false };
+  const status = await main(args, io);
+  return { status, stdout, stderr };
+}
+
+/** Every file under DIR/trials/<space>/, as "<space>/<name>", sorted. */
+const trialFiles = (dir: string): string[] =>
+  ['A', 'B'].flatMap((space) => {
+    const d = path.join(dir, 'trials', space);
+    return fs.existsSync(d) ? fs.readdirSync(d).sort().map((f) => `${space}/${f}`) : [];
+  });
+
+const records = (dir: string): TrialRecord[] =>
+  trialFiles(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, 'trials', f), 'utf8')) as TrialRecord);
+
+/** Starts `dslab sweep … --events`; `until` sees each event and returns true to send `signal` to the CLI. */
+function sweepUntil(args: string[], until: (e: SweepEvent) => boolean, signal: NodeJS.Signals): Promise<{ status: number | null; signal: NodeJS.Signals | null; events: SweepEvent[]; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [DSLAB, 'sweep', ...args, '--events'], { cwd: tmp });
+    const events: SweepEvent[] = [];
+    let buffered = '';
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const e = JSON.parse(line) as SweepEvent;
+        events.push(e);
+        if (!sent && until(e)) {
+          sent = true;
+          child.kill(signal);
+        }
+      }
+    });
+    child.on('close', (status, sig) => resolve({ status, signal: sig, events, stderr }));
+  });
+}
+
+describe('dslab sweep with the real trainer', () => {
+  test('a two-trial sweep into the default directory, then a rerun that trains nothing', () => {
+    const cwd = freshDir();
+    fs.mkdirSync(cwd);
+    const r = dslab(['sweep', TINY, '--samples', '1', '--workers', '2', '--json'], cwd);
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as SweepSummary;
+    assert.equal(s.dir, path.join('.dslab', 'tiny'));
+    assert.equal(s.file, TINY);
+    assert.deepEqual([s.total, s.done, s.trained, s.remaining, s.interrupted], [2, 2, 2, 0, false]);
+    assert.equal(s.backend?.name, 'wasm');
+    assert.equal(s.workers, 2);
+    assert.deepEqual(s.spaces.map((sp) => [sp.name, sp.n, sp.done, sp.ok]), [['A', 1, 1, 1], ['B', 1, 1, 1]]);
+
+    const dir = path.join(cwd, '.dslab', 'tiny');
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'sweep.json'), 'utf8'));
+    assert.equal(manifest.fingerprint, s.fingerprint);
+    assert.equal(manifest.models.length, 2);
+    const found = records(dir);
+    assert.deepEqual(found.map((t) => `${t.space}#${t.index}:${t.status}`), ['A#0:ok', 'B#0:ok']);
+    for (const t of found) {
+      assert.equal(t.epochs.length, 1);
+      assert.ok(t.error !== null && t.error >= 0 && t.error <= 100);
+      assert.equal(t.error, t.epochs[0].testError);
+      assert.ok((t.imagesPerSecond ?? 0) > 0 && (t.peakMemoryBytes ?? 0) > 0);
+      assert.equal(t.backend?.name, 'wasm');
+      assert.deepEqual(t.model, manifest.models.find((m: { space: string }) => m.space === t.space).model);
+    }
+    assert.equal(s.spaces[0].bestError, found[0].error);
+    // One line per finished trial on stderr (not a terminal: no progress bar).
+    assert.match(r.stderr, /^Sweep of 2 trials in \.dslab\/tiny \(new\): 0 done, 2 to train$/m);
+    assert.match(r.stderr, /^Training on wasm \(.+\) with 2 workers$/m);
+    assert.match(r.stderr, /^A #0: \d+\.\d% error, \d+\.\d s, \d+ img\/s$/m);
+    assert.doesNotMatch(r.stderr, /\r/);
+
+    const again = dslab(['sweep', TINY, '--samples', '1'], cwd);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /^Sweep of 2 trials in \.dslab\/tiny: 2 done, 0 to train$/m);
+    assert.match(again.stdout, new RegExp(`^${TINY.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 2 of 2 trials done, 0 trained in [\\d.]+ s \\(nothing to train\\)$`, 'm'));
+    assert.match(again.stdout, /^space +n +done +failed +diverged +best +median$/m);
+    assert.match(again.stdout, /^A +1 +1 +0 +0 +\d+\.\d% +\d+\.\d%$/m);
+    assert.match(again.stdout, /^Results: \.dslab\/tiny$/m);
+    assert.deepEqual(records(dir), found, 'the rerun rewrote nothing');
+  });
+
+  test('killed with SIGKILL mid-sweep, the same command resumes: taking over the dead lock, training only what is missing', async () => {
+    const out = freshDir();
+    const args = [TINY, '--samples', '2', '--workers', '1', '--out', out];
+    const killed = await sweepUntil(args, (e) => e.type === 'trialFinished', 'SIGKILL');
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.deepEqual(killed.events.slice(0, 2).map((e) => e.type), ['started', 'backend']);
+    const before = records(out);
+    assert.ok(before.length >= 1 && before.length < 4, `${before.length} records after the kill`);
+    // The kill came after a trial finished and (the same instant) the next one was claimed.
+    const locks = trialFiles(out).filter((f) => f.endsWith('.lock'));
+    assert.equal(locks.length, 1);
+
+    const r = dslab(['sweep', ...args, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as SweepSummary;
+    assert.deepEqual([s.total, s.done, s.trained, s.remaining], [4, 4, 4 - before.length, 0]);
+    for (const lock of locks) assert.match(r.stderr, new RegExp(`trials/${lock}: taken over \\(its owner, process \\d+ on this host, is gone\\)`));
+    const after = records(out);
+    assert.equal(after.length, 4);
+    // What the killed run finished is kept as it was.
+    for (const b of before) assert.deepEqual(after.find((a) => a.space === b.space && a.index === b.index), b);
+    assert.deepEqual(trialFiles(out).filter((f) => !f.endsWith('.json')), []);
+  });
+
+  test('Ctrl-C: exit 130 with the summary of what remains; --events ends with the finished event', async () => {
+    const out = freshDir();
+    const r = await sweepUntil([TINY, '--samples', '2', '--workers', '1', '--out', out], (e) => e.type === 'trialFinished', 'SIGINT');
+    assert.equal(r.status, 130, r.stderr);
+    const last = r.events.at(-1);
+    assert.ok(last?.type === 'finished');
+    assert.equal(last.summary.interrupted, true);
+    assert.equal(last.summary.done, records(out).length);
+    assert.equal(last.summary.remaining, 4 - last.summary.done);
+    assert.match(r.stderr, /stopping \(SIGINT\); running trials will be trained again next time/);
+    assert.deepEqual(trialFiles(out).filter((f) => !f.endsWith('.json')), []);
+  });
+});
+
+describe('dslab sweep: what the user must fix', () => {
+  test('an invalid file prints its diagnostics and exits 1', async () => {
+    const bad = path.join(ROOT, 'test', 'fixtures', 'spaces', 'bad', 'range-order.yaml');
+    const r = await inProcess('sweep', bad, '--out', freshDir());
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /range-order\.yaml:5:12: error: spaces\.AnyNetX_A\.depth: lo 6 is greater than hi 1/);
+    assert.equal(r.stdout, '');
+  });
+
+  test('a missing file, an unknown space, a backend that is not installed: exit 1 with the reason', async () => {
+    const missing = await inProcess('sweep', 'nope.yaml');
+    assert.deepEqual([missing.status, missing.stderr], [1, "dslab sweep: error: cannot read space file 'nope.yaml': no such file\n"]);
+    const space = await inProcess('sweep', TINY, '--space', 'C', '--out', freshDir());
+    assert.deepEqual([space.status, space.stderr], [1, `dslab sweep: error: ${TINY}: no space named 'C'; the file defines A, B\n`]);
+    const backend = await inProcess('sweep', TINY, '--backend', 'tfjs-node', '--out', freshDir());
+    assert.equal(backend.status, 1);
+    assert.match(backend.stderr, /\ndslab sweep: error: .*tfjs-node.*\n$/);
+    assert.match(backend.stderr, /npm install/);
+  });
+
+  test('a directory holding another sweep is refused with what differs', async () => {
+    const out = freshDir();
+    const resolved = readSpaceFile(TINY).resolved!;
+    const models = sampleFile(resolved, { samples: 1 }).flatMap((x) => x.models);
+    SweepStore.open({ dir: out, tool: { name: 'design-space-lab', version: '0' }, file: TINY, resolved, models });
+    const r = await inProcess('sweep', TINY, '--out', out);
+    assert.equal(r.status, 1);
+    assert.equal(
+      r.stderr,
+      `dslab sweep: error: ${out} holds a sweep of a different space file or settings (A: 1 model there, 2 now; B: 1 model there, 2 now); choose another --out or delete it\n`,
+    );
+  });
+
+  test('bad usage exits 2', async () => {
+    for (const args of [['sweep'], ['sweep', TINY, '--backend', 'gpu'], ['sweep', TINY, '--workers', '0'], ['sweep', TINY, '--json', '--events'], ['sweep', TINY, '--color']]) {
+      const r = await inProcess(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /Run 'dslab sweep --help' for usage\./);
+    }
+  });
+
+  test('--help describes every option', async () => {
+    const r = await inProcess('sweep', '--help');
+    assert.equal(r.status, 0);
+    for (const option of ['--space S', '--out DIR', '--workers N', '--backend B', '--samples N', '--json', '--events']) assert.ok(r.stdout.includes(option), option);
+  });
+});
