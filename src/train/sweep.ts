@@ -13,6 +13,7 @@
  * spaces then see the same data order and augmentation, and differ only by their models.
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
 import { trialRelativePath, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
@@ -311,6 +312,8 @@ async function trainPool(
         dataset: resolved.dataset,
         backend: backend.name,
         nativeModulesPath: options.nativeModulesPath,
+        // A relative dataset.path is relative to the space file, wherever the sweep is started from.
+        baseDir: path.dirname(path.resolve(options.file)),
         seed: resolved.training.seed,
       };
       const startedAt = new Date();

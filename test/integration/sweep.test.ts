@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 import type { Io } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
@@ -13,6 +14,7 @@ import type { TrialRecord } from '../../src/core/results/records';
 import { SweepStore } from '../../src/core/results/store';
 import { sampleFile } from '../../src/core/sampling/sampler';
 import { readSpaceFile } from '../../src/core/space';
+import { encodeIdx } from '../../src/train/data/idx';
 import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -155,6 +157,45 @@ describe('dslab sweep with the real trainer', () => {
     assert.equal(last.summary.remaining, 4 - last.summary.done);
     assert.match(r.stderr, /stopping \(SIGINT\); running trials will be trained again next time/);
     assert.deepEqual(trialFiles(out).filter((f) => !f.endsWith('.json')), []);
+  });
+});
+
+describe('dslab sweep on real IDX files', () => {
+  test('a relative dataset.path is read relative to the space file, not the working directory', () => {
+    // A tiny Fashion-MNIST-shaped set (IDX, gzipped like the originals) beside a space file.
+    const project = path.join(tmp, 'project');
+    const data = path.join(project, 'images');
+    fs.mkdirSync(data, { recursive: true });
+    const write = (name: string, dims: number[], bytes: Uint8Array) =>
+      fs.writeFileSync(path.join(data, `${name}.gz`), zlib.gzipSync(encodeIdx(dims, bytes)));
+    const pixels = (n: number) => Uint8Array.from({ length: n * 28 * 28 }, (_, i) => (i * 7 + Math.floor(i / 784) * 31) % 256);
+    const labels = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 10);
+    write('train-images-idx3-ubyte', [40, 28, 28], pixels(40));
+    write('train-labels-idx1-ubyte', [40], labels(40));
+    write('t10k-images-idx3-ubyte', [20, 28, 28], pixels(20));
+    write('t10k-labels-idx1-ubyte', [20], labels(20));
+    fs.writeFileSync(
+      path.join(project, 'space.yaml'),
+      [
+        'version: 1',
+        'dataset: { name: fashion-mnist, path: images, train: 40, test: 20 }',
+        'model: { stem: { type: cifar, width: 8 }, stages: 1, strides: [4] }',
+        'training: { epochs: 1, batchSize: 20, preciseBn: 20, backend: wasm }',
+        'sampling: { samples: 1 }',
+        'spaces:',
+        '  A: { type: anynet, depth: [1, 1], width: [8, 8], bottleneck: [1], groupWidth: [8] }',
+        '',
+      ].join('\n'),
+    );
+    // Started from the repository root: 'images' is not there, only beside the space file.
+    const out = path.join(tmp, 'relative-path-sweep');
+    const r = dslab(['sweep', path.relative(ROOT, path.join(project, 'space.yaml')), '--out', out, '--json'], ROOT);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as SweepSummary;
+    assert.equal(summary.spaces[0].ok, 1, r.stderr);
+    const record = JSON.parse(fs.readFileSync(path.join(out, 'trials', 'A', '0000.json'), 'utf8')) as TrialRecord;
+    assert.equal(record.status, 'ok');
+    assert.equal(record.epochs.length, 1);
   });
 });
 
