@@ -7,8 +7,9 @@ import { parseArgs } from 'node:util';
 
 import type { Figure, Suite } from './measure';
 import { samplingSuite } from './sampling';
+import { trainingSuite } from './training';
 
-const SUITES: Suite[] = [samplingSuite];
+const SUITES: Suite[] = [samplingSuite, trainingSuite];
 
 /** 1234567.8 → "1,234,568"; 12.345 → "12.3"; 0.0123 → "0.0123". */
 function formatValue(x: number): string {

@@ -1,4 +1,5 @@
 /** The list of `dslab` subcommands, in the order `dslab --help` shows them. */
+import { analyzeCommand } from './analyze';
 import type { Command } from './command';
 import { cxCommand } from './cx';
 import { fitCommand } from './fit';
@@ -6,4 +7,4 @@ import { sampleCommand } from './sample';
 import { sweepCommand } from './sweep';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, analyzeCommand];

@@ -125,12 +125,13 @@ describe('dslab sweep with the real trainer', () => {
   test('killed with SIGKILL mid-sweep, the same command resumes: taking over the dead lock, training only what is missing', async () => {
     const out = freshDir();
     const args = [TINY, '--samples', '2', '--workers', '1', '--out', out];
-    const killed = await sweepUntil(args, (e) => e.type === 'trialFinished', 'SIGKILL');
+    // Killed once a trial has finished and the next one has started: its lock is then on disk.
+    let finished = false;
+    const killed = await sweepUntil(args, (e) => (finished ||= e.type === 'trialFinished') && e.type === 'trialStarted', 'SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');
     assert.deepEqual(killed.events.slice(0, 2).map((e) => e.type), ['started', 'backend']);
     const before = records(out);
     assert.ok(before.length >= 1 && before.length < 4, `${before.length} records after the kill`);
-    // The kill came after a trial finished and (the same instant) the next one was claimed.
     const locks = trialFiles(out).filter((f) => f.endsWith('.lock'));
     assert.equal(locks.length, 1);
 

@@ -1,0 +1,153 @@
+/** `dslab analyze DIR`: the comparison of a sweep's design spaces, as a table and findings, JSON, or an HTML report. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadSweep } from '../core/analysis/loadSweep';
+import { renderReportHtml } from '../core/analysis/reportHtml';
+import { analyzeSweep, type SpaceAnalysis, type SweepAnalysis } from '../core/analysis/sweepAnalysis';
+import { formatP } from '../core/analysis/findings';
+import { SweepDirectoryError } from '../core/results/store';
+import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+
+const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
+
+Compares the design spaces of a sweep directory (what \`dslab sweep\` writes) as the RegNet
+paper does: per space the ok trials n, failed and diverged trials (left out), min, mean and
+median error, the EDF area up to ε (the largest ok error of the sweep); the KS test between
+every two spaces on the plain and the complexity-normalized error EDFs; bootstrap best ranges
+of every model property; and the findings in words. Works while the sweep is still running.
+
+Options:
+  --html FILE  also write a self-contained HTML report (no network needed): EDFs, error vs
+               each property with its best range, block widths with the quantized linear
+               fit, training curves and a sortable table of the trials
+  --json       print one JSON document with every computed number
+
+Exit status: 0 success, 1 DIR is not a sweep directory or FILE cannot be written, 2 bad usage.
+
+Example:
+  dslab analyze .dslab/space.regnet --html report.html
+`;
+
+/** 1234567 → 1.23M. */
+export function formatCount(x: number): string {
+  const units: [number, string][] = [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [f, u] of units) if (Math.abs(x) >= f) return `${(x / f).toFixed(2)}${u}`;
+  return String(x);
+}
+
+function num(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+/** A metric value as the table shows it: counts abbreviated, integers as they are. */
+function metricValue(key: string, x: number): string {
+  if (key === 'flops' || key === 'params' || key === 'acts') return formatCount(x);
+  if (key === 'efit') return x.toFixed(3);
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}
+
+function table(rows: string[][], rightFrom = 1): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => '  ' + r.map((cell, c) => (c < rightFrom ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+}
+
+function spaceRow(s: SpaceAnalysis): string[] {
+  return [
+    s.name,
+    s.type,
+    String(s.n),
+    String(s.failed),
+    String(s.diverged),
+    String(s.missing),
+    num(s.min),
+    num(s.mean),
+    num(s.median),
+    num(s.area, 3),
+    num(s.normalized?.median),
+    num(s.normalized?.area ?? null, 3),
+    s.size.count >= 1e6 ? s.size.count.toExponential(1).replace('e+', 'e') : String(s.size.count),
+  ];
+}
+
+/** The human-readable summary: settings, the table, KS tests, best ranges, findings. */
+export function formatAnalysis(a: SweepAnalysis): string {
+  const { settings, progress } = a;
+  const lines: string[] = [`Sweep ${a.name} (${a.dir}): ${progress.recorded} of ${progress.planned} trials recorded`, ''];
+  lines.push(
+    ...table([
+      ['space', 'type', 'n', 'failed', 'diverged', 'missing', 'min', 'mean', 'median', 'area', 'median*', 'area*', 'size'],
+      ...a.spaces.map(spaceRow),
+    ], 2),
+  );
+  const eps = settings.epsilon === null ? 'no ε (no ok trial)' : `ε = ${settings.epsilon.toFixed(2)}% (the largest ok error)`;
+  const range =
+    settings.range === null
+      ? `no ${settings.complexity} range to normalize over`
+      : `${settings.complexity} in (${formatCount(settings.range[0])}, ${formatCount(settings.range[1])}) (${settings.rangeSource === 'constraint' ? 'the sweep constraint' : 'min to max over the trials'}), ${settings.bins} bins`;
+  lines.push('', `  errors in %; area: EDF area up to ${eps}; * ${settings.complexity}-normalized: ${range}`);
+
+  if (a.comparisons.length > 0) {
+    lines.push('', 'KS tests (plain | normalized):');
+    const ks = (r: { d: number; p: number } | null): string => (r === null ? '–' : `D = ${r.d.toFixed(2)} (${formatP(r.p)})`);
+    lines.push(...table(a.comparisons.map((c) => [`${c.a} vs ${c.b}`, ks(c.ks), ks(c.ksNormalized)]), 3));
+  }
+
+  const withRanges = a.spaces.filter((s) => Object.keys(s.bestRanges).length > 0);
+  if (withRanges.length > 0) {
+    const { resamples, fraction } = settings.bootstrap;
+    lines.push('', `Best ranges (median [2.5%, 97.5%] of the best of ${resamples} resamples of ${Math.round(fraction * 100)}%):`);
+    for (const s of withRanges) {
+      const parts = Object.entries(s.bestRanges).map(([k, r]) => `${k} ${metricValue(k, r.median)} [${metricValue(k, r.lo)}, ${metricValue(k, r.hi)}]`);
+      lines.push(`  ${s.name}:`);
+      for (let i = 0; i < parts.length; i += 4) lines.push('    ' + parts.slice(i, i + 4).join(', '));
+    }
+  }
+  lines.push('', 'Findings:', ...a.findings.map((f) => `  - ${f}`));
+  return lines.join('\n') + '\n';
+}
+
+/** The built browser code of the report (`npm run build` makes it). */
+function readBundle(): string {
+  const file = path.join(__dirname, '..', '..', 'webview', 'report.js');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`the report's browser code ${file} is missing; run \`npm run build\``);
+  }
+}
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'compare the design spaces of a sweep: EDFs, KS tests, best ranges, HTML report',
+  help: HELP,
+  run(argv: string[], io: Io): number {
+    const { values, positionals } = parseCommandArgs(argv, { html: { type: 'string' } });
+    if (positionals.length === 0) throw new UsageError('missing DIR (a sweep directory, e.g. .dslab/space.regnet)');
+    if (positionals.length > 1) throw new UsageError(`expected one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
+    if (values.html === '') throw new UsageError('--html expects a file name');
+    const dir = positionals[0];
+    let analysis: SweepAnalysis;
+    try {
+      analysis = analyzeSweep(loadSweep(dir));
+    } catch (err) {
+      if (err instanceof SweepDirectoryError) throw new UserError(err.message);
+      throw err;
+    }
+    if (values.html !== undefined) {
+      const html = renderReportHtml(analysis, readBundle());
+      try {
+        fs.writeFileSync(values.html, html);
+      } catch (err) {
+        throw new UserError(`cannot write ${values.html}: ${(err as Error).message}`);
+      }
+    }
+    if (values.json) printJson(io, analysis);
+    else io.stdout(formatAnalysis(analysis));
+    if (values.html !== undefined) (values.json ? io.stderr : io.stdout)(`HTML report written to ${values.html}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * The analysis in words: which space beats which, only where the KS test supports it ("no clear
+ * difference" otherwise), plus what the numbers leave out (trials still missing, failed or
+ * diverged ones, unusable records).
+ */
+import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
+
+/** A signed number with a real minus sign: −1.8, +0.4. */
+export function signed(x: number, digits = 1): string {
+  const s = Math.abs(x).toFixed(digits);
+  if (Number(s) === 0) return s;
+  return (x < 0 ? '−' : '+') + s;
+}
+
+/** A p-value as people read it: p = 0.03, p = 0.62, p < 0.001. */
+export function formatP(p: number): string {
+  // Three significant digits below 0.1, so a p near the 0.05 threshold never shows on the wrong side of it.
+  return p < 0.001 ? 'p < 0.001' : `p = ${p < 0.1 ? p.toPrecision(3) : p.toFixed(2)}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One sentence per comparison of two spaces; the side with the lower median error is named first when the difference is clear. */
+export function describeComparison(c: PairComparison, a: SpaceAnalysis, b: SpaceAnalysis, complexity: string, significance: number): string {
+  if (a.n < 2 || b.n < 2) return `${a.name} vs ${b.name}: too few ok trials to compare (n = ${a.n} and ${b.n}).`;
+  const normalized = c.ksNormalized !== null && a.normalized !== null && b.normalized !== null;
+  const ks = normalized ? c.ksNormalized : c.ks;
+  if (ks === null) return `${a.name} vs ${b.name}: no comparison possible.`;
+  const ma = normalized ? (a.normalized?.median as number) : (a.median as number);
+  const mb = normalized ? (b.normalized?.median as number) : (b.median as number);
+  const meanA = normalized ? (a.normalized?.mean as number) : (a.mean as number);
+  const meanB = normalized ? (b.normalized?.mean as number) : (b.mean as number);
+  const basis = normalized ? `, ${complexity}-normalized` : '';
+  const stat = `KS D = ${ks.d.toFixed(2)} (${formatP(ks.p)}${basis})`;
+  // Which side is better: lower median, then lower mean; none when both tie.
+  const aBetter = ma < mb || (ma === mb && meanA < meanB);
+  const bBetter = mb < ma || (ma === mb && meanB < meanA);
+  if (ks.p < significance && (aBetter || bBetter)) {
+    const [win, lose, mw, ml] = aBetter ? [a, b, ma, mb] : [b, a, mb, ma];
+    return `${win.name} beats ${lose.name}: median error ${signed(mw - ml)} points, ${stat}.`;
+  }
+  if (ks.p < significance) return `${a.name} and ${b.name} differ (${stat}) but neither has the lower median or mean error.`;
+  return `No clear difference between ${a.name} and ${b.name}: median error ${signed(mb - ma)} points for ${b.name}, ${stat}.`;
+}
+
+/** Every finding of an analysis, most important first. */
+export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): string[] {
+  const { progress, spaces, comparisons, settings } = analysis;
+  const out: string[] = [];
+  if (progress.planned === 0) out.push('The sweep plans no trials.');
+  else if (progress.recorded === 0) out.push(`No trial has finished yet (0 of ${progress.planned}): nothing to analyze.`);
+  else if (progress.missing > 0) out.push(`Sweep in progress: ${progress.recorded} of ${progress.planned} trials recorded; the numbers will change.`);
+
+  const byName = new Map(spaces.map((s) => [s.name, s]));
+  for (const c of comparisons) {
+    const a = byName.get(c.a) as SpaceAnalysis;
+    const b = byName.get(c.b) as SpaceAnalysis;
+    if (a.n === 0 && b.n === 0) continue;
+    out.push(describeComparison(c, a, b, settings.complexity, settings.significance));
+  }
+
+  let best: { space: string; index: number; error: number } | undefined;
+  for (const s of spaces) {
+    for (const t of s.trials) if (t.error !== null && (best === undefined || t.error < best.error)) best = { space: s.name, index: t.index, error: t.error };
+  }
+  if (best) out.push(`Lowest error: ${best.error.toFixed(2)}% (${best.space} #${best.index}).`);
+
+  for (const s of spaces) {
+    const left: string[] = [];
+    if (s.failed > 0) left.push(`${s.failed} failed`);
+    if (s.diverged > 0) left.push(`${s.diverged} diverged`);
+    if (left.length > 0) out.push(`${s.name}: ${left.join(' and ')} ${s.failed + s.diverged === 1 ? 'trial' : 'trials'} left out of the EDFs.`);
+    if (s.n === 0 && s.trials.length > 0) out.push(`${s.name}: no trial finished ok.`);
+    if (s.normalized && s.normalized.dropped > 0) {
+      out.push(`${s.name}: ${plural(s.normalized.dropped, 'model')} outside the ${settings.complexity} range left out of the normalized EDF.`);
+    }
+    if (s.normalized && s.normalized.emptyBins.length > 0) {
+      const k = s.normalized.emptyBins.length;
+      out.push(`${s.name}: ${k} of ${settings.bins} ${settings.complexity} bins ${k === 1 ? 'holds' : 'hold'} no model; the normalized EDF gives their share to the other bins.`);
+    }
+    if (s.efitCorrelation !== null) out.push(`${s.name}: error vs e_fit, Spearman ρ = ${signed(s.efitCorrelation, 2)} (n = ${s.n}).`);
+  }
+  if (progress.unusable.length > 0) {
+    const shown = progress.unusable.slice(0, 3).map((u) => `${u.file} (${u.reason})`);
+    const more = progress.unusable.length > 3 ? `, and ${progress.unusable.length - 3} more` : '';
+    out.push(`${plural(progress.unusable.length, 'record')} cannot be used: ${shown.join(', ')}${more}.`);
+  }
+  return out;
+}

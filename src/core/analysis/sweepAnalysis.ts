@@ -1,0 +1,362 @@
+/**
+ * The analysis of a sweep (reference §5): per design space its error EDFs (plain and
+ * complexity-normalized), EDF area, bootstrap best ranges of every model property, random
+ * search efficiency and size; per model its block widths and quantized linear fit; between
+ * every two spaces the KS test. Pure: takes a snapshot of the directory, returns plain data
+ * that `dslab analyze` prints as text or JSON and the HTML report draws.
+ */
+import type { TrialEpoch, TrialRecord } from '../results/records';
+import type { UnusableRecord } from '../results/store';
+import type { ResolvedSpaceFile, ComplexityMetric, DesignSpace, Interval } from '../space/types';
+import { blockWidths } from '../anynet';
+import { expandModel } from '../modelSpec';
+import { generateRegnet } from '../regnet';
+import { designSpaceSize, type SpaceSize } from '../spaceSize';
+import { bootstrapBestRanges, type BestRange } from './bootstrap';
+import { complexityWeights, edfArea, edfCurve, summarizeErrors, type EdfCurve } from './edf';
+import { continuousWidths, fitQuantizedLinear } from './fit';
+import { ksTest, type KsResult } from './ks';
+import { randomSearchEfficiency, type SearchEfficiencyPoint } from './randomSearch';
+import { describeFindings } from './findings';
+import type { SweepSnapshot } from './loadSweep';
+
+/** p-values below this count as a difference between two spaces; above it the findings say "no clear difference". */
+export const SIGNIFICANCE = 0.05;
+
+/** The (w0, wa, wm) line a model's widths follow: its own for a RegNet, the quantized linear fit for an AnyNet. */
+export interface WidthLine {
+  w0: number;
+  wa: number;
+  wm: number;
+  /** (1/d)·Σ_j |ln(ŵ_j / w_j)| of the predicted against the model's block widths. */
+  efit: number;
+  /** ŵ_j per block. */
+  predicted: number[];
+  /** u_j = w0 + wa·j. */
+  continuous: number[];
+  /** 'fit' for an AnyNet (found by grid search), 'params' for a RegNet (its own parameters). */
+  source: 'fit' | 'params';
+}
+
+/** One trial of the sweep, as the report shows it. */
+export interface TrialSummary {
+  space: string;
+  index: number;
+  status: TrialRecord['status'];
+  /** Final top-1 test error (%); null unless ok. */
+  error: number | null;
+  flops: number;
+  params: number;
+  acts: number;
+  /** Model properties by name (depth, w0 … or d1, w1 …, flops, params, acts, efit): what the bootstrap ranges describe. */
+  metrics: Record<string, number>;
+  /** w_j of every block (after the group-width adjustment). */
+  blockWidths: number[];
+  /** Index of the first block of every stage. */
+  stageStarts: number[];
+  line: WidthLine | null;
+  epochs: TrialEpoch[];
+  wallSeconds: number;
+  /** Why a failed trial failed, or where a diverged one diverged. */
+  note?: string;
+}
+
+/** A normalized EDF of one space, or why there is none. */
+export interface NormalizedEdf {
+  curve: EdfCurve;
+  /** Weighted min, mean and median. */
+  min: number;
+  mean: number;
+  median: number;
+  /** EDF area up to ε with the complexity weights. */
+  area: number | null;
+  /** Ok trials whose complexity lies outside the open range (left out). */
+  dropped: number;
+  binCounts: number[];
+  emptyBins: number[];
+  /** The weight of every ok trial, in `trials` order of the ok ones. */
+  weights: number[];
+}
+
+export interface SpaceAnalysis {
+  name: string;
+  type: DesignSpace['type'];
+  /** Trials the sweep plans for this space. */
+  planned: number;
+  /** Ok trials: the models every statistic below is computed from. */
+  n: number;
+  failed: number;
+  diverged: number;
+  /** Planned trials without a usable record yet. */
+  missing: number;
+  min: number | null;
+  mean: number | null;
+  median: number | null;
+  /** (1/ε)∫_0^ε F(e) de with ε = `settings.epsilon`; higher is better. */
+  area: number | null;
+  edf: EdfCurve;
+  normalized: NormalizedEdf | null;
+  /** Why `normalized` is null. */
+  normalizedNote?: string;
+  /** Bootstrap best range of every metric; empty without ok trials. */
+  bestRanges: Record<string, BestRange>;
+  searchEfficiency: SearchEfficiencyPoint[];
+  /** Spearman rank correlation of error and e_fit over ok trials; null for fewer than 3. */
+  efitCorrelation: number | null;
+  size: SpaceSize;
+  /** Every recorded trial (ok, failed, diverged), by index. */
+  trials: TrialSummary[];
+}
+
+/** Two spaces compared: differences are b − a of the plain (unweighted) statistics (negative: b has lower error). */
+export interface PairComparison {
+  a: string;
+  b: string;
+  ks: KsResult | null;
+  /** KS test on the complexity-normalized EDFs; null unless both have one. */
+  ksNormalized: KsResult | null;
+  medianDiff: number | null;
+  meanDiff: number | null;
+  minDiff: number | null;
+}
+
+export interface AnalysisSettings {
+  complexity: ComplexityMetric;
+  bins: number;
+  bootstrap: { resamples: number; fraction: number; seed: number };
+  /** Shared complexity range of the normalized EDFs; null when none can be formed. */
+  range: Interval | null;
+  rangeSource: 'constraint' | 'trials' | 'none';
+  /** ε of the EDF areas: the largest ok error over all spaces; null without ok trials. */
+  epsilon: number | null;
+  significance: number;
+}
+
+export interface SweepAnalysis {
+  name: string;
+  dir: string;
+  settings: AnalysisSettings;
+  /** Planned trials, usable records, planned trials still without one, and records that cannot be used. */
+  progress: { planned: number; recorded: number; missing: number; unusable: UnusableRecord[] };
+  spaces: SpaceAnalysis[];
+  comparisons: PairComparison[];
+  /** The comparisons and notes in words, most important first. */
+  findings: string[];
+}
+
+/** Analyzes a snapshot of a sweep directory. */
+export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
+  const { manifest, records } = snapshot;
+  const resolved = manifest.resolved;
+  const { complexity, bins, bootstrap } = resolved.analysis;
+  const ok = records.filter((r) => r.status === 'ok' && r.error !== null);
+  const errors = ok.map((r) => r.error as number);
+  const epsilon = errors.length > 0 && Math.max(...errors) > 0 ? Math.max(...errors) : null;
+  const { range, rangeSource } = complexityRange(resolved, ok.map((r) => r[complexity]));
+  const settings: AnalysisSettings = { complexity, bins, bootstrap: { ...bootstrap }, range, rangeSource, epsilon, significance: SIGNIFICANCE };
+
+  const spaces = resolved.spaces.map((space) =>
+    analyzeSpace(
+      space,
+      manifest.models.filter((m) => m.space === space.name).length,
+      records.filter((r) => r.space === space.name),
+      settings,
+    ),
+  );
+  const comparisons: PairComparison[] = [];
+  for (let i = 0; i < spaces.length; i++) {
+    for (let j = i + 1; j < spaces.length; j++) comparisons.push(compare(spaces[i], spaces[j]));
+  }
+  const progress = {
+    planned: manifest.models.length,
+    recorded: records.length,
+    missing: manifest.models.length - records.length,
+    unusable: snapshot.unusable,
+  };
+  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons };
+  return { ...partial, findings: describeFindings(partial) };
+}
+
+/**
+ * The shared range of the normalized EDFs: the constraint on the complexity metric when every
+ * space has the same one, else the file-level constraint, else [min, max] over the ok trials.
+ */
+export function complexityRange(resolved: ResolvedSpaceFile, values: readonly number[]): { range: Interval | null; rangeSource: AnalysisSettings['rangeSource'] } {
+  const metric = resolved.analysis.complexity;
+  const per = resolved.spaces.map((s) => s.constraints[metric]);
+  const first = per[0];
+  const same = first !== undefined && per.every((c) => c !== undefined && c[0] === first[0] && c[1] === first[1]);
+  const constraint = same ? first : resolved.sampling.constraints[metric];
+  if (constraint && constraint[0] < constraint[1]) return { range: [constraint[0], constraint[1]], rangeSource: 'constraint' };
+  if (values.length === 0) return { range: null, rangeSource: 'none' };
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo < hi ? { range: [lo, hi], rangeSource: 'trials' } : { range: null, rangeSource: 'none' };
+}
+
+function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[], settings: AnalysisSettings): SpaceAnalysis {
+  const trials = records
+    .slice()
+    .sort((a, b) => a.index - b.index)
+    .map((r) => summarizeTrial(space, r));
+  const ok = trials.filter((t) => t.status === 'ok' && t.error !== null);
+  const errors = ok.map((t) => t.error as number);
+  const summary = summarizeErrors(errors);
+  const has = errors.length > 0;
+  const { normalized, note } = normalizedEdf(ok, errors, settings);
+  // Only properties every ok trial has (a model that could not be expanded has no e_fit).
+  const metricNames = ok.length > 0 ? Object.keys(ok[0].metrics).filter((k) => ok.every((t) => k in t.metrics)) : [];
+  const properties: Record<string, number[]> = {};
+  for (const key of metricNames) properties[key] = ok.map((t) => t.metrics[key]);
+  return {
+    name: space.name,
+    type: space.type,
+    planned,
+    n: ok.length,
+    failed: trials.filter((t) => t.status === 'failed').length,
+    diverged: trials.filter((t) => t.status === 'diverged').length,
+    missing: Math.max(0, planned - trials.length),
+    min: has ? summary.min : null,
+    mean: has ? summary.mean : null,
+    median: has ? summary.median : null,
+    area: has && settings.epsilon !== null ? edfArea(errors, settings.epsilon) : null,
+    edf: edfCurve(errors),
+    normalized,
+    ...(note === undefined ? {} : { normalizedNote: note }),
+    bestRanges: has ? bootstrapBestRanges(errors, properties, settings.bootstrap) : {},
+    searchEfficiency: randomSearchEfficiency(errors, { seed: settings.bootstrap.seed }),
+    efitCorrelation: spearman(errors, ok.map((t) => t.metrics.efit)),
+    size: designSpaceSize(space),
+    trials,
+  };
+}
+
+function normalizedEdf(ok: TrialSummary[], errors: number[], settings: AnalysisSettings): { normalized: NormalizedEdf | null; note?: string } {
+  if (ok.length === 0) return { normalized: null, note: 'no ok trials' };
+  if (settings.range === null) return { normalized: null, note: `no ${settings.complexity} range to normalize over` };
+  const cw = complexityWeights(ok.map((t) => t[settings.complexity]), settings.range, settings.bins);
+  if (cw.dropped === ok.length) return { normalized: null, note: `every model lies outside the ${settings.complexity} range` };
+  const s = summarizeErrors(errors, cw.weights);
+  return {
+    normalized: {
+      curve: edfCurve(errors, cw.weights),
+      min: s.min,
+      mean: s.mean,
+      median: s.median,
+      area: settings.epsilon !== null ? edfArea(errors, settings.epsilon, cw.weights) : null,
+      dropped: cw.dropped,
+      binCounts: cw.binCounts,
+      emptyBins: cw.emptyBins,
+      weights: cw.weights,
+    },
+  };
+}
+
+/** The report's view of one trial record: its metrics, block widths and width line. */
+export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary {
+  let widths: number[] = [];
+  let stageStarts: number[] = [];
+  try {
+    const expanded = expandModel(r.model);
+    widths = blockWidths(expanded);
+    let start = 0;
+    stageStarts = expanded.stages.map((s) => {
+      const at = start;
+      start += s.depth;
+      return at;
+    });
+  } catch {
+    // A model the current code cannot expand (e.g. a record from an older version) still counts; it just has no width plot.
+  }
+  const line = widths.length > 0 ? widthLine(r, widths) : null;
+  const metrics: Record<string, number> = {};
+  const reg = r.model.regnet;
+  const any = r.model.anynet;
+  if (space.type === 'regnet' && reg) {
+    Object.assign(metrics, { depth: reg.depth, w0: reg.w0, wa: reg.wa, wm: reg.wm, g: reg.groupWidth, b: reg.bottleneck });
+  } else if (any) {
+    metrics.depth = any.depths.reduce((s, d) => s + d, 0);
+    any.depths.forEach((d, i) => (metrics[`d${i + 1}`] = d));
+    any.widths.forEach((w, i) => (metrics[`w${i + 1}`] = w));
+    any.groupWidths.forEach((g, i) => (metrics[`g${i + 1}`] = g));
+    any.bottlenecks.forEach((b, i) => (metrics[`b${i + 1}`] = b));
+  }
+  Object.assign(metrics, { flops: r.flops, params: r.params, acts: r.acts });
+  if (line) metrics.efit = line.efit;
+  const note =
+    r.status === 'failed' ? r.failure?.message : r.status === 'diverged' && r.divergedAt ? `diverged in epoch ${r.divergedAt.epoch}, step ${r.divergedAt.step}` : undefined;
+  return {
+    space: r.space,
+    index: r.index,
+    status: r.status,
+    error: r.status === 'ok' ? r.error : null,
+    flops: r.flops,
+    params: r.params,
+    acts: r.acts,
+    metrics,
+    blockWidths: widths,
+    stageStarts,
+    line,
+    epochs: r.epochs,
+    wallSeconds: r.wallSeconds,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
+/** A RegNet's own line (e_fit against its adjusted widths), or an AnyNet's quantized linear fit. */
+function widthLine(r: TrialRecord, widths: number[]): WidthLine {
+  const reg = r.model.regnet;
+  if (reg) {
+    const predicted = generateRegnet(reg).blockWidths;
+    const efit = predicted.reduce((s, w, j) => s + Math.abs(Math.log(w / widths[j])), 0) / widths.length;
+    return { w0: reg.w0, wa: reg.wa, wm: reg.wm, efit, predicted, continuous: continuousWidths(reg.w0, reg.wa, widths.length), source: 'params' };
+  }
+  const fit = fitQuantizedLinear(widths);
+  return { w0: fit.w0, wa: fit.wa, wm: fit.wm, efit: fit.efit, predicted: fit.predicted, continuous: continuousWidths(fit.w0, fit.wa, widths.length), source: 'fit' };
+}
+
+function compare(a: SpaceAnalysis, b: SpaceAnalysis): PairComparison {
+  const okErrors = (s: SpaceAnalysis): number[] => s.trials.filter((t) => t.status === 'ok' && t.error !== null).map((t) => t.error as number);
+  const ea = okErrors(a);
+  const eb = okErrors(b);
+  const diff = (x: number | null, y: number | null): number | null => (x === null || y === null ? null : y - x);
+  return {
+    a: a.name,
+    b: b.name,
+    ks: ea.length > 0 && eb.length > 0 ? ksTest(ea, eb) : null,
+    ksNormalized: a.normalized && b.normalized ? ksTest(ea, eb, a.normalized.weights, b.normalized.weights) : null,
+    medianDiff: diff(a.median, b.median),
+    meanDiff: diff(a.mean, b.mean),
+    minDiff: diff(a.min, b.min),
+  };
+}
+
+/** Ranks 1..n, ties sharing their average rank. */
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((_, i) => i).sort((i, j) => values[i] - values[j]);
+  const out = new Array<number>(values.length);
+  for (let k = 0; k < order.length; ) {
+    let end = k;
+    while (end + 1 < order.length && values[order[end + 1]] === values[order[k]]) end++;
+    for (let t = k; t <= end; t++) out[order[t]] = (k + end) / 2 + 1;
+    k = end + 1;
+  }
+  return out;
+}
+
+/** Spearman's ρ (Pearson correlation of ranks); null for fewer than 3 pairs, a missing value, or a constant side. */
+export function spearman(x: readonly number[], y: readonly (number | undefined)[]): number | null {
+  if (x.length < 3 || y.some((v) => v === undefined || !Number.isFinite(v))) return null;
+  const rx = ranks(x);
+  const ry = ranks(y as number[]);
+  const mean = (rx.length + 1) / 2;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i] - mean) * (ry[i] - mean);
+    sxx += (rx[i] - mean) ** 2;
+    syy += (ry[i] - mean) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
+}

@@ -1,0 +1,121 @@
+/**
+ * The HTML report in a real browser: headless Chromium opens the report of the fixture sweep
+ * from a file, with the network cut off, and every chart must have drawn its data without a
+ * console error. Also saves docs/report.png for the README. Skips only when no Chromium is
+ * installed (CI installs Debian's `chromium`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const DSLAB = path.join(ROOT, 'bin', 'dslab');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'three-spaces');
+const CHROMIUM = process.env.DSLAB_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+interface ChartState {
+  id: string;
+  type: string;
+  points: number[];
+  /** Canvas pixels that are not transparent. */
+  painted: number;
+}
+
+// Runs in the page: every chart of the report with its dataset sizes and painted pixels.
+const CHART_STATES = `Array.from(window.dslabReport.charts.entries()).map(([id, c]) => {
+  const ctx = c.canvas.getContext('2d');
+  const img = ctx.getImageData(0, 0, c.canvas.width, c.canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < img.length; i += 4) if (img[i] !== 0) painted++;
+  return { id, type: c.config.type, points: c.data.datasets.map((d) => d.data.length), painted };
+})`;
+
+const skip = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium package to run the browser test`;
+
+test('the HTML report of the fixture sweep draws every chart, offline, without console errors', { skip, timeout: 90_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-report-'));
+  const html = path.join(dir, 'report.html');
+  const r = spawnSync(process.execPath, [DSLAB, 'analyze', FIXTURE, '--html', html], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+
+  // Loaded lazily so that a machine without the dev dependency can still run the other tests.
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForFunction('window.dslabReport !== undefined', undefined, { timeout: 20_000 });
+
+    const charts = (await page.evaluate(CHART_STATES)) as ChartState[];
+    const byId = new Map(charts.map((c) => [c.id, c]));
+    assert.deepEqual(
+      charts.map((c) => c.id).sort(),
+      ['curves', 'edf', 'scatter:AnyNetX_A', 'scatter:AnyNetX_E', 'scatter:RegNetX', 'search', 'widths'],
+    );
+    for (const c of charts) {
+      assert.ok(c.points.length > 0 && c.points.every((n) => n > 0), `${c.id}: datasets ${JSON.stringify(c.points)}`);
+      assert.ok(c.painted > 1000, `${c.id}: only ${c.painted} pixels painted`);
+    }
+    // EDF: one step curve per space, the start point (x0, 0) plus one point per distinct error.
+    assert.deepEqual(byId.get('edf')?.points, [7, 9, 8]);
+    // Scatter: one dot per ok trial (flops is the sweep's complexity metric).
+    assert.deepEqual(byId.get('scatter:AnyNetX_A')?.points, [6]);
+    assert.deepEqual(byId.get('scatter:RegNetX')?.points, [8]);
+
+    // The normalized toggle redraws the EDFs with the complexity weights.
+    await page.click('#edf-mode button[data-mode="normalized"]');
+    const legend = (await page.evaluate(`window.dslabReport.charts.get('edf').data.datasets.map((d) => d.label)`)) as string[];
+    assert.equal(legend.length, 3);
+    assert.match(legend[2], /^RegNetX \| \d+ \| \d+\.\d \| \d+\.\d$/);
+
+    // Clicking a trial in the table selects it in the width chart.
+    await page.click('#trials tbody tr[data-key="AnyNetX_E/3"]');
+    assert.equal(await page.inputValue('#model-select'), 'AnyNetX_E/3');
+    const caption = await page.textContent('#width-caption');
+    assert.match(caption ?? '', /^AnyNetX_E #3 · error 27\.00% · .* · d = 9 · d_i = \[1, 3, 5\] · w_i = \[8, 80, 96\] · quantized linear fit: w0 = \d+, wa = [\d.]+, wm = [\d.]+, e_fit = \d\.\d{3}$/);
+    assert.equal(await page.getAttribute('#trials tbody tr.selected', 'data-key'), 'AnyNetX_E/3');
+
+    // Sorting by error, descending after a second click: the worst ok trial first.
+    const errorHeader = page.locator('#trials th', { hasText: /^error$/ });
+    await errorHeader.click();
+    assert.equal(await page.getAttribute('#trials tbody tr:first-child', 'data-key'), 'AnyNetX_A/6');
+
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, []);
+
+    await page.click('#edf-mode button[data-mode="plain"]');
+    await page.click('#trials tbody tr[data-key="RegNetX/4"]');
+    await page.evaluate('window.scrollTo(0, 0)');
+    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'report.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

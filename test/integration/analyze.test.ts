@@ -1,0 +1,110 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const DSLAB = path.join(ROOT, 'bin', 'dslab');
+// Relative to ROOT, the working directory of every run: messages must name paths as given.
+const FIXTURE = 'test/fixtures/sweeps/three-spaces';
+
+function dslab(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [DSLAB, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-analyze-cli-'));
+}
+
+describe('dslab analyze', () => {
+  test('prints the summary table, the KS tests and the findings', () => {
+    const r = dslab('analyze', FIXTURE);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], `Sweep fixture-three-spaces (${FIXTURE}): 24 of 24 trials recorded`);
+    assert.match(r.stdout, /^ {2}AnyNetX_A +anynet +6 +1 +1 +0 +24\.00 +28\.42 +28\.00 +0\.139 /m);
+    assert.match(r.stdout, /^ {2}RegNetX +regnet +8 +0 +0 +0 +18\.00 +20\.69 +20\.75 +0\.373 /m);
+    assert.match(r.stdout, /EDF area up to ε = 33\.00% \(the largest ok error\)/);
+    assert.match(r.stdout, /^ {2}AnyNetX_A vs RegNetX +D = 1\.00 \(p < 0\.001\) +D = 1\.00 \(p = 0\.00175\)$/m);
+    assert.match(r.stdout, /^ {4}depth \d+ \[\d+, \d+\], w0 \d+ \[\d+, \d+\], wa [\d.]+ \[[\d.]+, [\d.]+\], wm [\d.]+ \[[\d.]+, [\d.]+\]$/m);
+    assert.ok(lines.includes('  - RegNetX beats AnyNetX_A: median error −8.0 points, KS D = 1.00 (p = 0.00175, flops-normalized).'));
+    assert.ok(lines.includes('  - AnyNetX_A: 1 failed and 1 diverged trials left out of the EDFs.'));
+  });
+
+  test('--json prints one document with every computed number', () => {
+    const r = dslab('analyze', FIXTURE, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['name', 'dir', 'settings', 'progress', 'spaces', 'comparisons', 'findings']);
+    assert.equal(out.dir, FIXTURE);
+    assert.deepEqual(
+      out.spaces.map((s: { name: string; n: number; median: number }) => [s.name, s.n, s.median]),
+      [
+        ['AnyNetX_A', 6, 28],
+        ['AnyNetX_E', 8, 23.75],
+        ['RegNetX', 8, 20.75],
+      ],
+    );
+    assert.equal(out.comparisons[2].ks.d, 0.625);
+    assert.equal(out.spaces[2].trials[4].line.efit, 0);
+    assert.deepEqual(Object.keys(out.spaces[0].bestRanges.depth), ['lo', 'median', 'hi']);
+  });
+
+  test('--html writes one self-contained report; with --json the note goes to stderr', () => {
+    const dir = tempDir();
+    try {
+      const file = path.join(dir, 'report.html');
+      const r = dslab('analyze', FIXTURE, '--json', '--html', file);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).name, 'fixture-three-spaces');
+      assert.equal(r.stderr, `HTML report written to ${file}\n`);
+      const html = fs.readFileSync(file, 'utf8');
+      assert.ok(html.startsWith('<!DOCTYPE html>'));
+      assert.ok(!/<script[^>]*\bsrc=|<link\b/i.test(html), 'no external scripts or stylesheets');
+      assert.ok(html.includes('id="dslab-data"'));
+      assert.ok(html.includes('<canvas id="edf-chart">'));
+      assert.ok(html.length > 100_000, 'the chart code is inlined');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a sweep that has just started: exit 0, nothing to analyze yet', () => {
+    const dir = tempDir();
+    try {
+      fs.copyFileSync(path.join(ROOT, FIXTURE, 'sweep.json'), path.join(dir, 'sweep.json'));
+      const r = dslab('analyze', dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /: 0 of 24 trials recorded\n/);
+      assert.match(r.stdout, /^ {2}- No trial has finished yet \(0 of 24\): nothing to analyze\.$/m);
+      assert.ok(!r.stdout.includes('Best ranges'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('user errors exit 1 and name the path as given; bad usage exits 2', () => {
+    const missing = dslab('analyze', 'no/such/sweep');
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /no\/such\/sweep does not exist: not a sweep directory/);
+
+    const dir = tempDir();
+    try {
+      const unwritable = dslab('analyze', FIXTURE, '--html', path.join(dir, 'no-dir', 'r.html'));
+      assert.equal(unwritable.status, 1);
+      assert.match(unwritable.stderr, /cannot write .*no-dir\/r\.html/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+
+    assert.equal(dslab('analyze').status, 2);
+    assert.equal(dslab('analyze', FIXTURE, '--bogus').status, 2);
+    assert.equal(dslab('analyze', FIXTURE, FIXTURE).status, 2);
+  });
+});

@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { complexity } from '../../src/core/complexity';
+import type { ModelSpec } from '../../src/core/model';
+import { expandModel } from '../../src/core/modelSpec';
+import {
+  CIFAR_REGNETX,
+  findTorchPython,
+  imagesPerSecond,
+  median,
+  modelFigures,
+  ratios,
+  TINY_ANYNET,
+  type ChildResult,
+  type Throughput,
+} from '../../bench/training';
+
+const SUITE = path.join(__dirname, '..', '..', 'bench', 'training.js');
+
+describe('training benchmark models', () => {
+  test('the tiny AnyNet is the reference one of training-backends.md', () => {
+    const cx = complexity(expandModel(TINY_ANYNET.spec));
+    assert.equal(cx.params, 38234);
+    assert.equal(cx.flops, 4980618);
+  });
+
+  test('the CIFAR RegNetX has 3 stages, depths 1/2/3, widths 24/48/96, ~14 MFLOPs', () => {
+    const spec = expandModel(CIFAR_REGNETX.spec);
+    assert.deepEqual(
+      spec.stages.map((s) => [s.depth, s.width, s.stride]),
+      [
+        [1, 24, 1],
+        [2, 48, 2],
+        [3, 96, 2],
+      ],
+    );
+    const cx = complexity(spec);
+    assert.equal(cx.params, 99450);
+    assert.equal(cx.flops, 14353354);
+  });
+});
+
+describe('training benchmark arithmetic', () => {
+  test('images/s is the batch over the median step time', () => {
+    assert.equal(median([500, 100, 400]), 400);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(imagesPerSecond(64, [500, 100, 400]), 160);
+  });
+
+  const rows: Throughput[] = [
+    { config: 'wasm-1', engine: 'ours', imagesPerSecond: 100, singleCore: true, label: 'w1', note: '' },
+    { config: 'wasm-2', engine: 'ours', imagesPerSecond: 190, singleCore: false, label: 'w2', note: '' },
+    { config: 'cpu', engine: 'ours', imagesPerSecond: 1, singleCore: true, label: 'cpu', note: '' },
+    { config: 'torch-1', engine: 'torch', imagesPerSecond: 200, singleCore: true, label: 't1', note: '' },
+    { config: 'torch-all', engine: 'torch', imagesPerSecond: 400, singleCore: false, label: 't2', note: '' },
+    { config: 'torch-cuda', engine: 'torch', imagesPerSecond: 9000, singleCore: false, gpu: true, label: 'gpu', note: '' },
+  ];
+
+  test('ratios compare the best CPU configurations, and one worker with one thread', () => {
+    assert.deepEqual(ratios(rows), { ratioBestCpuToTorchBest: 190 / 400, bestOurs: 'wasm-2', bestTorch: 'torch-all', ratioOneWorkerToOneThread: 0.5 });
+  });
+
+  test('without PyTorch figures there is no ratio', () => {
+    const skipped = rows.map((r) => (r.engine === 'torch' ? { ...r, imagesPerSecond: undefined } : r));
+    const q = ratios(skipped);
+    assert.equal(q.ratioBestCpuToTorchBest, undefined);
+    assert.equal(q.ratioOneWorkerToOneThread, undefined);
+    const figure = modelFigures(TINY_ANYNET, skipped).find((f) => f.config === 'ratioBestCpuToTorchBest');
+    assert.ok(figure !== undefined && Number.isNaN(figure.value));
+  });
+
+  test('every model gets a ratioBestCpuToTorchBest figure', () => {
+    const figures = modelFigures(CIFAR_REGNETX, rows);
+    assert.equal(figures.length, rows.length + 2);
+    const ratio = figures.find((f) => f.config === 'ratioBestCpuToTorchBest');
+    assert.equal(ratio?.model, 'cifar-regnetx');
+    assert.equal(ratio?.value, 0.475);
+    assert.match(ratio?.note ?? '', /wasm-2 vs torch-all; 14\.35 MFLOPs, 99,450 params/);
+  });
+
+  test('a missing PyTorch is reported with how to install it', () => {
+    const r = findTorchPython(['/nonexistent/python3']);
+    assert.ok('missing' in r);
+    assert.match(r.missing, /\/nonexistent\/python3: not found.*apt-get install python3-torch/);
+  });
+});
+
+describe('training benchmark child process', () => {
+  test('trains a tiny model on cpu and reports its step times', () => {
+    const model: ModelSpec = {
+      anynet: { depths: [1], widths: [8], strides: [1], bottlenecks: [1], groupWidths: [8] },
+      stem: { type: 'cifar', width: 8 },
+      resolution: 8,
+      classes: 4,
+      channels: 1,
+    };
+    const job = { backend: 'cpu', model, seed: 3, batch: 2, warmup: 1, steps: 2 };
+    const r = spawnSync(process.execPath, [SUITE, 'child', JSON.stringify(job)], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+    assert.ok(result.ok);
+    assert.equal(result.detail, 'cpu (pure JavaScript)');
+    assert.equal(result.batch, 2);
+    assert.equal(result.stepMs.length, 2);
+    assert.ok(result.stepMs.every((ms) => ms > 0));
+    assert.equal(result.params, complexity(expandModel(model)).params);
+  });
+
+  test('reports a backend that is not installed instead of failing', () => {
+    const job = { backend: 'tfjs-node', model: TINY_ANYNET.spec, seed: 1, batch: 2, warmup: 0, steps: 1 };
+    const r = spawnSync(process.execPath, [SUITE, 'child', JSON.stringify(job)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_PATH: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+    assert.ok(!result.ok);
+    assert.match(result.unavailable, /^backend 'tfjs-node' is unavailable: not installed \(npm install @tensorflow\/tfjs-node@4\.22\.0\)$/);
+  });
+});
