@@ -214,8 +214,12 @@ function lastJsonLine<T>(stdout: string): T {
 
 const CHILD_TIMEOUT_MS = 180_000;
 
+/** Trains in a child process; a crash or a timeout is reported like an unavailable backend, so the other figures still come. */
 function runOurs(job: ChildJob): Promise<ChildResult> {
-  return capture(process.execPath, [__filename, 'child', JSON.stringify(job)], CHILD_TIMEOUT_MS).then((s) => lastJsonLine<ChildResult>(s));
+  return capture(process.execPath, [__filename, 'child', JSON.stringify(job)], CHILD_TIMEOUT_MS).then(
+    (s) => lastJsonLine<ChildResult>(s),
+    (e: Error) => ({ ok: false, unavailable: `failed: ${e.message}` }),
+  );
 }
 
 /** The interpreter that runs the peer and whether its torch sees a CUDA GPU, or why there is none. */
