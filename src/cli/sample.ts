@@ -11,10 +11,11 @@ import {
   type SamplingProgress,
   type SpaceSample,
 } from '../core/sampling/sampler';
-import { formatDiagnostic, readSpaceFile, type SpaceFileResult } from '../core/space';
 import type { DesignSpace } from '../core/space/types';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { formatCount } from './cx';
+import { loadSpaceFile } from './spaceFile';
+import { bar, StatusLine } from './statusLine';
 
 const HELP = `Usage: dslab sample FILE [--space S] [--samples N] [--seed K] [--json]
 
@@ -40,50 +41,37 @@ Example:
 
 /** Progress bars appear only when sampling has already taken this long. */
 const PROGRESS_AFTER_MS = 300;
-/** …and are redrawn at most this often. */
-const PROGRESS_EVERY_MS = 100;
-const BAR_WIDTH = 24;
 
-/**
- * A one-line progress bar on stderr, redrawn in place with '\r'. Drawn only on a terminal and
- * only once sampling takes noticeably long, so quick runs and pipes stay clean.
- */
+/** Sampling progress (attempts, accepted models, attempts/s) on a status line of stderr. */
 class ProgressBar {
-  private readonly started = Date.now();
+  private readonly line: StatusLine;
   private space = '';
   private spaceStarted = Date.now();
   private spaceStartAttempts = 0;
-  private lastDrawn = 0;
-  private lineLength = 0;
 
-  constructor(private readonly io: Io) {}
+  constructor(io: Io) {
+    this.line = new StatusLine(io, PROGRESS_AFTER_MS);
+  }
 
   update(p: SamplingProgress): void {
-    if (!this.io.interactive) return;
     const now = Date.now();
     if (p.space !== this.space) {
       this.space = p.space;
       this.spaceStarted = now;
       this.spaceStartAttempts = p.attempts;
     }
-    if (now - this.started < PROGRESS_AFTER_MS || now - this.lastDrawn < PROGRESS_EVERY_MS) return;
-    this.lastDrawn = now;
+    if (!this.line.due()) return;
     const done = Math.max(p.requested === 0 ? 1 : p.accepted / p.requested, p.attempts / p.maxAttempts);
-    const filled = Math.min(BAR_WIDTH, Math.floor(done * BAR_WIDTH));
     const perSecond = (p.attempts - this.spaceStartAttempts) / Math.max((now - this.spaceStarted) / 1000, 1e-3);
-    const line =
-      `${p.space} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ` +
-      `${p.accepted}/${p.requested} models, ${groupThousands(p.attempts)} attempts, ${groupThousands(Math.round(perSecond))} attempts/s`;
-    // Padding to the previous line's length overwrites its tail when the new line is shorter.
-    this.io.stderr(`\r${line.padEnd(this.lineLength)}`);
-    this.lineLength = Math.max(this.lineLength, line.length);
+    this.line.draw(
+      `${p.space} ${bar(done)} ` +
+        `${p.accepted}/${p.requested} models, ${groupThousands(p.attempts)} attempts, ${groupThousands(Math.round(perSecond))} attempts/s`,
+    );
   }
 
   /** Erases the bar, if one was drawn, so that what follows starts on a clean line. */
   clear(): void {
-    if (this.lineLength === 0) return;
-    this.io.stderr(`\r${' '.repeat(this.lineLength)}\r`);
-    this.lineLength = 0;
+    this.line.clear();
   }
 }
 
@@ -169,31 +157,22 @@ export const sampleCommand: Command = {
     if (seedFlag !== undefined && seedFlag > 0xffffffff) throw new UsageError(`--seed must be at most 4294967295, got '${values.seed}'`);
     const file = positionals[0];
 
-    let read: SpaceFileResult;
-    try {
-      read = readSpaceFile(file);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-      throw new UserError(`cannot read space file '${file}': ${why}`);
-    }
-    for (const d of read.diagnostics) io.stderr(formatDiagnostic(file, d) + '\n');
-    const resolved = read.resolved;
-    if (!resolved || read.diagnostics.some((d) => d.severity === 'error')) return 1;
+    const resolved = loadSpaceFile(file, io);
+    if (!resolved) return 1;
 
-    const bar = new ProgressBar(io);
+    const progress = new ProgressBar(io);
     let spaces: DesignSpace[];
     let samples: SpaceSample[];
     try {
       spaces = selectSpaces(resolved, values.space);
-      samples = sampleFile(resolved, { space: values.space, samples: samplesFlag, seed: seedFlag, onProgress: (p) => bar.update(p) });
+      samples = sampleFile(resolved, { space: values.space, samples: samplesFlag, seed: seedFlag, onProgress: (p) => progress.update(p) });
     } catch (err) {
       if (err instanceof SamplingError || err instanceof InvalidCandidateError || err instanceof RangeError) {
         throw new UserError(`${file}: ${err.message}`);
       }
       throw err;
     } finally {
-      bar.clear();
+      progress.clear();
     }
 
     for (const s of samples) {

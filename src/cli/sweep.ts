@@ -2,11 +2,12 @@
 import * as path from 'node:path';
 import type { TrialRecord } from '../core/results/records';
 import { SweepDirectoryError } from '../core/results/store';
-import { formatDiagnostic, readSpaceFile, type SpaceFileResult } from '../core/space';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
 import { runSweep, SweepError } from '../train/sweep';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { loadSpaceFile } from './spaceFile';
+import { bar, StatusLine } from './statusLine';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
                   [--json | --events]
@@ -105,10 +106,11 @@ class Progress {
   private finishedNow = 0;
   private readonly best = new Map<string, number>();
   private readonly started = Date.now();
-  private lastDrawn = 0;
-  private lineLength = 0;
+  private readonly line: StatusLine;
 
-  constructor(private readonly io: Io) {}
+  constructor(private readonly io: Io) {
+    this.line = new StatusLine(io);
+  }
 
   event(e: SweepEvent): void {
     switch (e.type) {
@@ -152,46 +154,24 @@ class Progress {
   private say(line: string): void {
     this.clear();
     this.io.stderr(line + '\n');
-    this.lastDrawn = 0;
   }
 
   private draw(): void {
-    if (!this.io.interactive || this.total === 0) return;
+    if (this.total === 0 || !this.line.due()) return;
     const now = Date.now();
-    if (now - this.lastDrawn < 100) return;
-    this.lastDrawn = now;
-    const WIDTH = 24;
-    const filled = Math.min(WIDTH, Math.floor((this.done / this.total) * WIDTH));
     const left = this.todo - this.finishedNow;
     const eta = this.finishedNow > 0 && left > 0 ? ` · ETA ${duration(((now - this.started) / 1000 / this.finishedNow) * left)}` : '';
     const best = [...this.best].map(([space, error]) => `${space} ${percent(error)}`).join(', ');
     const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${this.done}/${this.total} trials${failed}${eta}${best ? ` · best ${best}` : ''}`;
-    this.io.stderr(`\r${line.padEnd(this.lineLength)}`);
-    this.lineLength = Math.max(this.lineLength, line.length);
+    this.line.draw(`${bar(this.done / this.total)} ${this.done}/${this.total} trials${failed}${eta}${best ? ` · best ${best}` : ''}`);
   }
 
   clear(): void {
-    if (this.lineLength === 0) return;
-    this.io.stderr(`\r${' '.repeat(this.lineLength)}\r`);
-    this.lineLength = 0;
+    this.line.clear();
   }
 }
 
 // ------------------------------------------------------------------ command
-
-function readFile(file: string, io: Io): SpaceFileResult {
-  let read: SpaceFileResult;
-  try {
-    read = readSpaceFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new UserError(`cannot read space file '${file}': ${why}`);
-  }
-  for (const d of read.diagnostics) io.stderr(formatDiagnostic(file, d) + '\n');
-  return read;
-}
 
 export const sweepCommand: Command = {
   name: 'sweep',
@@ -219,9 +199,8 @@ export const sweepCommand: Command = {
     const file = positionals[0];
     const out = values.out ?? defaultSweepDir(file);
 
-    const read = readFile(file, io);
-    const resolved = read.resolved;
-    if (!resolved || read.diagnostics.some((d) => d.severity === 'error')) return 1;
+    const resolved = loadSpaceFile(file, io);
+    if (!resolved) return 1;
 
     const progress = new Progress(io);
     const controller = new AbortController();

@@ -1,7 +1,8 @@
 /** `dslab validate FILE`: every problem of a space file, at its line and column. */
-import { formatDiagnostic, readSpaceFile, type Diagnostic, type ResolvedSpaceFile, type SpaceFileResult } from '../core/space';
+import { formatDiagnostic, type Diagnostic, type ResolvedSpaceFile, type SpaceFileResult } from '../core/space';
 import { designSpaceSize } from '../core/spaceSize';
-import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { readSpaceFileOrFail } from './spaceFile';
+import { parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 
 const HELP = `Usage: dslab validate FILE [--json] [--resolved]
 
@@ -28,23 +29,6 @@ Exit status: 0 valid (warnings allowed), 1 errors in the file or the file cannot
 Example:
   dslab validate examples/space.regnet.yaml
 `;
-
-const ERRNO_WORDS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a part of the path is not a directory',
-};
-
-function read(file: string): SpaceFileResult {
-  try {
-    return readSpaceFile(file);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new UserError(`cannot read ${file}: ${(e.code && ERRNO_WORDS[e.code]) ?? e.message}`);
-  }
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -107,7 +91,7 @@ export const validateCommand: Command = {
     if (positionals.length === 0) throw new UsageError('missing FILE (the space file to check)');
     if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
     const file = positionals[0];
-    const result = read(file);
+    const result = readSpaceFileOrFail(file);
     const valid = result.resolved !== undefined;
 
     if (values.json) {

@@ -211,7 +211,7 @@ describe('dslab sweep: what the user must fix', () => {
 
   test('a missing file, an unknown space, a backend that is not installed: exit 1 with the reason', async () => {
     const missing = await inProcess('sweep', 'nope.yaml');
-    assert.deepEqual([missing.status, missing.stderr], [1, "dslab sweep: error: cannot read space file 'nope.yaml': no such file\n"]);
+    assert.deepEqual([missing.status, missing.stderr], [1, 'dslab sweep: error: cannot read nope.yaml: no such file or directory\n']);
     const space = await inProcess('sweep', TINY, '--space', 'C', '--out', freshDir());
     assert.deepEqual([space.status, space.stderr], [1, `dslab sweep: error: ${TINY}: no space named 'C'; the file defines A, B\n`]);
     const backend = await inProcess('sweep', TINY, '--backend', 'tfjs-node', '--out', freshDir());

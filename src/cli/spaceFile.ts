@@ -1,0 +1,31 @@
+/** Reading a space file for a command: I/O errors become user errors, problems go to stderr. */
+import { formatDiagnostic, readSpaceFile, type ResolvedSpaceFile, type SpaceFileResult } from '../core/space';
+import { UserError, type Io } from './command';
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/** Parses FILE; a file that cannot be read at all is a UserError ("cannot read FILE: why"). */
+export function readSpaceFileOrFail(file: string): SpaceFileResult {
+  try {
+    return readSpaceFile(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError(`cannot read ${file}: ${(e.code && ERRNO_WORDS[e.code]) ?? e.message}`);
+  }
+}
+
+/**
+ * The resolved file, with its problems printed on stderr as FILE:LINE:COL lines (warnings too);
+ * undefined when it has errors, which the caller turns into exit status 1.
+ */
+export function loadSpaceFile(file: string, io: Io): ResolvedSpaceFile | undefined {
+  const read = readSpaceFileOrFail(file);
+  for (const d of read.diagnostics) io.stderr(formatDiagnostic(file, d) + '\n');
+  return read.diagnostics.some((d) => d.severity === 'error') ? undefined : read.resolved;
+}
