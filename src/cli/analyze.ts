@@ -7,6 +7,7 @@ import { analyzeSweep, type SpaceAnalysis, type SweepAnalysis } from '../core/an
 import { formatP } from '../core/analysis/findings';
 import { SweepDirectoryError } from '../core/results/store';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { tableLines } from './table';
 
 const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
 
@@ -50,10 +51,7 @@ function metricValue(key: string, x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
 }
 
-function table(rows: string[][], rightFrom = 1): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => '  ' + r.map((cell, c) => (c < rightFrom ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
-}
+const indent = (lines: string[]): string[] => lines.map((l) => `  ${l}`);
 
 function spaceRow(s: SpaceAnalysis): string[] {
   return [
@@ -78,10 +76,10 @@ export function formatAnalysis(a: SweepAnalysis): string {
   const { settings, progress } = a;
   const lines: string[] = [`Sweep ${a.name} (${a.dir}): ${progress.recorded} of ${progress.planned} trials recorded`, ''];
   lines.push(
-    ...table([
+    ...indent(tableLines([
       ['space', 'type', 'n', 'failed', 'diverged', 'missing', 'min', 'mean', 'median', 'area', 'median*', 'area*', 'size'],
       ...a.spaces.map(spaceRow),
-    ], 2),
+    ], 2)),
   );
   const eps = settings.epsilon === null ? 'no ε (no ok trial)' : `ε = ${settings.epsilon.toFixed(2)}% (the largest ok error)`;
   const range =
@@ -93,7 +91,7 @@ export function formatAnalysis(a: SweepAnalysis): string {
   if (a.comparisons.length > 0) {
     lines.push('', 'KS tests (plain | normalized):');
     const ks = (r: { d: number; p: number } | null): string => (r === null ? '–' : `D = ${r.d.toFixed(2)} (${formatP(r.p)})`);
-    lines.push(...table(a.comparisons.map((c) => [`${c.a} vs ${c.b}`, ks(c.ks), ks(c.ksNormalized)]), 3));
+    lines.push(...indent(tableLines(a.comparisons.map((c) => [`${c.a} vs ${c.b}`, ks(c.ks), ks(c.ksNormalized)]), 3)));
   }
 
   const withRanges = a.spaces.filter((s) => Object.keys(s.bestRanges).length > 0);

@@ -8,6 +8,7 @@ import { expandModel, ModelSpecError, normalizeModelSpec, type NormalizedModelSp
 import { generateRegnet } from '../core/regnet';
 import { roundHalfEven } from '../core/rounding';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { table } from './table';
 
 const HELP = `Usage: dslab cx MODEL [--resolution N] [--json]
 
@@ -170,13 +171,6 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
-function table(rows: (string | number)[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '))
-    .join('\n');
-}
-
 function describeModel(spec: NormalizedModelSpec): string {
   const block = `block ${spec.block}${spec.se > 0 ? ` with SE ${spec.se}` : ''}`;
   if (spec.regnet) {
@@ -210,12 +204,12 @@ function human(spec: NormalizedModelSpec, model: ExpandedModel, cx: Complexity, 
     const groups = bottleneckBlock ? Math.floor(roundHalfEven(s.width * (1 / s.bottleneck)) / s.groupWidth) : '-';
     stageRows.push([`s${i + 1}`, s.width, s.depth, bottleneckBlock ? s.groupWidth : '-', groups, bottleneckBlock ? s.bottleneck : '-', s.stride]);
   });
-  lines.push(table(stageRows));
+  lines.push(table(stageRows, 1));
   lines.push('');
   const partRows: (string | number)[][] = [['part', 'flops', 'params', 'acts']];
   for (const p of cx.parts) partRows.push([p.name, p.flops, p.params, p.acts]);
   partRows.push(['total', cx.flops, cx.params, cx.acts]);
-  lines.push(table(partRows));
+  lines.push(table(partRows, 1));
   return lines.join('\n') + '\n';
 }
 

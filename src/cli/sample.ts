@@ -16,6 +16,7 @@ import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Comma
 import { formatCount } from './cx';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
+import { table } from './table';
 
 const HELP = `Usage: dslab sample FILE [--space S] [--samples N] [--seed K] [--json]
 
@@ -80,11 +81,6 @@ class ProgressBar {
 /** 3650874 → "3.65" (MF). */
 function megaFlops(n: number): string {
   return (n / 1e6).toFixed(2);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
 }
 
 const list = (xs: number[]): string => xs.join(',');

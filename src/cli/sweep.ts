@@ -8,6 +8,7 @@ import { runSweep, SweepError } from '../train/sweep';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
+import { table } from './table';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
                   [--json | --events]
@@ -75,11 +76,6 @@ export function trialLine(r: TrialRecord): string {
   }
   const speed = r.imagesPerSecond === null ? '' : `, ${Math.round(r.imagesPerSecond)} img/s`;
   return `${head}: ${percent(r.error)} error, ${duration(r.wallSeconds)}${speed}`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
 }
 
 /** The closing report on stdout. */

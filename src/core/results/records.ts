@@ -7,18 +7,12 @@
 import type { ModelSpec } from '../model';
 import type { ResolvedSpaceFile } from '../space/types';
 import { canonicalJson } from './fingerprint';
+import type { SampledModel } from '../sampling/sampler';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
-/** One sampled model of the sweep (the same fields `dslab sample --json` lists). */
-export interface SweepModel {
-  space: string;
-  index: number;
-  model: ModelSpec;
-  flops: number;
-  params: number;
-  acts: number;
-}
+/** One sampled model of the sweep: what `dslab sample --json` lists. */
+export type SweepModel = SampledModel;
 
 /** `sweep.json`. */
 export interface SweepManifest {
