@@ -11,7 +11,7 @@ import { bar, StatusLine } from './statusLine';
 import { table } from './table';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
-                  [--json | --events]
+                  [--native-modules DIR] [--json | --events]
 
 Samples the design spaces of a space file and trains each sampled model briefly (the file's
 dataset and training settings), in worker processes. Every trial's result is written to
@@ -29,6 +29,9 @@ Options:
                training.backend (auto: the first of tfjs-node-gpu, tfjs-node, wasm, cpu
                that is installed)
   --samples N  models per space, instead of the file's samples
+  --native-modules DIR
+               also look for @tensorflow/tfjs-node(-gpu) in DIR/node_modules (where
+               'npm install --prefix DIR @tensorflow/tfjs-node@4.22.0' puts it)
   --json       print one JSON document at the end: {dir, file, fingerprint, backend,
                workers, total, done, trained, remaining, elsewhere, interrupted,
                wallSeconds, spaces: [{name, n, done, ok, failed, diverged, bestError,
@@ -179,6 +182,7 @@ export const sweepCommand: Command = {
       out: { type: 'string' },
       workers: { type: 'string' },
       backend: { type: 'string' },
+      'native-modules': { type: 'string' },
       samples: { type: 'string' },
       events: { type: 'boolean' },
     });
@@ -220,6 +224,7 @@ export const sweepCommand: Command = {
         samples,
         workers,
         backend,
+        nativeModulesPath: values['native-modules'],
         signal: controller.signal,
         onEvent: (e) => {
           if (values.events) io.stdout(JSON.stringify(e) + '\n');

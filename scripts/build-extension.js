@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Bundles the VS Code extension (src/extension/extension.ts and the core it adapts) into one
+// CommonJS file, out/extension/extension.js, the package's `main`, and the worker threads of the
+// Sample and Results lenses into out/extension/{sample,results}Worker.js. `vscode` is provided by the editor.
+'use strict';
+const path = require('node:path');
+const esbuild = require('esbuild');
+
+const root = path.join(__dirname, '..');
+esbuild
+  .build({
+    entryPoints: ['extension', 'sampleWorker', 'resultsWorker'].map((name) => path.join(root, 'src', 'extension', `${name}.ts`)),
+    outdir: path.join(root, 'out', 'extension'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    sourcemap: true,
+    minify: process.argv.includes('--minify'),
+    logLevel: 'warning',
+  })
+  .catch(() => process.exit(1));

@@ -1,0 +1,92 @@
+/**
+ * Activation: wires the space-file features (diagnostics, hover, completion, lenses), the Sample
+ * view, the sweep task and the commands, and owns their disposal. Every feature adapts core code.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SpaceCodeLensProvider } from './codelens';
+import { SpaceDiagnostics } from './diagnostics';
+import { SpaceCompletionProvider, SpaceHoverProvider } from './languageFeatures';
+import { COMMAND } from './lenses';
+import { newSpaceFile } from './newSpaceFile';
+import { ResultsPanels } from './resultsPanel';
+import { SAMPLE_SCHEME, SampleDocuments, showSample } from './sampleView';
+import { SpaceDocuments } from './spaceDocuments';
+import { sweepTask, SweepTaskProvider } from './sweepTask';
+import { parseTaskDefinition, TASK_TYPE } from './sweepTaskDefinition';
+
+const YAML: vscode.DocumentSelector = [
+  { language: 'yaml', scheme: 'file' },
+  { language: 'yaml', scheme: 'untitled' },
+  { language: 'yaml', scheme: 'vscode-remote' },
+];
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Design Space Lab');
+  const status = vscode.window.createStatusBarItem('designSpaceLab.sweep', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'Design Space Lab sweep';
+  status.tooltip = 'Trials done / total and the best error of the last sweep';
+  status.command = { title: 'Show log', command: 'designSpaceLab.showLog' };
+  const documents = new SpaceDocuments();
+  const diagnostics = new SpaceDiagnostics(documents);
+  const lenses = new SpaceCodeLensProvider(documents);
+  const hover = new SpaceHoverProvider(documents);
+  const samples = new SampleDocuments();
+  const taskEnv = { extensionPath: context.extensionPath, log, status };
+  const results = new ResultsPanels(context.extensionPath, log);
+
+  context.subscriptions.push(
+    log,
+    status,
+    diagnostics,
+    lenses,
+    samples,
+    results,
+    vscode.tasks.onDidEndTask((e) => {
+      const definition = parseTaskDefinition(e.execution.task.definition);
+      if (typeof definition === 'string') return;
+      lenses.refresh();
+      const scope = e.execution.task.scope;
+      const folder = typeof scope === 'object' ? scope.uri.fsPath : undefined;
+      if (folder !== undefined || path.isAbsolute(definition.file)) void results.refresh(path.resolve(folder ?? '', definition.file));
+    }),
+    diagnostics.onDidRefresh(() => lenses.refresh()),
+    vscode.workspace.onDidCloseTextDocument((d) => hover.forget(d.uri)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
+    vscode.languages.registerCodeLensProvider(YAML, lenses),
+    vscode.languages.registerHoverProvider(YAML, hover),
+    vscode.languages.registerCompletionItemProvider(YAML, new SpaceCompletionProvider(documents), ':'),
+    vscode.workspace.registerTextDocumentContentProvider(SAMPLE_SCHEME, samples),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new SweepTaskProvider(taskEnv)),
+    vscode.commands.registerCommand(COMMAND.newSpaceFile, () => newSpaceFile(context.extensionPath)),
+    vscode.commands.registerCommand('designSpaceLab.showLog', () => log.show()),
+    vscode.commands.registerCommand(COMMAND.showResults, async (uri?: string) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+      if (target === undefined) return void vscode.window.showErrorMessage('Open a space file (*.regnet.yaml) to see its results.');
+      await results.show(target);
+    }),
+    vscode.commands.registerCommand(COMMAND.sample, async (uri?: string, space?: string) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+      if (target === undefined) return void vscode.window.showErrorMessage('Open a space file (*.regnet.yaml) to sample it.');
+      await showSample(context.extensionPath, samples, log, target, space);
+    }),
+    vscode.commands.registerCommand(COMMAND.sampleAndTrain, async (uri?: string, space?: string) => {
+      if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Training runs code on this machine: trust the workspace to train.');
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+      if (target === undefined) return void vscode.window.showErrorMessage('Open a space file (*.regnet.yaml) to train it.');
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(target));
+      if (document.uri.scheme !== 'file' && document.uri.scheme !== 'vscode-remote') {
+        return void vscode.window.showErrorMessage('Save the space file first: a sweep reads it from disk.');
+      }
+      if (document.isDirty && !(await document.save())) return;
+      const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+      const file = folder ? path.relative(folder.uri.fsPath, document.uri.fsPath) : document.uri.fsPath;
+      await vscode.tasks.executeTask(sweepTask({ type: TASK_TYPE, file, ...(space !== undefined ? { space } : {}) }, folder, taskEnv));
+    }),
+  );
+  log.appendLine(`Design Space Lab ${String(context.extension.packageJSON.version)} active`);
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions; running sweep tasks stop with their terminals.
+}

@@ -1,0 +1,83 @@
+/** Hover (schema documentation; a space's definition, size and acceptance) and completion of keys and enum values. */
+import * as vscode from 'vscode';
+import { SPACE_SCHEMA } from '../core/space';
+import { completionContextAt, keyCompletions, keyDocumentation, pathAt, valueCompletions } from './schemaPath';
+import type { SpaceDocuments } from './spaceDocuments';
+import { quickAcceptance, spaceHoverMarkdown, type Acceptance } from './spaceSummary';
+
+/** Quick-sample acceptance per space, for one document version. */
+class AcceptanceCache {
+  private readonly byDocument = new Map<string, { version: number; spaces: Map<string, Acceptance> }>();
+
+  get(document: vscode.TextDocument, space: string, compute: () => Acceptance): Acceptance {
+    const key = document.uri.toString();
+    let entry = this.byDocument.get(key);
+    if (!entry || entry.version !== document.version) {
+      entry = { version: document.version, spaces: new Map() };
+      this.byDocument.set(key, entry);
+    }
+    let acceptance = entry.spaces.get(space);
+    if (!acceptance) {
+      acceptance = compute();
+      entry.spaces.set(space, acceptance);
+    }
+    return acceptance;
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.byDocument.delete(uri.toString());
+  }
+}
+
+export class SpaceHoverProvider implements vscode.HoverProvider {
+  private readonly acceptance = new AcceptanceCache();
+
+  constructor(private readonly documents: SpaceDocuments) {}
+
+  forget(uri: vscode.Uri): void {
+    this.acceptance.forget(uri);
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const result = this.documents.get(document);
+    if (!result) return undefined;
+    const at = pathAt(document.getText(), position.line, position.character);
+    if (!at || !at.onKey) return undefined;
+    const wordRange = document.getWordRangeAtPosition(position, /[\w.-]+/);
+    const { path } = at;
+    if (path.length === 2 && path[0] === 'spaces') {
+      const space = result.resolved?.spaces.find((s) => s.name === path[1]);
+      if (space) {
+        const acceptance = this.acceptance.get(document, space.name, () => quickAcceptance(space));
+        return new vscode.Hover(new vscode.MarkdownString(spaceHoverMarkdown(space, acceptance)), wordRange);
+      }
+    }
+    const doc = keyDocumentation(SPACE_SCHEMA, path);
+    return doc === undefined ? undefined : new vscode.Hover(new vscode.MarkdownString(doc), wordRange);
+  }
+}
+
+export class SpaceCompletionProvider implements vscode.CompletionItemProvider {
+  constructor(private readonly documents: SpaceDocuments) {}
+
+  provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] | undefined {
+    if (!this.documents.isSpaceDocument(document)) return undefined;
+    const context = completionContextAt(document.getText(), position.line, position.character);
+    if (!context) return undefined;
+    if (context.kind === 'value') {
+      // Right after the colon YAML still needs the space that separates key and value.
+      const afterColon = document.lineAt(position.line).text.slice(0, position.character).endsWith(':');
+      return valueCompletions(SPACE_SCHEMA, context.path).map((v) => {
+        const item = new vscode.CompletionItem(v, vscode.CompletionItemKind.EnumMember);
+        if (afterColon) item.insertText = ` ${v}`;
+        return item;
+      });
+    }
+    return keyCompletions(SPACE_SCHEMA, context.path, context.existing).map((k) => {
+      const item = new vscode.CompletionItem(k.key, vscode.CompletionItemKind.Property);
+      item.insertText = k.isObject ? new vscode.SnippetString(`${k.key}:\n  $0`) : new vscode.SnippetString(`${k.key}: $0`);
+      if (k.documentation) item.documentation = new vscode.MarkdownString(k.documentation);
+      return item;
+    });
+  }
+}

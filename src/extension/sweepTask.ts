@@ -1,0 +1,183 @@
+/**
+ * The `dslab` task: a CustomExecution whose pseudoterminal runs `dslab sweep --events` in a
+ * child process (training never runs on the extension host), prints its events, drives a
+ * progress notification and the status bar, and stops the child when the task is terminated.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readSettings } from './config';
+import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from './sweepEvents';
+import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
+
+/** Time the child gets to stop its workers after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+export interface SweepTaskEnvironment {
+  extensionPath: string;
+  log: vscode.OutputChannel;
+  status: vscode.StatusBarItem;
+}
+
+function folderOf(file: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+  return folder ? folder.uri.fsPath : path.dirname(file);
+}
+
+class SweepTerminal implements vscode.Pseudoterminal {
+  private readonly written = new vscode.EventEmitter<string>();
+  private readonly closed = new vscode.EventEmitter<number>();
+  readonly onDidWrite = this.written.event;
+  readonly onDidClose = this.closed.event;
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private readonly progress = new SweepProgress();
+  private reportProgress: ((fraction: number, message: string) => void) | undefined;
+  private endProgress: (() => void) | undefined;
+
+  constructor(
+    private readonly definition: SweepTaskDefinition,
+    private readonly folder: string,
+    private readonly env: SweepTaskEnvironment,
+  ) {}
+
+  private write(text: string): void {
+    this.written.fire(terminalText(text));
+  }
+
+  open(): void {
+    const file = path.resolve(this.folder, this.definition.file);
+    const shown = path.relative(this.folder, file).startsWith('..') ? file : path.relative(this.folder, file);
+    const settings = readSettings(vscode.Uri.file(file));
+    const out = sweepDirectory(this.folder, file, settings.outputDirectory);
+    const cli = path.join(this.env.extensionPath, 'bin', 'dslab');
+    const args = sweepArgs(shown, this.definition.space, out, settings);
+    this.write(`dslab ${args.join(' ')}`);
+    this.env.log.appendLine(`[sweep] ${this.folder}$ node ${cli} ${args.join(' ')}`);
+    // The extension host may be Electron: ELECTRON_RUN_AS_NODE makes its binary a plain Node.
+    const child = spawn(process.execPath, [cli, ...args], { cwd: this.folder, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.startNotification();
+    const stdout = new LineBuffer();
+    const onStdout = (lines: string[]): void => {
+      for (const line of lines) {
+        const event = parseEvent(line);
+        if (!event) {
+          this.write(line);
+          continue;
+        }
+        for (const l of this.progress.apply(event)) this.write(l);
+        this.env.status.text = `$(beaker) ${this.progress.statusText()}`;
+        this.env.status.show();
+        this.reportProgress?.(this.progress.fraction(), `${this.progress.done}/${this.progress.total} trials`);
+      }
+    };
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => onStdout(stdout.push(chunk)));
+    // stderr repeats the events as progress lines (logged only); the file's diagnostics and the CLI's own messages are shown.
+    const stderr = new LineBuffer();
+    const onStderr = (lines: string[]): void => {
+      for (const line of lines) {
+        this.env.log.appendLine(`[sweep] ${line}`);
+        if (isMessageForUser(line)) this.write(line);
+      }
+    };
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => onStderr(stderr.push(chunk)));
+    child.on('error', (err) => {
+      this.write(`cannot start the sweep: ${err.message}`);
+      this.finish(1);
+    });
+    child.on('close', (code, signal) => {
+      onStdout(stdout.flush());
+      onStderr(stderr.flush());
+      const exit = code ?? (signal ? 130 : 1);
+      this.env.log.appendLine(`[sweep] exited with ${code ?? signal}`);
+      if (exit !== 0 && !this.progress.summary) this.write(this.stopping ? 'Stopped; run the task again to resume.' : `The sweep ended with exit code ${exit} (see the output channel "Design Space Lab").`);
+      this.finish(exit);
+    });
+  }
+
+  private startNotification(): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: taskName(this.definition), cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          let reported = 0;
+          token.onCancellationRequested(() => this.stop());
+          this.reportProgress = (fraction, message) => {
+            const increment = Math.max(0, fraction * 100 - reported);
+            reported += increment;
+            progress.report({ increment, message });
+          };
+          this.endProgress = resolve;
+        }),
+    );
+  }
+
+  /** Asks the child to stop (it stops its workers; a rerun resumes), and kills it if it does not. */
+  private stop(): void {
+    const child = this.child;
+    if (!child || child.exitCode !== null || this.stopping) return;
+    this.stopping = true;
+    this.write('Stopping: running trials will be trained again next time…');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    child.once('close', () => clearTimeout(timer));
+  }
+
+  private finish(code: number): void {
+    this.endProgress?.();
+    this.endProgress = undefined;
+    this.reportProgress = undefined;
+    this.child = undefined;
+    this.closed.fire(code);
+  }
+
+  handleInput(data: string): void {
+    if (data.includes('\x03')) this.stop();
+  }
+
+  close(): void {
+    this.stop();
+  }
+}
+
+/** The task for a definition, bound to the workspace folder of its file. */
+export function sweepTask(definition: SweepTaskDefinition, folder: vscode.WorkspaceFolder | undefined, env: SweepTaskEnvironment): vscode.Task {
+  const cwd = folder?.uri.fsPath;
+  const execution = new vscode.CustomExecution(async (resolved) => {
+    const parsed = parseTaskDefinition(resolved as unknown as Record<string, unknown>);
+    const def = typeof parsed === 'string' ? definition : parsed;
+    return new SweepTerminal(def, cwd ?? folderOf(path.resolve(def.file)), env);
+  });
+  const task = new vscode.Task(definition, folder ?? vscode.TaskScope.Workspace, taskName(definition), 'Design Space Lab', execution, []);
+  task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
+  return task;
+}
+
+/** Offers a sweep task per `*.regnet.yaml` of the workspace and resolves `dslab` tasks of tasks.json. */
+export class SweepTaskProvider implements vscode.TaskProvider {
+  constructor(private readonly env: SweepTaskEnvironment) {}
+
+  async provideTasks(): Promise<vscode.Task[]> {
+    const files = await vscode.workspace.findFiles('**/*.regnet.{yaml,yml}', '**/node_modules/**', 50);
+    return files.map((uri) => {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      const file = folder ? path.relative(folder.uri.fsPath, uri.fsPath) : uri.fsPath;
+      return sweepTask({ type: TASK_TYPE, file }, folder, this.env);
+    });
+  }
+
+  resolveTask(task: vscode.Task): vscode.Task | undefined {
+    const parsed = parseTaskDefinition(task.definition);
+    if (typeof parsed === 'string') {
+      this.env.log.appendLine(`[task] ${parsed}`);
+      return undefined;
+    }
+    const folder = task.scope !== undefined && typeof task.scope === 'object' ? task.scope : undefined;
+    // Keep the definition object: VS Code matches a resolved task to tasks.json through it.
+    const resolved = sweepTask(parsed, folder, this.env);
+    return new vscode.Task(task.definition, resolved.scope ?? vscode.TaskScope.Workspace, resolved.name, resolved.source, resolved.execution, []);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The `dslab` task type: `{ "type": "dslab", "file": "examples/space.regnet.yaml", "space": "RegNetX" }`
+ * runs `dslab sweep` on the file (optionally one space) from tasks.json, the Run Task picker or a lens.
+ */
+import * as path from 'node:path';
+
+export const TASK_TYPE = 'dslab';
+
+export interface SweepTaskDefinition {
+  type: typeof TASK_TYPE;
+  /** The space file, absolute or relative to the workspace folder. */
+  file: string;
+  /** Only this space; all spaces when absent. */
+  space?: string;
+}
+
+/** The settings a sweep takes from `designSpaceLab.*`. */
+export interface SweepSettings {
+  /** '' = the file's training.backend. */
+  backend: string;
+  /** 0 = the CLI's default (one per core, as memory allows). */
+  workers: number;
+  /** '' = `.dslab/` in the workspace folder; relative paths are taken from the workspace folder. */
+  outputDirectory: string;
+  /** '' = none; else a folder whose node_modules may hold @tensorflow/tfjs-node(-gpu). */
+  nativeModulesPath?: string;
+}
+
+/** A task definition from tasks.json, checked; a string says what is wrong with it. */
+export function parseTaskDefinition(definition: Readonly<Record<string, unknown>>): SweepTaskDefinition | string {
+  if (definition.type !== TASK_TYPE) return `task type must be '${TASK_TYPE}'`;
+  if (typeof definition.file !== 'string' || definition.file.trim() === '') return "a 'dslab' task needs \"file\": the space file to sweep";
+  if (definition.space !== undefined && (typeof definition.space !== 'string' || definition.space === '')) return '"space" must be the name of a space';
+  return { type: TASK_TYPE, file: definition.file, ...(definition.space !== undefined ? { space: definition.space as string } : {}) };
+}
+
+/** "sweep space.regnet.yaml" or "sweep space.regnet.yaml: RegNetX". */
+export function taskName(definition: SweepTaskDefinition): string {
+  const file = path.basename(definition.file);
+  return definition.space === undefined ? `sweep ${file}` : `sweep ${file}: ${definition.space}`;
+}
+
+/** Where the sweep of `file` is stored: `<outputDirectory or .dslab>/<file name without extension>`. */
+export function sweepDirectory(folder: string, file: string, outputDirectory: string): string {
+  const base = outputDirectory.trim() === '' ? path.join(folder, '.dslab') : path.resolve(folder, outputDirectory);
+  return path.join(base, path.parse(file).name);
+}
+
+/** The CLI arguments (after `node bin/dslab`) of the sweep a task runs; it emits JSON events on stdout. */
+export function sweepArgs(file: string, space: string | undefined, out: string, settings: SweepSettings): string[] {
+  const args = ['sweep', file, '--events', '--out', out];
+  if (space !== undefined) args.push('--space', space);
+  if (settings.backend !== '') args.push('--backend', settings.backend);
+  if (settings.workers > 0) args.push('--workers', String(settings.workers));
+  if (settings.nativeModulesPath) args.push('--native-modules', settings.nativeModulesPath);
+  return args;
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import type { TrialRecord } from '../../src/core/results/records';
+import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from '../../src/extension/sweepEvents';
+import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName } from '../../src/extension/sweepTaskDefinition';
+import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
+
+function record(space: string, index: number, status: TrialRecord['status'], error: number | null): TrialRecord {
+  return {
+    version: 1,
+    space,
+    index,
+    status,
+    model: {},
+    flops: 1,
+    params: 1,
+    acts: 1,
+    seed: 0,
+    backend: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)' },
+    epochs: [],
+    error,
+    bestError: error,
+    wallSeconds: 2.25,
+    imagesPerSecond: 400,
+    peakMemoryBytes: null,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:02.250Z',
+    host: 'h',
+    ...(status === 'failed' ? { failure: { message: 'out of memory' } } : {}),
+  } as TrialRecord;
+}
+
+const SUMMARY: SweepSummary = {
+  dir: '.dslab/space.regnet',
+  file: 'space.regnet.yaml',
+  fingerprint: 'f',
+  backend: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)', fellThrough: [] },
+  workers: 2,
+  total: 4,
+  done: 3,
+  trained: 3,
+  remaining: 1,
+  elsewhere: 0,
+  interrupted: true,
+  wallSeconds: 7.5,
+  spaces: [
+    { name: 'A', n: 2, done: 2, ok: 1, failed: 1, diverged: 0, bestError: 21.5, medianError: 21.5 },
+    { name: 'RegNetX', n: 2, done: 1, ok: 1, failed: 0, diverged: 0, bestError: 12.25, medianError: 12.25 },
+  ],
+};
+
+describe('reading the CLI events', () => {
+  test('lines are split across chunks; a partial line waits for the rest', () => {
+    const buffer = new LineBuffer();
+    assert.deepEqual(buffer.push('{"type":"warn'), []);
+    assert.deepEqual(buffer.push('ing","message":"m"}\r\n{"a":'), ['{"type":"warning","message":"m"}']);
+    assert.deepEqual(buffer.push('1}\n\n'), ['{"a":1}']);
+    assert.deepEqual(buffer.push('tail'), []);
+    assert.deepEqual(buffer.flush(), ['tail']);
+    assert.deepEqual(buffer.flush(), []);
+  });
+
+  test('only JSON objects with a type are events', () => {
+    assert.deepEqual(parseEvent('{"type":"warning","message":"m"}'), { type: 'warning', message: 'm' });
+    assert.equal(parseEvent('{"a":1}'), undefined);
+    assert.equal(parseEvent('Sweep of 4 trials'), undefined);
+    assert.equal(parseEvent('[1]'), undefined);
+  });
+
+  test('stderr: diagnostics and messages of the CLI are shown, progress lines are not', () => {
+    assert.equal(isMessageForUser('space.regnet.yaml:16:10: error: model.block must be one of X, Y, R, V'), true);
+    assert.equal(isMessageForUser('dslab sweep: stopping (SIGTERM); running trials will be trained again next time'), true);
+    assert.equal(isMessageForUser('dslab: cannot read space file'), true);
+    assert.equal(isMessageForUser('A #0: 68.8% error, 0.5 s, 201 img/s'), false);
+    assert.equal(isMessageForUser('Training on wasm (SIMD, 1 thread) with 2 workers'), false);
+  });
+
+  test('terminal text uses CRLF everywhere', () => {
+    assert.equal(terminalText('a\nb\r\nc'), 'a\r\nb\r\nc\r\n');
+  });
+});
+
+describe('a sweep as the task shows it', () => {
+  test('events become lines; done/total and the best error follow the trials', () => {
+    const progress = new SweepProgress();
+    const events: SweepEvent[] = [
+      { type: 'started', dir: '.dslab/space.regnet', created: true, total: 4, done: 0, todo: 4, spaces: [] },
+      { type: 'backend', backend: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)', fellThrough: ['tfjs-node: not installed'] }, workers: 2 },
+      { type: 'trialStarted', space: 'A', index: 0, worker: 1, model: {} as never },
+      { type: 'step', space: 'A', index: 0, step: 3, steps: 80, loss: 2.1 },
+      { type: 'epoch', space: 'A', index: 0, epoch: { epoch: 1, trainLoss: 0.61234, testError: 21.5, lr: 0.1, seconds: 2 } },
+      { type: 'trialFinished', record: record('A', 0, 'ok', 21.5) },
+      { type: 'trialFinished', record: record('A', 1, 'failed', null) },
+      { type: 'trialFinished', record: record('RegNetX', 0, 'ok', 12.25) },
+    ];
+    const lines = events.flatMap((e) => progress.apply(e));
+    assert.deepEqual(lines, [
+      'Sweep of 4 trials in .dslab/space.regnet (new): 0 done, 4 to train',
+      '  skipped tfjs-node: not installed',
+      'Training on wasm (SIMD, 1 thread) with 2 workers',
+      'A #0: started on worker 1',
+      'A #0: epoch 1, loss 0.612, error 21.5%',
+      'A #0: 21.5% error in 2.3 s  [1/4]',
+      'A #1: failed (out of memory)  [2/4]',
+      'RegNetX #0: 12.3% error in 2.3 s  [3/4]',
+    ]);
+    assert.equal(progress.statusText(), 'dslab 3/4 · best 12.3%');
+    assert.deepEqual(progress.best, { space: 'RegNetX', error: 12.25 });
+    assert.equal(progress.fraction(), 0.75);
+  });
+
+  test('the final summary: a table per space and how to resume', () => {
+    const progress = new SweepProgress();
+    assert.equal(progress.statusText(), 'dslab 0/0');
+    assert.equal(progress.fraction(), 0);
+    assert.deepEqual(progress.apply({ type: 'finished', summary: SUMMARY }), [
+      '3 of 4 trials done, 3 trained in 7.5 s',
+      'space    done  failed  diverged  best   median',
+      'A        2/2   1       0         21.5%  21.5%',
+      'RegNetX  1/2   0       0         12.3%  12.3%',
+      'Stopped: 1 trials remain; run the task again to resume.',
+      'Results: .dslab/space.regnet',
+    ]);
+    assert.equal(progress.summary, SUMMARY);
+    assert.equal(progress.statusText(), 'dslab 3/4');
+  });
+});
+
+describe('the dslab task definition', () => {
+  test('file is required; space is optional', () => {
+    assert.deepEqual(parseTaskDefinition({ type: 'dslab', file: 'examples/space.regnet.yaml' }), { type: 'dslab', file: 'examples/space.regnet.yaml' });
+    assert.deepEqual(parseTaskDefinition({ type: 'dslab', file: 'a.regnet.yaml', space: 'RegNetX' }), { type: 'dslab', file: 'a.regnet.yaml', space: 'RegNetX' });
+    assert.equal(parseTaskDefinition({ type: 'dslab' }), "a 'dslab' task needs \"file\": the space file to sweep");
+    assert.equal(parseTaskDefinition({ type: 'dslab', file: 'a', space: 3 }), '"space" must be the name of a space');
+    assert.equal(parseTaskDefinition({ type: 'shell', file: 'a' }), "task type must be 'dslab'");
+  });
+
+  test('names, sweep directories and CLI arguments', () => {
+    assert.equal(taskName({ type: 'dslab', file: 'examples/space.regnet.yaml' }), 'sweep space.regnet.yaml');
+    assert.equal(taskName({ type: 'dslab', file: 'x.regnet.yaml', space: 'R' }), 'sweep x.regnet.yaml: R');
+    assert.equal(sweepDirectory('/w', '/w/examples/space.regnet.yaml', ''), path.join('/w', '.dslab', 'space.regnet'));
+    assert.equal(sweepDirectory('/w', 'space.regnet.yaml', 'runs'), path.join('/w', 'runs', 'space.regnet'));
+    assert.equal(sweepDirectory('/w', 'space.regnet.yaml', '/data/sweeps'), path.join('/data/sweeps', 'space.regnet'));
+    assert.deepEqual(sweepArgs('s.regnet.yaml', undefined, '/w/.dslab/s.regnet', { backend: '', workers: 0, outputDirectory: '' }), [
+      'sweep',
+      's.regnet.yaml',
+      '--events',
+      '--out',
+      '/w/.dslab/s.regnet',
+    ]);
+    assert.deepEqual(sweepArgs('s.regnet.yaml', 'R', 'o', { backend: 'wasm', workers: 3, outputDirectory: '', nativeModulesPath: '/opt/tf' }), [
+      'sweep',
+      's.regnet.yaml',
+      '--events',
+      '--out',
+      'o',
+      '--space',
+      'R',
+      '--backend',
+      'wasm',
+      '--workers',
+      '3',
+      '--native-modules',
+      '/opt/tf',
+    ]);
+  });
+});
