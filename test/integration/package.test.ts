@@ -1,0 +1,151 @@
+// The .vsix that `npm run package` builds: packaged with the same vsce options (read from the
+// `package` script, so the two cannot drift) from the already built out/, then unpacked into a
+// temporary folder, where the CLI must work as the sweep task runs it: `node <ext>/bin/dslab`.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const VSCE = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+const TINY = path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny.yaml');
+
+/** One file of a zip archive: its name and its bytes, inflated. */
+interface ZipEntry {
+  name: string;
+  data: () => Buffer;
+}
+
+/** Reads a zip's central directory (the .vsix is a plain zip: stored or deflated entries). */
+function readZip(zip: Buffer): ZipEntry[] {
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, 'no end of central directory record');
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'central directory entry');
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    entries.push({
+      name,
+      data: () => {
+        const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+        const raw = zip.subarray(start, start + size);
+        return method === 0 ? Buffer.from(raw) : zlib.inflateRawSync(raw);
+      },
+    });
+    at += 46 + skip;
+  }
+  return entries;
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-package-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const vsix = path.join(tmp, 'design-space-lab.vsix');
+const installed = path.join(tmp, 'installed');
+let names: string[] = [];
+
+function dslab(bin: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('npm run package', () => {
+  before(() => {
+    const script: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.package;
+    const vsceArgs = script.split('&&').map((s) => s.trim()).find((s) => s.startsWith('vsce '));
+    assert.ok(vsceArgs, `the package script runs vsce: ${script}`);
+    // stdin closed: a question from vsce (missing LICENSE, repository) fails instead of hanging.
+    const r = spawnSync(process.execPath, [VSCE, ...vsceArgs.split(/\s+/).slice(1), '--out', vsix], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 90_000,
+    });
+    assert.equal(r.status, 0, `vsce package failed:\n${r.stdout}\n${r.stderr}`);
+    const entries = readZip(fs.readFileSync(vsix));
+    names = entries.map((e) => e.name);
+    for (const e of entries) {
+      const file = path.join(installed, e.name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, e.data());
+    }
+  });
+
+  test('holds the extension, the CLI and its workers, the schema, the data and the wasm binaries', () => {
+    for (const name of [
+      'extension/package.json',
+      'extension/LICENSE.txt',
+      'extension/out/extension/extension.js',
+      'extension/out/extension/sampleWorker.js',
+      'extension/out/extension/resultsWorker.js',
+      'extension/bin/dslab',
+      'extension/out/src/cli/main.js',
+      'extension/out/src/train/worker.js',
+      'extension/out/webview/report.js',
+      'extension/schemas/space.schema.json',
+      'extension/examples/space.regnet.yaml',
+      'extension/data/fashion-mnist/LICENSE',
+      'extension/data/fashion-mnist/train-images-idx3-ubyte.gz',
+      'extension/data/fashion-mnist/train-labels-idx1-ubyte.gz',
+      'extension/data/fashion-mnist/t10k-images-idx3-ubyte.gz',
+      'extension/data/fashion-mnist/t10k-labels-idx1-ubyte.gz',
+      'extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
+      'extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+      'extension/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm',
+      'extension/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js',
+      'extension/node_modules/yaml/package.json',
+      'extension/node_modules/ajv/package.json',
+      'extension/node_modules/pure-rand/package.json',
+    ]) {
+      assert.ok(names.includes(name), `${name} is packaged`);
+    }
+  });
+
+  test('leaves out sources, tests, benchmarks, source maps and dev-only packages', () => {
+    const unwanted = names.filter((n) =>
+      /^extension\/(src|test|bench|webview|scripts|\.ci|\.vscode|\.cache|\.dslab|out\/test|out\/bench)\//.test(n) ||
+      /\.(ts|map|vsix)$/.test(n) ||
+      /^extension\/out\/(?!package\.json$|schemas\/|extension\/|webview\/|src\/(cli|core|train)\/)/.test(n) ||
+      /^extension\/node_modules\/(typescript|esbuild|@esbuild|@vscode|@types|playwright-core|chart\.js)\//.test(n),
+    );
+    assert.deepEqual(unwanted, []);
+    assert.ok(names.length < 1000, `${names.length} files`);
+  });
+
+  test('the unpacked CLI samples exactly as the one in the repository', () => {
+    const args = ['sample', path.join(installed, 'extension', 'examples', 'space.regnet.yaml'), '--json'];
+    const fromPackage = dslab(path.join(installed, 'extension', 'bin', 'dslab'), args);
+    assert.equal(fromPackage.status, 0, fromPackage.stderr);
+    const fromRepo = dslab(path.join(ROOT, 'bin', 'dslab'), args);
+    assert.equal(fromRepo.status, 0, fromRepo.stderr);
+    assert.equal(fromPackage.stdout, fromRepo.stdout);
+    assert.equal(fromPackage.stderr, '');
+  });
+
+  test('the unpacked CLI trains a tiny sweep on the bundled wasm backend in a worker process', () => {
+    const out = path.join(tmp, 'sweep');
+    const r = dslab(path.join(installed, 'extension', 'bin', 'dslab'), [
+      'sweep', TINY, '--out', out, '--workers', '1', '--samples', '1', '--backend', 'wasm', '--json',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.backend.name, 'wasm');
+    assert.equal(summary.total, 2);
+    assert.equal(summary.trained, 2);
+    assert.deepEqual(
+      summary.spaces.map((s: { name: string; ok: number; failed: number }) => [s.name, s.ok, s.failed]),
+      [['A', 1, 0], ['B', 1, 0]],
+    );
+    assert.ok(fs.existsSync(path.join(out, 'trials', 'A', '0000.json')));
+  });
+});
