@@ -1,0 +1,303 @@
+/**
+ * The extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3, installed by
+ * scripts/install-code-server.sh) with this folder linked into a fresh extensions dir, driven
+ * through Debian's headless Chromium. On a workspace holding the example space file and a tiny
+ * synthetic one it checks the CodeLenses, a diagnostic that comes and goes while typing, and a
+ * whole sweep from the ▶ Sample & Train lens to the Results panel's EDF chart. Saves a screenshot
+ * per step under out/e2e-screenshots/ and docs/vscode.png for the README. Skips only when
+ * code-server or Chromium is not installed (CI installs both).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CODE_SERVER_DIR = process.env.DSLAB_CODE_SERVER ?? path.join(ROOT, '.cache', 'code-server-4.100.3');
+const CODE_SERVER = path.join(CODE_SERVER_DIR, 'node_modules', '.bin', 'code-server');
+const CHROMIUM = process.env.DSLAB_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'out', 'e2e-screenshots');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/** User settings that keep the workbench quiet: no welcome page, trust prompt or update checks. */
+const SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'editor.codeLens': true,
+  'editor.minimap.enabled': false,
+  'terminal.integrated.gpuAcceleration': 'off',
+};
+
+/** A sweep that trains in about a second: 8×8 synthetic images, two spaces of two models each. */
+const TINY_SPACE = `version: 1
+name: tiny
+dataset: { name: synthetic, resolution: 8, channels: 3, classes: 4, train: 64, test: 32 }
+model:
+  stem: { type: cifar, width: 8 }
+  block: X
+  stages: 2
+  strides: [1, 2]
+training: { epochs: 1, batchSize: 32, backend: wasm }
+sampling: { seed: 0, samples: 2 }
+spaces:
+  A: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [8] }
+  B: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [4] }
+`;
+
+const missing = [
+  fs.existsSync(CODE_SERVER) ? undefined : `no code-server at ${CODE_SERVER_DIR} (run scripts/install-code-server.sh)`,
+  fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install Debian's chromium package)`,
+].filter((m) => m !== undefined);
+const skip = missing.length > 0 ? missing.join('; ') : false;
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `ms` with `what`. */
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The part of a canvas element the pixel count reads (the test compiles without DOM types). */
+interface Canvas2d {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+const LENS = '.monaco-editor .codelens-decoration a';
+
+/** The CodeLens titles of the visible editor, in document order. */
+const lensTitles = (page: Page): Promise<string[]> => page.locator(LENS).allTextContents();
+
+/** Waits until the lenses are exactly `expected` (the provider re-creates them on every refresh). */
+function lensesEqual(page: Page, expected: string[], ms = 30_000): Promise<string[]> {
+  return until(`lenses ${JSON.stringify(expected)}`, ms, async () => {
+    const titles = await lensTitles(page);
+    if (JSON.stringify(titles) === JSON.stringify(expected)) return titles;
+    throw new Error(`the lenses are ${JSON.stringify(titles)}`);
+  });
+}
+
+/** Files under `dir`, recursively, relative to it. */
+function filesUnder(dir: string): string[] {
+  const walk = (sub: string): string[] =>
+    fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).flatMap((e) => {
+      const rel = sub === '' ? e.name : `${sub}/${e.name}`;
+      return e.isDirectory() ? walk(rel) : e.isFile() ? [rel] : [];
+    });
+  return fs.existsSync(dir) ? walk('').sort() : [];
+}
+
+describe('the extension in VS Code (code-server)', { skip, timeout: 180_000 }, () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-e2e-'));
+  const workspace = path.join(tmp, 'ws');
+  let server: ChildProcess | undefined;
+  let serverLog = '';
+  let browser: Browser | undefined;
+  let page: Page;
+  let shot = 0;
+  const screenshot = async (name: string): Promise<string> => {
+    const file = path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
+
+  before(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(workspace);
+    fs.copyFileSync(path.join(ROOT, 'examples', 'space.regnet.yaml'), path.join(workspace, 'space.regnet.yaml'));
+    fs.writeFileSync(path.join(workspace, 'tiny.regnet.yaml'), TINY_SPACE);
+    const extensions = path.join(tmp, 'extensions');
+    const userData = path.join(tmp, 'user-data');
+    fs.mkdirSync(extensions);
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+    // A link named publisher.name-version is how VS Code finds an unpacked extension.
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    fs.symlinkSync(ROOT, path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+    // An empty config file, so that a user's ~/.config/code-server/config.yaml (password auth) is not read.
+    const config = path.join(tmp, 'config.yaml');
+    fs.writeFileSync(config, '');
+
+    const port = await freePort();
+    server = spawn(CODE_SERVER, [
+      '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+      '--extensions-dir', extensions, '--user-data-dir', userData, workspace,
+    ], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.setEncoding('utf8').on('data', (t: string) => (serverLog += t));
+    server.stderr!.setEncoding('utf8').on('data', (t: string) => (serverLog += t));
+    const base = `http://127.0.0.1:${port}`;
+    await until('code-server to answer /healthz', 30_000, async () => {
+      if (server!.exitCode !== null) throw new Error(`code-server exited with ${server!.exitCode}: ${serverLog}`);
+      return (await fetch(`${base}/healthz`)).ok ? true : undefined;
+    });
+
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  });
+
+  after(async () => {
+    // The last state of the workbench, for a failure's diagnosis.
+    if (browser) await page.screenshot({ path: path.join(SHOTS, '99-last.png') }).catch(() => undefined);
+    await browser?.close();
+    // code-server runs the extension host and its file watcher as children: stop the whole group.
+    if (server?.pid !== undefined && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      process.kill(-server.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (server.exitCode === null && server.signalCode === null) process.kill(-server.pid, 'SIGKILL');
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Opens a file of the workspace from the explorer and waits for its editor. */
+  async function open(name: string): Promise<void> {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name });
+    await row.waitFor({ timeout: 60_000 });
+    await row.click();
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+  }
+
+  /** Selects the first occurrence of `text` in the active editor with the find widget. */
+  async function select(text: string): Promise<void> {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+f');
+    const input = page.locator('.find-widget .input').first();
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(text);
+    await until(`a match for ${text}`, 10_000, async () => {
+      const count = await page.locator('.find-widget .matchesCount').textContent();
+      return count && /^1 of \d+$/.test(count.trim()) ? true : undefined;
+    });
+    await page.keyboard.press('Escape');
+  }
+
+  const SPACE_LENSES = ['▶ Sample & Train all', 'Sample all', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample'];
+
+  test('the example space file shows its CodeLenses: all spaces, then each of the three', async () => {
+    await open('space.regnet.yaml');
+    // The editor renders only the lenses in view: scroll to the end, where `spaces:` and all three are.
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    const titles = await lensesEqual(page, SPACE_LENSES, 60_000);
+    assert.equal(titles.length, 8);
+    await screenshot('codelens');
+  });
+
+  test('an invalid width shows an error while typing, fixing it clears it', async () => {
+    const errors = (): Promise<number> => page.locator('.monaco-editor .squiggly-error').count();
+    assert.equal(await errors(), 0);
+    await select('width: [8, 128]');
+    await page.keyboard.type('width: [8, 100]');
+    await until('an error squiggle', 20_000, async () => ((await errors()) > 0 ? true : undefined));
+    // The lenses turn into one pointer to the problem per place a training lens was.
+    await lensesEqual(page, ['⚠ fix 1 problem to train', '⚠ fix 1 problem to train', '⚠ fix 1 problem to train', '⚠ fix 1 problem to train']);
+    const hover = await page.locator('.monaco-editor .squiggly-error').first().boundingBox();
+    assert.ok(hover !== null);
+    await page.mouse.move(hover.x + hover.width / 2, hover.y + hover.height / 2);
+    const message = await until('the error hover', 15_000, async () => {
+      const text = await page.locator('.monaco-hover .hover-contents').allTextContents();
+      const found = text.find((t) => t.includes('multiple of 8'));
+      return found;
+    });
+    assert.match(message, /spaces\.AnyNetX_A\.width\[1\] must be a multiple of 8, got 100/);
+    await screenshot('diagnostic');
+    await page.mouse.move(5, 5);
+
+    await select('width: [8, 100]');
+    await page.keyboard.type('width: [8, 128]');
+    await until('no error squiggle', 20_000, async () => ((await errors()) === 0 ? true : undefined));
+    await lensesEqual(page, SPACE_LENSES);
+    await screenshot('fixed');
+  });
+
+  test('▶ Sample & Train runs the sweep as a task; the Results lens shows its EDF chart', async () => {
+    await open('tiny.regnet.yaml');
+    const before = ['▶ Sample & Train all', 'Sample all', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample'];
+    await lensesEqual(page, before, 60_000);
+    await page.locator(LENS, { hasText: /^▶ Sample & Train all$/ }).click();
+
+    const sweep = path.join(workspace, '.dslab', 'tiny.regnet');
+    const expected = ['sweep.json', 'trials/A/0000.json', 'trials/A/0001.json', 'trials/B/0000.json', 'trials/B/0001.json'];
+    await until('the sweep files on disk', 60_000, () => (JSON.stringify(filesUnder(sweep)) === JSON.stringify(expected) ? true : undefined));
+    // The task terminal shows each trial and the summary table.
+    const terminal = await until('the sweep summary in the task terminal', 30_000, async () => {
+      const rows = await page.locator('.terminal-wrapper .xterm-rows').allTextContents();
+      const text = rows.join('\n');
+      return /4 of 4 trials done/.test(text) ? text : undefined;
+    });
+    // (Only the last screenful is in the DOM, and workers finish trials in any order.)
+    assert.match(terminal, /[AB] #[01]: [\d.]+% error in [\d.]+ s\s+\[4\/4\]/);
+    assert.match(terminal, /space\s+done\s+failed\s+diverged\s+best\s+median/);
+    assert.match(terminal, /A\s+2\/2\s+0\s+0\s/);
+    assert.match(terminal, /B\s+2\/2\s+0\s+0\s/);
+    await screenshot('sweep-task');
+
+    // The Results lens appears once the sweep has a sweep.json.
+    await lensesEqual(page, ['▶ Sample & Train all', 'Sample all', 'Results', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample'], 30_000);
+    await page.locator(LENS, { hasText: /^Results$/ }).click();
+    const report: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const canvas: Locator = report.locator('#edf-chart');
+    await canvas.waitFor({ timeout: 60_000 });
+    const summary = await report.locator('h1 + p').textContent({ timeout: 10_000 });
+    assert.match(summary ?? '', /4 of 4 trials recorded/);
+    const painted = await until('the EDF chart to be drawn', 20_000, async () => {
+      const n = await canvas.evaluate((element) => {
+        const c = element as unknown as Canvas2d;
+        const img = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let count = 0;
+        for (let i = 3; i < img.length; i += 4) if (img[i] !== 0) count++;
+        return count;
+      });
+      return n > 1000 ? n : undefined;
+    });
+    assert.ok(painted > 1000);
+    // One step curve per space: the start point plus one point per distinct error of its 2 trials.
+    const points = await canvas.evaluate(() => {
+      const charts = (globalThis as unknown as { dslabReport: { charts: Map<string, { data: { datasets: { data: unknown[] }[] } }> } }).dslabReport.charts;
+      return charts.get('edf')!.data.datasets.map((d) => d.data.length);
+    });
+    assert.equal(points.length, 2);
+    assert.ok(points.every((n) => n >= 2 && n <= 3), JSON.stringify(points));
+    await canvas.scrollIntoViewIfNeeded();
+    const file = await screenshot('results');
+    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    fs.copyFileSync(file, path.join(ROOT, 'docs', 'vscode.png'));
+  });
+});
