@@ -174,7 +174,7 @@ class Report {
         label: `${s.name} | ${n} | ${fixed(min, 1)} | ${fixed(mean, 1)}`,
         data: points,
         showLine: true,
-        stepped: 'after',
+        stepped: 'before', // Chart.js 'before': flat at the previous level up to the next error, then the jump
         borderColor: seriesColor(i),
         backgroundColor: seriesColor(i),
         borderWidth: 2,
