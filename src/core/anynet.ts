@@ -2,7 +2,7 @@
  * AnyNet structure helpers: pycls's width/group compatibility rule and the per-block widths
  * of an expanded model.
  */
-import type { ExpandedModel } from './model';
+import type { ExpandedModel, StageSpec } from './model';
 import { roundHalfEven } from './rounding';
 
 function gcd(a: number, b: number): number {
@@ -47,4 +47,14 @@ export function blockWidths(model: ExpandedModel): number[] {
     for (let i = 0; i < stage.depth; i++) out.push(stage.width);
   }
   return out;
+}
+
+/** Width of a bottleneck block's inner convs: w_b = round(w / b) (pycls round(w·bm), half to even). */
+export function bottleneckWidth(stage: StageSpec): number {
+  return roundHalfEven(stage.width * (1 / stage.bottleneck));
+}
+
+/** SE hidden width w_se = round(r·w_in): from the block's input width, as pycls does; 0 = no SE. */
+export function seWidth(seRatio: number, wIn: number): number {
+  return seRatio > 0 ? roundHalfEven(seRatio * wIn) : 0;
 }

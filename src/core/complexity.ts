@@ -8,7 +8,7 @@
  * once and multiplied. Results are exact integers while they stay below 2^53.
  */
 import type { ExpandedModel, StageSpec } from './model';
-import { roundHalfEven } from './rounding';
+import { bottleneckWidth, seWidth } from './anynet';
 
 export interface Cx {
   flops: number;
@@ -100,14 +100,14 @@ function shortcut(c: Counter, wIn: number, w: number, stride: number): void {
 /** X/Y block (res_bottleneck_block): 1×1, 3×3 grouped with the stride, [SE], 1×1, + shortcut. */
 function bottleneckBlock(c: Counter, wIn: number, stage: StageSpec, stride: number, seRatio: number): void {
   const w = stage.width;
-  const wB = roundHalfEven(w * (1 / stage.bottleneck));
+  const wB = bottleneckWidth(stage);
   const groups = Math.floor(wB / stage.groupWidth);
   shortcut(c, wIn, w, stride);
   c.conv(wIn, wB, 1, 1, 1, false);
   c.bn(wB);
   c.conv(wB, wB, 3, stride, groups, false);
   c.bn(wB);
-  const wSe = seRatio > 0 ? roundHalfEven(seRatio * wIn) : 0;
+  const wSe = seWidth(seRatio, wIn);
   if (wSe > 0) c.se(wB, wSe);
   c.conv(wB, w, 1, 1, 1, false);
   c.bn(w);

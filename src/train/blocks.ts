@@ -4,7 +4,7 @@
  * the forward function. NHWC throughout. Exactly the layers `src/core/complexity.ts` counts.
  */
 import type { StageSpec } from '../core/model';
-import { roundHalfEven } from '../core/rounding';
+import { bottleneckWidth, seWidth } from '../core/anynet';
 import type { Rng } from '../core/sampling/rng';
 import { tf } from './backend';
 import { convBiasBound, convStd, LINEAR_STD, normal, uniform } from './init';
@@ -80,15 +80,6 @@ export class VariableStore {
   }
 }
 
-/** Output width of a bottleneck: w_b = round(w / b) (pycls round(w·bm), half to even). */
-export function bottleneckWidth(stage: StageSpec): number {
-  return roundHalfEven(stage.width * (1 / stage.bottleneck));
-}
-
-/** SE hidden width w_se = round(r·w_in), from the block's input width (pycls). */
-export function seWidth(seRatio: number, wIn: number): number {
-  return seRatio > 0 ? roundHalfEven(seRatio * wIn) : 0;
-}
 
 // ------------------------------------------------------------------ layers
 
