@@ -7,6 +7,7 @@ import { analyzeSweep, type SpaceAnalysis, type SweepAnalysis } from '../core/an
 import { formatP } from '../core/analysis/findings';
 import { SweepDirectoryError } from '../core/results/store';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { formatSpaceSize } from '../core/spaceSize';
 import { tableLines } from './table';
 
 const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
@@ -67,7 +68,7 @@ function spaceRow(s: SpaceAnalysis): string[] {
     num(s.area, 3),
     num(s.normalized?.median),
     num(s.normalized?.area ?? null, 3),
-    s.size.count >= 1e6 ? s.size.count.toExponential(1).replace('e+', 'e') : String(s.size.count),
+    formatSpaceSize(s.size),
   ];
 }
 

@@ -1,6 +1,6 @@
 /** `dslab validate FILE`: every problem of a space file, at its line and column. */
 import { formatDiagnostic, type Diagnostic, type ResolvedSpaceFile, type SpaceFileResult } from '../core/space';
-import { designSpaceSize } from '../core/spaceSize';
+import { designSpaceSize, formatSpaceSize } from '../core/spaceSize';
 import { readSpaceFileOrFail } from './spaceFile';
 import { parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 
@@ -49,23 +49,11 @@ function spaceSizes(resolved: ResolvedSpaceFile) {
   return resolved.spaces.map((space) => ({ space: space.name, type: space.type, ...designSpaceSize(space) }));
 }
 
-/** 822528 → '822,528'; 5.16e9 → '5.2e9' (from log10, so counts beyond the float range print too). */
-function formatCount(count: number, log10: number): string {
-  if (Number.isFinite(count) && count < 1e6) return count.toLocaleString('en-US');
-  let exponent = Math.floor(log10);
-  let mantissa = Math.pow(10, log10 - exponent);
-  if (Number(mantissa.toFixed(1)) >= 10) {
-    mantissa /= 10;
-    exponent += 1;
-  }
-  return `${mantissa.toFixed(1)}e${exponent}`;
-}
-
 function sizeLines(resolved: ResolvedSpaceFile): string[] {
   const rows = spaceSizes(resolved);
   const width = Math.max(...rows.map((r) => r.space.length));
   return rows.map(
-    (r) => `  ${r.space.padEnd(width)}  ${r.type.padEnd(6)}  ${String(r.dof).padStart(2)} dof  ${formatCount(r.count, r.log10).padStart(7)} models  = ${r.formula}`,
+    (r) => `  ${r.space.padEnd(width)}  ${r.type.padEnd(6)}  ${String(r.dof).padStart(2)} dof  ${formatSpaceSize(r).padStart(7)} models  = ${r.formula}`,
   );
 }
 

@@ -154,3 +154,19 @@ function regnetSize(space: RegNetSpace): SpaceSize {
 export function designSpaceSize(space: DesignSpace): SpaceSize {
   return space.type === 'anynet' ? anynetSize(space) : regnetSize(space);
 }
+
+/**
+ * A space size as people read it: exact with thousands separators below 10^6 ("822,528"),
+ * else one decimal of mantissa ("1.8e18"), from log10 so that sizes beyond the float range print.
+ */
+export function formatSpaceSize(size: SpaceSize): string {
+  if (size.count === 0) return '0';
+  if (Number.isFinite(size.count) && size.count < 1e6) return Math.round(size.count).toLocaleString('en-US');
+  let exponent = Math.floor(size.log10);
+  let mantissa = Math.pow(10, size.log10 - exponent);
+  if (Number(mantissa.toFixed(1)) >= 10) {
+    mantissa /= 10;
+    exponent += 1;
+  }
+  return `${mantissa.toFixed(1)}e${exponent}`;
+}

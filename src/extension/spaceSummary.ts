@@ -16,7 +16,7 @@ import {
   type SpaceSample,
 } from '../core/sampling/sampler';
 import type { DesignSpace, Distribution } from '../core/space/types';
-import { designSpaceSize, type SpaceSize } from '../core/spaceSize';
+import { designSpaceSize, formatSpaceSize } from '../core/spaceSize';
 
 /** "log-uniform [8, 128] step 8" or "{1, 2, 4}". */
 export function formatDistribution(d: Distribution): string {
@@ -25,13 +25,7 @@ export function formatDistribution(d: Distribution): string {
 }
 
 /** "1.8e18" for a count, exact below 10^6 ("3,840"). */
-export function formatSize(size: SpaceSize): string {
-  if (size.count === 0) return '0';
-  if (size.log10 < 6) return groupThousands(Math.round(size.count));
-  const exponent = Math.floor(size.log10);
-  const mantissa = Math.pow(10, size.log10 - exponent);
-  return `${mantissa.toFixed(1)}e${exponent}`;
-}
+export const formatSize = formatSpaceSize;
 
 /** The definition lines of a space: its parameters with their distributions, restrictions and model. */
 export function definitionLines(space: DesignSpace): string[] {

@@ -5,6 +5,7 @@
  * the analysis JSON embedded in the page. Colours are CSS variables (`--dslab-*`) so a VS Code
  * webview can map them to its theme.
  */
+import { formatSpaceSize } from '../spaceSize';
 import type { SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
 
 /** Element id of the embedded analysis JSON the browser code reads. */
@@ -77,7 +78,7 @@ function summaryRow(s: SpaceAnalysis): string {
     cell(s.area, 3),
     cell(s.normalized?.median),
     cell(s.normalized?.area ?? null, 3),
-    s.size.count >= 1e6 ? s.size.count.toExponential(1).replace('e+', 'e') : String(s.size.count),
+    formatSpaceSize(s.size),
   ];
   return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
