@@ -6,10 +6,11 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import type { Figure, Suite } from './measure';
+import { kernelsSuite } from './kernels';
 import { samplingSuite } from './sampling';
 import { trainingSuite } from './training';
 
-const SUITES: Suite[] = [samplingSuite, trainingSuite];
+const SUITES: Suite[] = [samplingSuite, trainingSuite, kernelsSuite];
 
 /** 1234567.8 → "1,234,568"; 12.345 → "12.3"; 0.0123 → "0.0123". */
 function formatValue(x: number): string {

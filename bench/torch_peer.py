@@ -5,7 +5,8 @@ Builds the same AnyNet with block X as pycls does (stem: 3x3 conv + BN + ReLU; b
 3x3 with the stride, 1x1, each followed by BN, ReLU after the first two; projection shortcut
 1x1 conv + BN when the width or the resolution changes; ReLU after the sum; head: global average
 pool + linear), trains it on random in-memory data with SGD (momentum, Nesterov, weight decay) in
-training mode, and prints one JSON object: the median step time after warm-up and images/s.
+training mode, and prints one JSON object: the step times after warm-up (wall and CPU), their
+median and images/s.
 
 Usage: python3 bench/torch_peer.py --model EXPANDED_MODEL_JSON [--batch 64] [--warmup 3]
        [--steps 10] [--threads N (0 = all)] [--channels-last] [--device cpu|cuda]
@@ -107,10 +108,13 @@ def main():
     for _ in range(a.warmup):
         step()
     times = []
+    cpu = []
     for _ in range(a.steps):
         t = time.perf_counter()
+        c = time.process_time()
         step()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     med = statistics.median(times)
     json.dump({
         "torch": torch.__version__,
@@ -120,6 +124,8 @@ def main():
         "params": params,
         "batch": a.batch,
         "stepMs": [1000 * t for t in times],
+        # CPU time of all threads per step: well below threads × wall time means others took the cores.
+        "cpuMs": [1000 * t for t in cpu],
         "medianMs": 1000 * med,
         "imagesPerSecond": a.batch / med,
     }, sys.stdout)

@@ -5,7 +5,10 @@
  *
  * Every measurement runs in its own process: ours as `node training.js child JOB` (so that N of
  * them can train at once, one model each, as a sweep's workers do), PyTorch as
- * `python3 bench/torch_peer.py`. images/s = batch / median step time after warm-up steps.
+ * `python3 bench/torch_peer.py`. images/s = batch / median step time after warm-up steps. Each
+ * configuration is measured in several rounds, interleaved with the others, and the median round
+ * is reported with the CPU share it got (the machine may be shared); PyTorch is measured in both
+ * memory formats and the better one is reported, named.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -15,7 +18,8 @@ import { complexity } from '../src/core/complexity';
 import type { ExpandedModel, ModelSpec } from '../src/core/model';
 import { expandModel } from '../src/core/modelSpec';
 import { Rng } from '../src/core/sampling/rng';
-import { BackendUnavailableError, initBackend } from '../src/train/backend';
+import { BackendUnavailableError, initBackend, tf } from '../src/train/backend';
+import { simdKernels, type SimdBackend } from '../src/train/kernels/simd/module';
 import { buildModel } from '../src/train/model';
 import { defaultWorkers } from '../src/train/sweep';
 import { Trainer } from '../src/train/trainer';
@@ -79,11 +83,16 @@ export interface ChildJob extends StepPlan {
   backend: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
   model: ModelSpec;
   seed: number;
+  /** DSLAB_WASM_KERNELS for the child: 'off' measures stock tfjs-wasm (with our composite gradient kernels). */
+  wasmKernels?: 'off' | 'auto';
 }
 
-/** What a child process reports: its step times, or why its backend is unavailable. */
+/**
+ * What a child process reports: its step times (wall, and the process's CPU time per step, which
+ * falls below the wall time when other processes take the core), or why its backend is unavailable.
+ */
 export type ChildResult =
-  | { ok: true; detail: string; batch: number; stepMs: number[]; params: number; rssBytes: number }
+  | { ok: true; detail: string; batch: number; stepMs: number[]; cpuMs: number[]; params: number; rssBytes: number }
   | { ok: false; unavailable: string };
 
 /** What the PyTorch peer reports. */
@@ -94,6 +103,8 @@ export interface TorchResult {
   params: number;
   batch: number;
   stepMs: number[];
+  /** CPU time of all its threads per step. */
+  cpuMs: number[];
 }
 
 /** The median of a non-empty list. */
@@ -166,8 +177,13 @@ function syntheticBatch(spec: ExpandedModel, n: number, seed: number): { x: Floa
 /** Runs in a child process: trains `job.model` for warm-up + measured steps and reports the measured step times. */
 async function runChild(job: ChildJob): Promise<ChildResult> {
   let detail: string;
+  if (job.wasmKernels !== undefined) process.env.DSLAB_WASM_KERNELS = job.wasmKernels;
   try {
     detail = (await initBackend(job.backend)).detail;
+    if (job.backend === 'wasm') {
+      const kernels = simdKernels(tf.backend() as unknown as SimdBackend);
+      detail += kernels === undefined ? ', stock kernels' : `, our SIMD kernels${kernels.relaxed ? ' (relaxed)' : ''}`;
+    }
   } catch (e) {
     if (e instanceof BackendUnavailableError) return { ok: false, unavailable: e.message };
     throw e;
@@ -179,15 +195,21 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
   const data = [syntheticBatch(spec, job.batch, job.seed), syntheticBatch(spec, job.batch, job.seed + 1)];
   const shape = { height: spec.resolution, width: spec.resolution, channels: spec.channels };
   const stepMs: number[] = [];
+  const cpuMs: number[] = [];
   for (let i = 0; i < job.warmup + job.steps; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await trainer.step(data[i % 2], shape, 0.1);
-    if (i >= job.warmup) stepMs.push(performance.now() - t);
+    if (i >= job.warmup) {
+      stepMs.push(performance.now() - t);
+      const used = process.cpuUsage(c);
+      cpuMs.push((used.user + used.system) / 1000);
+    }
   }
   const params = model.trainableParamCount();
   trainer.dispose();
   model.dispose();
-  return { ok: true, detail, batch: job.batch, stepMs, params, rssBytes: process.memoryUsage().rss };
+  return { ok: true, detail, batch: job.batch, stepMs, cpuMs, params, rssBytes: process.memoryUsage().rss };
 }
 
 /** Runs a command, resolves with its stdout (rejects with its stderr on a non-zero exit or after `timeoutMs`). */
@@ -258,13 +280,87 @@ function failed(results: readonly ChildResult[]): string {
 const fmtMs = (ms: number): string => (ms >= 100 ? Math.round(ms).toLocaleString('en-US') : ms.toPrecision(3));
 const planNote = (p: StepPlan): string => `batch ${p.batch}, median of ${p.steps} steps after ${p.warmup} warm-up`;
 
-/** Measures every configuration for one model. `unavailable` remembers backends found missing. */
-async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, unavailable: Map<string, string>): Promise<Throughput[]> {
+/** How many times each configuration is measured, interleaved with the others; the median counts. */
+export const ROUNDS = 3;
+
+/** One measurement of one configuration. */
+interface Sample {
+  imagesPerSecond: number;
+  /** CPU time / wall time of the measured steps (1 = one core fully used). */
+  cpuShare: number;
+  stepMs: number;
+  label: string;
+  /** A problem worth reporting (a parameter count that differs, a worker that failed). */
+  warning?: string;
+}
+
+/** A configuration measured once per round. */
+interface Config {
+  config: string;
+  engine: 'ours' | 'torch';
+  singleCore: boolean;
+  label: string;
+  run(): Promise<Sample>;
+}
+
+/**
+ * The median of the rounds' samples as a row; the note gives every round's figure and the CPU
+ * share, so a loaded machine shows.
+ */
+function summarize(c: Config, samples: readonly Sample[], failures: readonly string[], plan: StepPlan): Throughput {
+  if (samples.length === 0) return { config: c.config, engine: c.engine, singleCore: c.singleCore, label: c.label, note: `failed: ${failures[0] ?? 'no result'}` };
+  const ips = median(samples.map((x) => x.imagesPerSecond));
+  const rounds = samples.map((x) => x.imagesPerSecond.toFixed(0)).join(', ');
+  const warnings = [...new Set(samples.flatMap((x) => (x.warning ? [x.warning] : [])))];
+  return {
+    config: c.config,
+    engine: c.engine,
+    imagesPerSecond: ips,
+    singleCore: c.singleCore,
+    label: samples[0].label,
+    note: [
+      `median of ${samples.length} rounds (${rounds})`,
+      `step ${fmtMs(median(samples.map((x) => x.stepMs)))} ms`,
+      `CPU ${(100 * median(samples.map((x) => x.cpuShare))).toFixed(0)}% of wall`,
+      planNote(plan),
+      ...warnings,
+      ...failures.map((f) => `a round failed: ${f}`),
+    ].join('; '),
+  };
+}
+
+/** PyTorch's better memory format for one thread count: the row is that one, named, with the other in its note. */
+export function betterFormat(contiguous: Throughput, channelsLast: Throughput, config: string): Throughput {
+  const a = contiguous.imagesPerSecond ?? -1;
+  const b = channelsLast.imagesPerSecond ?? -1;
+  const [win, lose, loseName] = b > a ? [channelsLast, contiguous, 'contiguous (NCHW)'] : [contiguous, channelsLast, 'channels_last'];
+  const other = lose.imagesPerSecond === undefined ? `${loseName}: ${lose.note}` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
+  return { ...win, config, note: `${win.note}; the better memory format (${other})` };
+}
+
+/**
+ * Measures every configuration for one model: each once per round, in an order rotated every
+ * round (so a burst of load elsewhere does not fall on one configuration), `ROUNDS` rounds. The
+ * pure-JS cpu backend and the native ones are measured once. `unavailable` remembers backends
+ * found missing; `loads` gets the 1-minute load average at the start of every round.
+ */
+async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, unavailable: Map<string, string>, loads: number[]): Promise<Throughput[]> {
   const spec = expandModel(m.spec);
   const params = complexity(spec).params;
   const rows: Throughput[] = [];
-  const job = (backend: ChildJob['backend'], plan: StepPlan, seed = 1): ChildJob => ({ backend, model: m.spec, seed, ...plan });
-  const paramCheck = (p: number): string => (p === params ? '' : `; ${p.toLocaleString('en-US')} params, expected ${params.toLocaleString('en-US')}!`);
+  const job = (backend: ChildJob['backend'], plan: StepPlan, seed = 1, wasmKernels?: ChildJob['wasmKernels']): ChildJob => ({ backend, model: m.spec, seed, wasmKernels, ...plan });
+  const paramCheck = (p: number): string | undefined => (p === params ? undefined : `${p.toLocaleString('en-US')} params, expected ${params.toLocaleString('en-US')}!`);
+  const ours = (r: ChildResult, suffix: string): Sample => {
+    if (!r.ok) throw new Error(r.unavailable);
+    const wall = r.stepMs.reduce((a, b) => a + b, 0);
+    return {
+      imagesPerSecond: imagesPerSecond(r.batch, r.stepMs),
+      cpuShare: r.cpuMs.reduce((a, b) => a + b, 0) / wall,
+      stepMs: median(r.stepMs),
+      label: `${r.detail}${suffix}`,
+      warning: paramCheck(r.params),
+    };
+  };
 
   for (const backend of ['tfjs-node-gpu', 'tfjs-node'] as const) {
     if (unavailable.has(backend)) continue;
@@ -273,35 +369,75 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       unavailable.set(backend, r.unavailable);
       continue;
     }
-    rows.push({ config: backend, engine: 'ours', imagesPerSecond: imagesPerSecond(r.batch, r.stepMs), singleCore: false, gpu: backend === 'tfjs-node-gpu', label: r.detail, note: `${planNote(FULL_PLAN)}; step ${fmtMs(median(r.stepMs))} ms${paramCheck(r.params)}` });
+    const warning = paramCheck(r.params);
+    rows.push({ config: backend, engine: 'ours', imagesPerSecond: imagesPerSecond(r.batch, r.stepMs), singleCore: false, gpu: backend === 'tfjs-node-gpu', label: r.detail, note: `${planNote(FULL_PLAN)}; step ${fmtMs(median(r.stepMs))} ms${warning ? `; ${warning}` : ''}` });
   }
 
-  const one = await runOurs(job('wasm', FULL_PLAN));
-  if (!one.ok) {
-    rows.push({ config: 'wasm-1', engine: 'ours', singleCore: true, label: 'wasm, 1 worker', note: `skipped: ${one.unavailable}` });
-  } else {
-    rows.push({
-      config: 'wasm-1',
+  const configs: Config[] = [
+    { config: 'wasm-stock-1', engine: 'ours', singleCore: true, label: 'wasm, stock kernels, 1 worker', run: async () => ours(await runOurs(job('wasm', FULL_PLAN, 1, 'off')), ', 1 worker') },
+    { config: 'wasm-1', engine: 'ours', singleCore: true, label: 'wasm, our SIMD kernels, 1 worker', run: async () => ours(await runOurs(job('wasm', FULL_PLAN, 1, 'auto')), ', 1 worker') },
+  ];
+  if (workers > 1) {
+    configs.push({
+      config: `wasm-${workers}`,
       engine: 'ours',
-      imagesPerSecond: imagesPerSecond(one.batch, one.stepMs),
-      singleCore: true,
-      label: `${one.detail}, 1 worker`,
-      note: `${planNote(FULL_PLAN)}; step ${fmtMs(median(one.stepMs))} ms; RSS ${Math.round(one.rssBytes / 2 ** 20)} MiB${paramCheck(one.params)}`,
-    });
-    if (workers > 1) {
+      singleCore: false,
+      label: `wasm, our SIMD kernels, ${workers} workers`,
       // One model per process, all at once: the way a sweep uses the cores.
-      const all = await Promise.all(Array.from({ length: workers }, (_, i) => runOurs(job('wasm', FULL_PLAN, 1 + i))));
-      const each = all.map((r) => (r.ok ? imagesPerSecond(r.batch, r.stepMs) : 0));
-      rows.push({
-        config: `wasm-${workers}`,
-        engine: 'ours',
-        imagesPerSecond: each.reduce((a, b) => a + b, 0),
-        singleCore: false,
-        label: `wasm, ${workers} workers`,
-        note: `${workers} processes at once, one model each, images/s summed (${each.map((x) => x.toFixed(1)).join(' + ')}); ${planNote(FULL_PLAN)}${failed(all)}`,
-      });
+      run: async () => {
+        const all = await Promise.all(Array.from({ length: workers }, (_, i) => runOurs(job('wasm', FULL_PLAN, 1 + i, 'auto'))));
+        const first = all.find((r) => r.ok);
+        if (first === undefined) throw new Error(failed(all).slice(2));
+        const each = all.map((r) => (r.ok ? ours(r, '') : undefined));
+        return {
+          imagesPerSecond: each.reduce((a, x) => a + (x?.imagesPerSecond ?? 0), 0),
+          cpuShare: each.reduce((a, x) => a + (x?.cpuShare ?? 0), 0),
+          stepMs: median(each.flatMap((x) => (x ? [x.stepMs] : []))),
+          label: `${first.detail}, ${workers} workers (one model each, images/s summed)`,
+          warning: [paramCheck(first.params), failed(all).slice(2)].filter((w) => w).join('; ') || undefined,
+        };
+      },
+    });
+  }
+  if (!('missing' in torch)) {
+    for (const threads of [1, 0]) {
+      for (const channelsLast of [false, true]) {
+        configs.push({
+          config: `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}`,
+          engine: 'torch',
+          singleCore: threads === 1,
+          label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}`,
+          run: async () => {
+            const t = await runTorch(torch.python, spec, FULL_PLAN, threads, channelsLast);
+            const wall = t.stepMs.reduce((a, b) => a + b, 0);
+            return {
+              imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
+              cpuShare: t.cpuMs.reduce((a, b) => a + b, 0) / wall,
+              stepMs: median(t.stepMs),
+              label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}`,
+              warning: paramCheck(t.params),
+            };
+          },
+        });
+      }
     }
   }
+
+  const samples = new Map<string, Sample[]>(configs.map((c) => [c.config, []]));
+  const failures = new Map<string, string[]>(configs.map((c) => [c.config, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    loads.push(os.loadavg()[0]);
+    const order = configs.map((_, i) => configs[(i + round) % configs.length]);
+    for (const c of order) {
+      try {
+        samples.get(c.config)!.push(await c.run());
+      } catch (e) {
+        failures.get(c.config)!.push((e as Error).message);
+      }
+    }
+  }
+  const measured = new Map(configs.map((c) => [c.config, summarize(c, samples.get(c.config)!, failures.get(c.config)!, FULL_PLAN)]));
+  for (const c of configs) if (c.engine === 'ours') rows.push(measured.get(c.config)!);
 
   const cpu = await runOurs(job('cpu', CPU_PLAN));
   rows.push(
@@ -312,36 +448,21 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
           imagesPerSecond: imagesPerSecond(cpu.batch, cpu.stepMs),
           singleCore: true,
           label: `${cpu.detail}, 1 worker`,
-          note: `pure JS is slow: ${planNote(CPU_PLAN)}; step ${fmtMs(median(cpu.stepMs))} ms`,
+          note: `pure JS is slow: measured once, ${planNote(CPU_PLAN)}; step ${fmtMs(median(cpu.stepMs))} ms`,
         }
       : { config: 'cpu', engine: 'ours', singleCore: true, label: 'cpu', note: `skipped: ${cpu.unavailable}` },
   );
 
-  for (const [threads, channelsLast] of [
-    [1, false],
-    [1, true],
-    [0, false],
-    [0, true],
-  ] as const) {
-    const config = `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}`;
-    const label = `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}`;
-    if ('missing' in torch) {
-      rows.push({ config, engine: 'torch', singleCore: threads === 1, label, note: `skipped: ${torch.missing}` });
-      continue;
+  if ('missing' in torch) {
+    for (const [config, label] of [
+      ['torch-1', 'PyTorch, 1 thread'],
+      ['torch-all', 'PyTorch, all threads'],
+    ]) {
+      rows.push({ config, engine: 'torch', singleCore: config === 'torch-1', label, note: `skipped: ${torch.missing}` });
     }
-    try {
-      const t = await runTorch(torch.python, spec, FULL_PLAN, threads, channelsLast);
-      rows.push({
-        config,
-        engine: 'torch',
-        imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
-        singleCore: threads === 1,
-        label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}${channelsLast ? ', channels_last' : ''}`,
-        note: `${planNote(FULL_PLAN)}; step ${fmtMs(median(t.stepMs))} ms${paramCheck(t.params)}`,
-      });
-    } catch (e) {
-      rows.push({ config, engine: 'torch', singleCore: threads === 1, label, note: `failed: ${(e as Error).message}` });
-    }
+  } else {
+    rows.push(betterFormat(measured.get('torch-1')!, measured.get('torch-1-cl')!, 'torch-1'));
+    rows.push(betterFormat(measured.get('torch-all')!, measured.get('torch-all-cl')!, 'torch-all'));
   }
   if (!('missing' in torch) && torch.cuda) {
     try {
@@ -405,9 +526,9 @@ async function run(): Promise<Figure[]> {
   const torch = findTorchPython();
   const workers = defaultWorkers('wasm'); // as many as a wasm sweep starts here
   const unavailable = new Map<string, string>();
-  const loadBefore = os.loadavg()[0];
+  const loads: number[] = [];
   const figures: Figure[] = [];
-  for (const m of MODELS) figures.push(...modelFigures(m, await measureModel(m, workers, torch, unavailable)));
+  for (const m of MODELS) figures.push(...modelFigures(m, await measureModel(m, workers, torch, unavailable, loads)));
   for (const [backend, why] of unavailable) {
     figures.push({ name: `${backend}: not measured`, value: NaN, unit: '', note: why, model: '', config: backend } as TrainingFigure);
   }
@@ -415,7 +536,7 @@ async function run(): Promise<Figure[]> {
     name: 'load average (1 min) at the end',
     value: os.loadavg()[0],
     unit: 'processes',
-    note: `${loadBefore.toFixed(2)} at the start, on ${os.availableParallelism()} cores: ours and PyTorch shared the machine alike`,
+    note: `at the start of each round: ${loads.map((l) => l.toFixed(2)).join(', ')}, on ${os.availableParallelism()} cores; rounds interleave ours and PyTorch, so both met the same load`,
     model: '',
     config: 'load',
   } as TrainingFigure);
@@ -424,7 +545,7 @@ async function run(): Promise<Figure[]> {
 
 export const trainingSuite: Suite = {
   name: 'training',
-  summary: 'training images/s of our backends (cpu, wasm × 1 and × N workers, native if installed) against PyTorch, two small models',
+  summary: 'training images/s of ours (cpu; wasm stock and with our SIMD kernels, 1 and N workers; native if installed) against PyTorch (1 and all threads), two small models, interleaved rounds',
   run,
 };
 

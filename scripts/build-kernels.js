@@ -19,6 +19,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+// Node 20 validates relaxed-SIMD code only with this flag (Node 22 has it on); checkModule compiles both binaries.
+require('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
+
 const ROOT = path.resolve(__dirname, '..');
 const SOURCES = path.join(ROOT, 'wasm', 'src');
 const OUTPUT = path.join(ROOT, 'wasm');

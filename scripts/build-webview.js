@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Bundles the HTML report's browser code (webview/report.ts + chart.js) into one minified
-// script, out/webview/report.js, which `dslab analyze --html` inlines into the report.
+// Bundles the browser code of the analysis views (webview/*.ts + chart.js + @vscode-elements):
+// out/webview/report.js, which `dslab analyze --html` inlines into the static report, and
+// out/webview/panel.js, the Results panel's script, which the webview loads from the extension.
 'use strict';
 const path = require('node:path');
 const esbuild = require('esbuild');
@@ -8,8 +9,8 @@ const esbuild = require('esbuild');
 const root = path.join(__dirname, '..');
 esbuild
   .build({
-    entryPoints: [path.join(root, 'webview', 'report.ts')],
-    outfile: path.join(root, 'out', 'webview', 'report.js'),
+    entryPoints: ['report', 'panel'].map((name) => path.join(root, 'webview', `${name}.ts`)),
+    outdir: path.join(root, 'out', 'webview'),
     bundle: true,
     minify: true,
     format: 'iife',

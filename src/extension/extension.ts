@@ -7,9 +7,10 @@ import * as vscode from 'vscode';
 import { SpaceCodeLensProvider } from './codelens';
 import { SpaceDiagnostics } from './diagnostics';
 import { SpaceCompletionProvider, SpaceHoverProvider } from './languageFeatures';
+import { defaultNativeModulesPath, installNativeBackend } from './installNativeBackend';
 import { COMMAND } from './lenses';
 import { newSpaceFile } from './newSpaceFile';
-import { ResultsPanels } from './resultsPanel';
+import { ResultsPanels, RESULTS_VIEW_TYPE } from './resultsPanel';
 import { SAMPLE_SCHEME, SampleDocuments, showSample } from './sampleView';
 import { SpaceDocuments } from './spaceDocuments';
 import { sweepTask, SweepTaskProvider } from './sweepTask';
@@ -32,8 +33,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const lenses = new SpaceCodeLensProvider(documents);
   const hover = new SpaceHoverProvider(documents);
   const samples = new SampleDocuments();
-  const taskEnv = { extensionPath: context.extensionPath, log, status };
-  const results = new ResultsPanels(context.extensionPath, log);
+  const results = new ResultsPanels(context.extensionUri, log);
+  const taskEnv = {
+    extensionPath: context.extensionPath,
+    log,
+    status,
+    defaultNativeModulesPath: () => defaultNativeModulesPath(context),
+    onSweep: results.sweepChanged.bind(results),
+  };
 
   context.subscriptions.push(
     log,
@@ -43,13 +50,9 @@ export function activate(context: vscode.ExtensionContext): void {
     samples,
     results,
     vscode.tasks.onDidEndTask((e) => {
-      const definition = parseTaskDefinition(e.execution.task.definition);
-      if (typeof definition === 'string') return;
-      lenses.refresh();
-      const scope = e.execution.task.scope;
-      const folder = typeof scope === 'object' ? scope.uri.fsPath : undefined;
-      if (folder !== undefined || path.isAbsolute(definition.file)) void results.refresh(path.resolve(folder ?? '', definition.file));
+      if (typeof parseTaskDefinition(e.execution.task.definition) !== 'string') lenses.refresh();
     }),
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, results),
     diagnostics.onDidRefresh(() => lenses.refresh()),
     vscode.workspace.onDidCloseTextDocument((d) => hover.forget(d.uri)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
@@ -60,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.tasks.registerTaskProvider(TASK_TYPE, new SweepTaskProvider(taskEnv)),
     vscode.commands.registerCommand(COMMAND.newSpaceFile, () => newSpaceFile(context.extensionPath)),
     vscode.commands.registerCommand('designSpaceLab.showLog', () => log.show()),
+    vscode.commands.registerCommand('designSpaceLab.installNativeBackend', () => installNativeBackend(context, log)),
     vscode.commands.registerCommand(COMMAND.showResults, async (uri?: string) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
       if (target === undefined) return void vscode.window.showErrorMessage('Open a space file (*.regnet.yaml) to see its results.');

@@ -1,16 +1,28 @@
 /**
- * The Results lens: the sweep's HTML report (the one `dslab analyze --html` writes, rendered in a
- * worker thread) in a webview beside the editor, one panel per space file, under a strict CSP.
- * It is rendered again when a sweep task of that file ends.
+ * The Results panel: one webview per space file beside the editor, running the panel app
+ * (webview/panel.ts, loaded from out/webview with media/panel.css). The host analyzes the sweep
+ * in a worker thread and posts the analysis; while a sweep task of the file runs, each finished
+ * trial schedules a new analysis (at most one every ANALYZE_INTERVAL_MS) and every event posts
+ * the running state, so the charts fill in live. An open panel comes back after a window reload
+ * through its serializer (the file is in the panel's saved state).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isPanelMessage, type HostMessage, type SweepRunState } from '../core/analysis/panelProtocol';
+import { restoreViewState, trialKey } from '../core/analysis/panelState';
+import type { SweepEvent } from '../train/protocol';
 import { readSettings } from './config';
 import type { ResultsRequest, ResultsResponse } from './resultsRequest';
 import { sweepDirectory } from './sweepTaskDefinition';
-import { makeNonce, withContentSecurityPolicy } from './webviewHtml';
+import { makeNonce, panelHtml } from './webviewHtml';
 import { runWorker } from './workerThread';
+
+/** The panel's view type: the serializer and the activation event name it. */
+export const RESULTS_VIEW_TYPE = 'designSpaceLab.results';
+
+/** Shortest time between two analyses of a running sweep. */
+const ANALYZE_INTERVAL_MS = 1500;
 
 /** The sweep directory of a space file on disk (undefined for untitled documents). */
 export function resultsDirectory(uri: vscode.Uri): string | undefined {
@@ -25,63 +37,197 @@ export function hasResults(uri: vscode.Uri): boolean {
   return dir !== undefined && fs.existsSync(path.join(dir, 'sweep.json'));
 }
 
-export class ResultsPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, vscode.WebviewPanel>();
+/** One open panel: its webview, the last sweep state and the analysis schedule. */
+class ResultsPanel {
+  private ready = false;
+  private state: SweepRunState | undefined;
+  /** The selection the panel reported last, sent again to a panel that starts over. */
+  private selected: string | undefined;
+  private analyzing = false;
+  private again = false;
+  private lastAnalysis = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionPath: string,
+    readonly uri: vscode.Uri,
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.OutputChannel,
-  ) {}
-
-  /** Opens (or reveals and refreshes) the results of a space file. */
-  async show(uriString: string): Promise<void> {
-    const uri = vscode.Uri.parse(uriString);
-    const dir = resultsDirectory(uri);
-    if (dir === undefined || !fs.existsSync(path.join(dir, 'sweep.json'))) {
-      void vscode.window.showInformationMessage(`No results yet for ${path.basename(uri.fsPath)}: run ▶ Sample & Train first.`);
-      return;
-    }
-    const key = uri.toString();
-    let panel = this.panels.get(key);
-    if (panel) panel.reveal(undefined, true);
-    else {
-      panel = vscode.window.createWebviewPanel('designSpaceLab.results', `Results: ${path.basename(uri.fsPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [],
-        retainContextWhenHidden: true,
-      });
-      this.panels.set(key, panel);
-      panel.onDidDispose(() => this.panels.delete(key));
-    }
-    await this.render(panel, dir);
-  }
-
-  /** Renders again the open panel of a space file, if any (after a sweep of it ended). */
-  async refresh(file: string): Promise<void> {
-    for (const [key, panel] of this.panels) {
-      const uri = vscode.Uri.parse(key);
-      const dir = resultsDirectory(uri);
-      if (uri.fsPath === file && dir !== undefined) await this.render(panel, dir);
-    }
-  }
-
-  private async render(panel: vscode.WebviewPanel, dir: string): Promise<void> {
-    const request: ResultsRequest = { dir, bundlePath: path.join(this.extensionPath, 'out', 'webview', 'report.js') };
-    const script = path.join(this.extensionPath, 'out', 'extension', 'resultsWorker.js');
-    const response = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Analyzing the sweep' }, (_p, token) =>
-      runWorker<ResultsRequest, ResultsResponse>(script, request, token),
+    onDispose: () => void,
+  ) {
+    const webview = panel.webview;
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'out', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'results.svg');
+    webview.html = panelHtml({
+      nonce: makeNonce(),
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'webview', 'panel.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css')).toString(),
+      file: uri.toString(),
+      title: `Results: ${path.basename(uri.fsPath)}`,
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.onDidDispose(() => {
+        clearTimeout(this.timer);
+        for (const d of this.disposables) d.dispose();
+        onDispose();
+      }),
     );
-    if (!response) return;
-    if ('error' in response) {
-      this.log.appendLine(`[results] ${dir}: ${response.error}`);
-      void vscode.window.showErrorMessage(`Cannot show the results in ${dir}: ${response.error}`);
+  }
+
+  private post(message: HostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private receive(message: unknown): void {
+    if (!isPanelMessage(message)) {
+      this.log.appendLine(`[results] ignored a message from the panel: ${JSON.stringify(message)?.slice(0, 200)}`);
       return;
     }
-    panel.webview.html = withContentSecurityPolicy(response.html, makeNonce(), panel.webview.cspSource);
+    switch (message.type) {
+      case 'ready':
+        // A new page (first load, or the webview was re-created): give it everything.
+        this.ready = true;
+        void this.analyze();
+        break;
+      case 'select':
+        this.selected = trialKey(message);
+        break;
+      case 'openTrial':
+        void this.openTrial(message.space, message.index);
+        break;
+      case 'error':
+        this.log.appendLine(`[results] ${this.uri.fsPath}: ${message.message}`);
+        break;
+    }
+  }
+
+  private async openTrial(space: string, index: number): Promise<void> {
+    const dir = resultsDirectory(this.uri);
+    if (dir === undefined) return;
+    const file = path.join(dir, 'trials', space, `${String(index).padStart(4, '0')}.json`);
+    if (!fs.existsSync(file)) return void vscode.window.showInformationMessage(`${space} #${index} has no record yet (${file}).`);
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Active, preview: true });
+  }
+
+  /** A sweep of the file moved on: show its state; a finished trial (or the end) schedules an analysis. */
+  sweepChanged(state: SweepRunState, event?: SweepEvent): void {
+    this.state = state;
+    this.post({ type: 'sweepState', state });
+    if (event === undefined || event.type === 'started' || event.type === 'finished') void this.analyze();
+    else if (event.type === 'trialFinished') this.schedule();
+  }
+
+  /** Analyzes soon: at once when the last analysis is old enough, else when it is. */
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastAnalysis + ANALYZE_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.analyze();
+    }, wait);
+  }
+
+  /** Analyzes the sweep in a worker thread and posts the result; one analysis at a time, the last request wins. */
+  async analyze(): Promise<void> {
+    if (!this.ready) return;
+    if (this.analyzing) {
+      this.again = true;
+      return;
+    }
+    const dir = resultsDirectory(this.uri);
+    if (dir === undefined) return;
+    this.analyzing = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    try {
+      const script = path.join(this.extensionUri.fsPath, 'out', 'extension', 'resultsWorker.js');
+      const source = new vscode.CancellationTokenSource();
+      const dispose = this.panel.onDidDispose(() => source.cancel());
+      const response = await runWorker<ResultsRequest, ResultsResponse>(script, { dir }, source.token);
+      dispose.dispose();
+      this.lastAnalysis = Date.now();
+      if (!response) return;
+      if ('error' in response) {
+        this.log.appendLine(`[results] ${dir}: ${response.error}`);
+        this.post({ type: 'error', message: `Cannot analyze ${dir}: ${response.error}` });
+        return;
+      }
+      this.post({ type: 'analysis', analysis: response.analysis });
+      if (this.state) this.post({ type: 'sweepState', state: this.state });
+      if (this.selected !== undefined) this.post({ type: 'select', key: this.selected });
+    } finally {
+      this.analyzing = false;
+      if (this.again) {
+        this.again = false;
+        this.schedule();
+      }
+    }
   }
 
   dispose(): void {
-    for (const panel of this.panels.values()) panel.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Panels are found by the file's path: the lens passes a URI, the task a path. */
+const keyOf = (uri: vscode.Uri): string => path.resolve(uri.fsPath);
+
+export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
+  private readonly panels = new Map<string, ResultsPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.OutputChannel,
+  ) {}
+
+  /** Opens (or reveals) the results of a space file. With `quiet`, a file without results opens nothing and says nothing. */
+  async show(uriString: string, quiet = false): Promise<void> {
+    const uri = vscode.Uri.parse(uriString);
+    const open = this.panels.get(keyOf(uri));
+    if (open) return void open.panel.reveal(undefined, true);
+    if (!hasResults(uri)) {
+      if (!quiet) void vscode.window.showInformationMessage(`No results yet for ${path.basename(uri.fsPath)}: run ▶ Sample & Train first.`);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Results: ${path.basename(uri.fsPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
+    this.attach(uri, panel);
+  }
+
+  /** Brings back a panel of an earlier window session (its state names the file). */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const file = restoreViewState(state)?.file;
+    if (file === undefined || this.panels.has(keyOf(vscode.Uri.parse(file)))) return void panel.dispose();
+    this.attach(vscode.Uri.parse(file), panel);
+  }
+
+  private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): void {
+    const key = keyOf(uri);
+    this.panels.set(key, new ResultsPanel(uri, panel, this.extensionUri, this.log, () => this.panels.delete(key)));
+  }
+
+  /**
+   * A sweep task of `file` (a path) moved on. Its panel, if open, follows it; when the sweep
+   * starts and no panel is open, one opens beside the editor, so the charts fill in as trials finish.
+   */
+  sweepChanged(file: string, state: SweepRunState, event?: SweepEvent): void {
+    const key = path.resolve(file);
+    const open = this.panels.get(key);
+    if (open) open.sweepChanged(state, event);
+    else if (event?.type === 'started') {
+      // The file's URI as the editor has it (the scheme may be vscode-remote), else a file URI.
+      const uri = vscode.workspace.textDocuments.find((d) => path.resolve(d.uri.fsPath) === key)?.uri ?? vscode.Uri.file(file);
+      void this.show(uri.toString(), true).then(() => this.panels.get(key)?.sweepChanged(state, event));
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.dispose();
     this.panels.clear();
   }
 }

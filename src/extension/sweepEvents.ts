@@ -2,6 +2,7 @@
  * The sweep task's view of `dslab sweep --events`: JSON lines from the child's stdout in,
  * terminal lines (CRLF) and the figures of the progress notification and status bar out.
  */
+import type { SweepPhase, SweepRunState } from '../core/analysis/panelProtocol';
 import type { TrialRecord } from '../core/results/records';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
 
@@ -115,6 +116,18 @@ export class SweepProgress {
   /** Status bar text: "dslab 3/12 · best 11.2%". */
   statusText(): string {
     return `dslab ${this.done}/${this.total}${this.best ? ` · best ${percent(this.best.error)}` : ''}`;
+  }
+
+  /** The state the Results panel shows, in a phase the task knows. */
+  runState(phase: SweepPhase): SweepRunState {
+    return { phase, done: this.done, total: this.total, best: this.best ? { ...this.best } : null };
+  }
+
+  /** How the sweep ended: done when every trial has a record, else cancelled (stopped) or failed. */
+  endPhase(exitCode: number, stopped: boolean): SweepPhase {
+    if (this.summary && this.summary.remaining === 0 && exitCode === 0) return 'done';
+    if (stopped || this.summary?.interrupted) return 'cancelled';
+    return exitCode === 0 ? 'done' : 'failed';
   }
 
   /** Fraction done, 0..1 (0 before the total is known). */

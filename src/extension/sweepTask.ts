@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SweepRunState } from '../core/analysis/panelProtocol';
+import type { SweepEvent } from '../train/protocol';
 import { readSettings } from './config';
 import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from './sweepEvents';
 import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
@@ -13,10 +15,17 @@ import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, ty
 /** Time the child gets to stop its workers after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
+/** Told where a sweep stands after each of its events, and when it ends (no event then). */
+export type SweepListener = (file: string, state: SweepRunState, event?: SweepEvent) => void;
+
 export interface SweepTaskEnvironment {
   extensionPath: string;
   log: vscode.OutputChannel;
   status: vscode.StatusBarItem;
+  /** Where the native backends are installed when the setting is empty ('' = none). */
+  defaultNativeModulesPath: () => string;
+  /** The Results panels, which follow the sweeps of their files. */
+  onSweep?: SweepListener;
 }
 
 function folderOf(file: string): string {
@@ -33,6 +42,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
   private stopping = false;
   private readonly progress = new SweepProgress();
   private reportProgress: ((fraction: number, message: string) => void) | undefined;
+  private file = '';
   private endProgress: (() => void) | undefined;
 
   constructor(
@@ -48,7 +58,9 @@ class SweepTerminal implements vscode.Pseudoterminal {
   open(): void {
     const file = path.resolve(this.folder, this.definition.file);
     const shown = path.relative(this.folder, file).startsWith('..') ? file : path.relative(this.folder, file);
-    const settings = readSettings(vscode.Uri.file(file));
+    this.file = file;
+    const configured = readSettings(vscode.Uri.file(file));
+    const settings = configured.nativeModulesPath === '' ? { ...configured, nativeModulesPath: this.env.defaultNativeModulesPath() } : configured;
     const out = sweepDirectory(this.folder, file, settings.outputDirectory);
     const cli = path.join(this.env.extensionPath, 'bin', 'dslab');
     const args = sweepArgs(shown, this.definition.space, out, settings);
@@ -67,6 +79,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
           continue;
         }
         for (const l of this.progress.apply(event)) this.write(l);
+        if (event.type !== 'step') this.env.onSweep?.(this.file, this.progress.runState(this.stopping ? 'stopping' : 'running'), event);
         this.env.status.text = `$(beaker) ${this.progress.statusText()}`;
         this.env.status.show();
         this.reportProgress?.(this.progress.fraction(), `${this.progress.done}/${this.progress.total} trials`);
@@ -91,6 +104,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
       onStderr(stderr.flush());
       const exit = code ?? (signal ? 130 : 1);
       this.env.log.appendLine(`[sweep] exited with ${code ?? signal}`);
+      this.env.onSweep?.(this.file, this.progress.runState(this.progress.endPhase(exit, this.stopping)));
       if (exit !== 0 && !this.progress.summary) this.write(this.stopping ? 'Stopped; run the task again to resume.' : `The sweep ended with exit code ${exit} (see the output channel "Design Space Lab").`);
       this.finish(exit);
     });
@@ -119,6 +133,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
     if (!child || child.exitCode !== null || this.stopping) return;
     this.stopping = true;
     this.write('Stopping: running trials will be trained again next time…');
+    this.env.onSweep?.(this.file, this.progress.runState('stopping'));
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
       if (child.exitCode === null) child.kill('SIGKILL');

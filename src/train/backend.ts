@@ -1,10 +1,12 @@
 /**
  * The one place that loads tfjs and picks the engine it computes on.
  *
- * 'auto' tries, in order: tfjs-node-gpu (libtensorflow with CUDA), tfjs-node (libtensorflow on the
- * CPU), wasm (XNNPACK, SIMD, one thread), cpu (pure JavaScript). The native packages are not
- * dependencies (their install downloads libtensorflow); they are looked up at run time in our own
- * node_modules and in `nativeModulesPath`.
+ * 'auto' tries, in order: tfjs-node-gpu (libtensorflow with CUDA), webgpu on a hardware adapter
+ * (Dawn: Vulkan, Metal or D3D12; webgpu.ts), tfjs-node (libtensorflow on the CPU), wasm (XNNPACK,
+ * SIMD, one thread), cpu (pure JavaScript). A software WebGPU adapter (Mesa lavapipe, SwiftShader)
+ * is slower than wasm on the same CPU, so 'auto' passes it by; naming 'webgpu' uses it. The native
+ * packages are not dependencies (their install downloads libtensorflow) and the WebGPU pair is
+ * optional; all are looked up at run time in our own node_modules and in `nativeModulesPath`.
  *
  * Native packages and tfjs-core: tfjs-node requires `@tensorflow/tfjs`, which requires its own
  * resolution of `@tensorflow/tfjs-core`, and registers its 'tensorflow' backend there. tfjs-core
@@ -25,6 +27,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../core/space/types';
 import { registerWasmKernels } from './kernels';
 import { registerGradients } from './kernels/gradients';
+import { adapterName, loadWebGpu, type WebGpuAdapter } from './webgpu';
 
 export { tf };
 
@@ -33,9 +36,11 @@ registerGradients();
 
 /** The engine training runs on, and why the ones before it in the 'auto' order were skipped. */
 export type BackendChoice = {
-  name: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+  name: 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
   /** What exactly loaded, e.g. 'wasm (SIMD, 1 thread)'. */
   detail: string;
+  /** For webgpu: the adapter it computes on. */
+  adapter?: WebGpuAdapter;
   /** One line per skipped backend, saying why. */
   fellThrough: string[];
 };
@@ -52,11 +57,16 @@ export interface BackendOptions {
   log?: (line: string) => void;
   /** Folder holding tfjs-backend-wasm's `.wasm` files (default: the package's `dist`). */
   wasmDir?: string;
+  /**
+   * The WebGPU adapter: an index into Dawn's list of adapters or part of an adapter's name.
+   * Default: the environment's DSLAB_WEBGPU_ADAPTER, else Dawn's high-performance adapter.
+   */
+  webgpuAdapter?: string;
 }
 
 type NativeName = 'tfjs-node-gpu' | 'tfjs-node';
 /** `why`: the reason, without the backend's name. */
-type Attempt = { ok: true; detail: string } | { ok: false; why: string };
+type Attempt = { ok: true; detail: string; adapter?: WebGpuAdapter } | { ok: false; why: string };
 
 /** The tfjs-core version every native package must match. */
 export const TFJS_VERSION: string = tf.version_core;
@@ -64,12 +74,13 @@ export const TFJS_VERSION: string = tf.version_core;
 /** The tfjs backend name each of our names activates. */
 const TFJS_NAME: Record<BackendChoice['name'], string> = {
   'tfjs-node-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   'tfjs-node': 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
 };
 
-const AUTO_ORDER: BackendChoice['name'][] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const AUTO_ORDER: BackendChoice['name'][] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'];
 
 /** Choices made (or being made) in this process, by requested name: initBackend is idempotent. */
 const chosen = new Map<BackendName, Promise<BackendChoice>>();
@@ -77,8 +88,9 @@ const chosen = new Map<BackendName, Promise<BackendChoice>>();
 let nativeLoaded: { name: NativeName; detail: string } | undefined;
 
 /**
- * Loads and activates a tfjs backend: 'auto' tries tfjs-node-gpu → tfjs-node → wasm → cpu and
- * takes the first that loads. Installs our wasm kernels (the gradients tfjs-backend-wasm lacks).
+ * Loads and activates a tfjs backend: 'auto' tries tfjs-node-gpu → webgpu (hardware adapters
+ * only) → tfjs-node → wasm → cpu and takes the first that loads. Installs our wasm kernels (the
+ * gradients tfjs-backend-wasm lacks).
  * Idempotent per process: asking again for the same name returns the same choice (and makes it
  * the active backend again, so tests may switch between names).
  */
@@ -97,25 +109,26 @@ export async function initBackend(requested: BackendName, options: BackendOption
 }
 
 async function choose(requested: BackendName, options: BackendOptions): Promise<BackendChoice> {
-  if (requested === 'webgpu') {
-    throw new BackendUnavailableError(
-      "backend 'webgpu' is not supported yet in this version; use 'auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm' or 'cpu'",
-    );
-  }
   if (requested !== 'auto') {
-    const attempt = await tryBackend(requested, options);
+    const attempt = await tryBackend(requested, options, true);
     if (!attempt.ok) throw new BackendUnavailableError(`backend '${requested}' is unavailable: ${attempt.why}`);
-    return { name: requested, detail: attempt.detail, fellThrough: [] };
+    return choiceOf(requested, attempt, []);
   }
   const fellThrough: string[] = [];
   for (const name of AUTO_ORDER) {
-    const attempt = await tryBackend(name, options);
-    if (attempt.ok) return { name, detail: attempt.detail, fellThrough };
+    const attempt = await tryBackend(name, options, false);
+    if (attempt.ok) return choiceOf(name, attempt, fellThrough);
     const line = `${name}: ${attempt.why}`;
     fellThrough.push(line);
     options.log?.(line);
   }
   throw new BackendUnavailableError(`no tfjs backend could be loaded:\n${fellThrough.join('\n')}`);
+}
+
+function choiceOf(name: BackendChoice['name'], attempt: Attempt & { ok: true }, fellThrough: string[]): BackendChoice {
+  return attempt.adapter === undefined
+    ? { name, detail: attempt.detail, fellThrough }
+    : { name, detail: attempt.detail, adapter: attempt.adapter, fellThrough };
 }
 
 async function activate(name: BackendChoice['name']): Promise<void> {
@@ -124,11 +137,14 @@ async function activate(name: BackendChoice['name']): Promise<void> {
   }
 }
 
-async function tryBackend(name: BackendChoice['name'], options: BackendOptions): Promise<Attempt> {
+/** `named`: the user asked for this backend by name (a software WebGPU adapter will then do). */
+async function tryBackend(name: BackendChoice['name'], options: BackendOptions, named: boolean): Promise<Attempt> {
   switch (name) {
     case 'tfjs-node-gpu':
     case 'tfjs-node':
       return tryNative(name, options.nativeModulesPath);
+    case 'webgpu':
+      return tryWebGpu(options, named);
     case 'wasm':
       return tryWasm(options.wasmDir);
     case 'cpu':
@@ -225,6 +241,40 @@ async function tryNative(name: NativeName, nativeModulesPath?: string): Promise<
   const detail = `${name} ${TFJS_VERSION} (libtensorflow, ${name === 'tfjs-node-gpu' ? device : 'CPU'})`;
   nativeLoaded = { name, detail };
   return { ok: true, detail };
+}
+
+async function tryWebGpu(options: BackendOptions, named: boolean): Promise<Attempt> {
+  const loaded = await loadWebGpu({
+    searchPaths: searchPaths(options.nativeModulesPath),
+    nativeModulesPath: options.nativeModulesPath,
+    adapter: options.webgpuAdapter ?? process.env.DSLAB_WEBGPU_ADAPTER,
+    tfjsVersion: TFJS_VERSION,
+  });
+  if (!loaded.ok) return loaded;
+  const { device } = loaded;
+  if (device.adapter.software && !named) {
+    return { ok: false, why: `only a software adapter (${adapterName(device.adapter)}); name --backend webgpu to use it` };
+  }
+  try {
+    await device.open();
+  } catch (e) {
+    return { ok: false, why: oneLine(e) };
+  }
+  // tfjs warns on the console when a backend fails to start; the reason goes into our line instead.
+  const warnings: string[] = [];
+  let ok: boolean;
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map((a) => oneLine(a)).join(' '));
+  try {
+    ok = await tf.setBackend('webgpu');
+  } catch (e) {
+    warnings.push(oneLine(e));
+    ok = false;
+  } finally {
+    console.warn = warn;
+  }
+  if (!ok) return { ok: false, why: `${device.detail} failed to start: ${warnings[0] ?? 'unknown error'}` };
+  return { ok: true, detail: device.detail, adapter: device.adapter };
 }
 
 /** The folder of tfjs-backend-wasm's `.wasm` binaries in our node_modules. */

@@ -8,7 +8,7 @@ import { bottleneckWidth, seWidth } from '../core/anynet';
 import type { Rng } from '../core/sampling/rng';
 import { tf } from './backend';
 import { convBiasBound, convStd, LINEAR_STD, normal, uniform } from './init';
-import { batchNormInfer, batchNormTrain, BN_MOMENTUM, conv2dPycls, groupedConv2d, updateRunningStats } from './ops';
+import { addRelu, batchNormInfer, batchNormTrain, BN_MOMENTUM, conv2dPycls, groupedConv2d, updateRunningStats } from './ops';
 
 type Tensor4D = tf.Tensor4D;
 type Tensor2D = tf.Tensor2D;
@@ -94,18 +94,22 @@ export function conv(store: VariableStore, name: string, cIn: number, cOut: numb
 }
 
 /**
- * BatchNorm over c channels: γ = 1, β = 0; running mean 0 and variance 1. In training mode it
+ * BatchNorm over c channels, followed by ReLU when `relu` (one fused kernel where the backend has
+ * it): γ = 1, β = 0; running mean 0 and variance 1. In training mode it
  * normalizes with the batch statistics and moves the running ones towards them (the variance
  * unbiased, n/(n−1), as PyTorch does); in inference mode it uses the running ones.
  */
-export function batchNorm(store: VariableStore, name: string, c: number): Layer {
+export function batchNorm(store: VariableStore, name: string, c: number, relu = false): Layer {
   const gamma = store.param<tf.Rank.R1>(`${name}.gamma`, new Float32Array(c).fill(1), [c], false);
   const beta = store.param<tf.Rank.R1>(`${name}.beta`, new Float32Array(c), [c], false);
   const runningMean = store.stateVariable<tf.Rank.R1>(new Float32Array(c), [c]);
   const runningVar = store.stateVariable<tf.Rank.R1>(new Float32Array(c).fill(1), [c]);
   return (x, training) => {
-    if (!training) return batchNormInfer(x, gamma, beta, runningMean, runningVar, BN_EPS);
-    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS);
+    if (!training) {
+      const y = batchNormInfer(x, gamma, beta, runningMean, runningVar, BN_EPS);
+      return relu ? tf.relu(y) : y;
+    }
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS, relu);
     updateRunningStats(runningMean, runningVar, { mean, variance }, x.shape[0] * x.shape[1] * x.shape[2], store.bnMomentum);
     return y;
   };
@@ -120,8 +124,7 @@ export function sequence(...layers: Layer[]): Layer {
 
 /** conv → BN (→ ReLU): the unit every pycls block is made of. */
 function convBn(store: VariableStore, name: string, cIn: number, cOut: number, k: number, stride: number, groups: number, act: boolean): Layer {
-  const layers = [conv(store, name, cIn, cOut, k, stride, groups), batchNorm(store, `${name}_bn`, cOut)];
-  return sequence(...(act ? [...layers, relu] : layers));
+  return sequence(conv(store, name, cIn, cOut, k, stride, groups), batchNorm(store, `${name}_bn`, cOut, act));
 }
 
 /** k×k max-pool with stride s and padding (k−1)/2 (padding never wins the max). */
@@ -167,7 +170,7 @@ function shortcut(store: VariableStore, name: string, wIn: number, w: number, st
 
 /** ReLU(shortcut(x) + f(x)). */
 function residual(proj: Layer | undefined, f: Layer): Layer {
-  return (x, training) => tf.relu(tf.add(proj === undefined ? x : proj(x, training), f(x, training))) as Tensor4D;
+  return (x, training) => addRelu(proj === undefined ? x : proj(x, training), f(x, training));
 }
 
 /**

@@ -5,10 +5,13 @@
  *   update ← g + m·buf if Nesterov, else buf
  *   p ← p − lr·update
  * Weight decay is `weightDecay` for variables marked `decay` and `bnWeightDecay` for the others
- * (BN γ/β and biases; pycls's custom BN weight decay).
+ * (BN γ/β and biases; pycls's custom BN weight decay). On wasm with our SIMD kernels each
+ * variable's update is one kernel (DslabSgdMomentum) instead of eight element-wise ones.
  */
 import { tf } from './backend';
 import type { ModelVariable } from './blocks';
+import { activeSimdKernels } from './kernels/simd/active';
+import { SGD_MOMENTUM, type SgdMomentumAttrs } from './kernels/simd/sgd';
 
 export interface SgdOptions {
   momentum: number;
@@ -32,11 +35,13 @@ export class Sgd {
    */
   step(grads: tf.NamedTensorMap, lr: number): void {
     const { momentum: m, nesterov, weightDecay, bnWeightDecay } = this.options;
+    const fused = m !== 0 && activeSimdKernels('dslab_sgd_momentum') !== undefined;
     tf.tidy(() => {
       for (const { variable: p, decay } of this.variables) {
         const grad = grads[p.name];
         if (grad === undefined) continue;
         const wd = decay ? weightDecay : bnWeightDecay;
+        if (fused && this.fusedStep(p, grad, lr, wd)) continue;
         const g = wd !== 0 ? tf.add(grad, tf.mul(p, wd)) : grad;
         let update: tf.Tensor = g;
         if (m !== 0) {
@@ -51,6 +56,26 @@ export class Sgd {
         p.assign(tf.sub(p, tf.mul(update, lr)));
       }
     });
+  }
+
+  /**
+   * The whole update of `p` as one SIMD kernel (DslabSgdMomentum) whose results are assigned to
+   * p and its buffer; false when the kernel cannot take this variable (the caller takes the
+   * tensor path).
+   */
+  private fusedStep(p: tf.Variable, grad: tf.Tensor, lr: number, weightDecay: number): boolean {
+    if (grad.dtype !== 'float32' || p.dtype !== 'float32') return false;
+    const { momentum, nesterov } = this.options;
+    let buf = this.buffers.get(p.name);
+    if (buf === undefined) {
+      buf = tf.variable(tf.zerosLike(p), false);
+      this.buffers.set(p.name, buf);
+    }
+    const attrs: SgdMomentumAttrs = { lr, momentum, weightDecay, nesterov: nesterov ? 1 : 0 };
+    const [pNext, bufNext] = tf.engine().runKernel(SGD_MOMENTUM, { p, grad, buf }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    p.assign(pNext);
+    buf.assign(bufNext);
+    return true;
   }
 
   /** Frees the momentum buffers. */

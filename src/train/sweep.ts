@@ -63,9 +63,9 @@ export interface SweepOptions {
 const WORKER_MEMORY_BYTES = 768 * 2 ** 20;
 const DEFAULT_KILL_GRACE_MS = 2000;
 
-/** Workers for a backend when the user does not say: one per GPU backend, else one per core that free memory allows. */
+/** Workers for a backend when the user does not say: one per GPU backend (one device), else one per core that free memory allows. */
 export function defaultWorkers(backend: BackendChoice['name']): number {
-  if (backend === 'tfjs-node-gpu') return 1;
+  if (backend === 'tfjs-node-gpu' || backend === 'webgpu') return 1;
   return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.freemem() / WORKER_MEMORY_BYTES)));
 }
 
@@ -115,6 +115,11 @@ function sampleModels(options: SweepOptions, onEvent: (e: SweepEvent) => void): 
 
 const epochOf = (e: EpochResult): TrialEpoch => ({ epoch: e.epoch, trainLoss: e.trainLoss, testError: e.testError, lr: e.lr, seconds: e.seconds });
 
+/** What a record keeps of the backend: its name and detail, and a GPU's adapter. */
+function backendOf(b: BackendChoice): NonNullable<TrialRecord['backend']> {
+  return b.adapter === undefined ? { name: b.name, detail: b.detail } : { name: b.name, detail: b.detail, adapter: b.adapter };
+}
+
 /** The record of a trial that ended, however it ended. */
 function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: EpochResult[], backend: BackendChoice, startedAt: Date): TrialRecord {
   const finishedAt = new Date();
@@ -135,7 +140,7 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
     const o = end.outcome;
     const record: TrialRecord = {
       ...base,
-      backend: { name: o.backend.name, detail: o.backend.detail },
+      backend: backendOf(o.backend),
       epochs: o.epochs.map(epochOf),
       error: o.error,
       bestError: o.bestError,
@@ -150,7 +155,7 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
   const tested = epochs.map((e) => e.testError);
   return {
     ...base,
-    backend: { name: backend.name, detail: backend.detail },
+    backend: backendOf(backend),
     epochs: epochs.map(epochOf),
     error: null,
     bestError: tested.length === 0 ? null : Math.min(...tested),

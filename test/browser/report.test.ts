@@ -88,15 +88,28 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     assert.deepEqual(byId.get('scatter:AnyNetX_A')?.points, [6]);
     assert.deepEqual(byId.get('scatter:RegNetX')?.points, [8]);
 
-    // The normalized toggle redraws the EDFs with the complexity weights.
-    await page.click('#edf-mode button[data-mode="normalized"]');
+    // The normalized checkbox (a vscode-checkbox) redraws the EDFs with the complexity weights, in place.
+    const edfBefore = await page.evaluate(`window.dslabReport.charts.get('edf').id`);
+    await page.click('#edf-normalized');
     const legend = (await page.evaluate(`window.dslabReport.charts.get('edf').data.datasets.map((d) => d.label)`)) as string[];
     assert.equal(legend.length, 3);
     assert.match(legend[2], /^RegNetX \| \d+ \| \d+\.\d \| \d+\.\d$/);
+    assert.equal(await page.evaluate(`window.dslabReport.charts.get('edf').id`), edfBefore, 'the EDF chart is updated, not re-created');
+    assert.equal(await page.evaluate(`window.dslabReport.state.normalized`), true);
 
-    // Clicking a trial in the table selects it in the width chart.
+    // Clicking a trial in the table selects it in every view: the model select, the width chart,
+    // the enlarged point of its scatter chart, its step of the EDF and its training curve.
     await page.click('#trials tbody tr[data-key="AnyNetX_E/3"]');
-    assert.equal(await page.inputValue('#model-select'), 'AnyNetX_E/3');
+    assert.equal(await page.evaluate(`document.getElementById('model-select').value`), 'AnyNetX_E/3');
+    const marks = (await page.evaluate(`(() => {
+      const c = window.dslabReport.charts;
+      const scatter = c.get('scatter:AnyNetX_E').data.datasets[0];
+      const big = scatter.pointRadius.map((r, i) => [r, i]).filter(([r]) => r === 7).map(([, i]) => scatter.data[i].y);
+      const edf = c.get('edf').data.datasets.map((d) => d.pointRadius.filter((r) => r > 0).length);
+      const curves = c.get('curves').data.datasets.filter((d) => d.label.includes('AnyNetX_E #3')).map((d) => d.borderWidth);
+      return { big, edf, curves };
+    })()`)) as { big: number[]; edf: number[]; curves: number[] };
+    assert.deepEqual(marks, { big: [27], edf: [0, 1, 0], curves: [4] });
     const caption = await page.textContent('#width-caption');
     assert.match(caption ?? '', /^AnyNetX_E #3 · error 27\.00% · .* · d = 9 · d_i = \[1, 3, 5\] · w_i = \[8, 80, 96\] · quantized linear fit: w0 = \d+, wa = [\d.]+, wm = [\d.]+, e_fit = \d\.\d{3}$/);
     assert.equal(await page.getAttribute('#trials tbody tr.selected', 'data-key'), 'AnyNetX_E/3');
@@ -109,7 +122,24 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, []);
 
-    await page.click('#edf-mode button[data-mode="plain"]');
+    // A click on a point of a scatter chart selects that trial in the table.
+    const point = (await page.evaluate(`(() => {
+      const chart = window.dslabReport.charts.get('scatter:RegNetX');
+      const el = chart.getDatasetMeta(0).data[0];
+      chart.canvas.scrollIntoView();
+      const r2 = chart.canvas.getBoundingClientRect();
+      return { x: r2.left + el.x, y: r2.top + el.y };
+    })()`)) as { x: number; y: number };
+    // As a user does: hover until the point is active (Chart.js handles events once per frame), then click.
+    await page.mouse.move(point.x, point.y);
+    await page.waitForFunction(`window.dslabReport.charts.get('scatter:RegNetX').getActiveElements().length > 0`, undefined, { timeout: 5_000 });
+    await page.mouse.down();
+    await page.mouse.up();
+    const picked = await page.getAttribute('#trials tbody tr.selected', 'data-key');
+    assert.match(picked ?? '', /^RegNetX\/\d+$/);
+    assert.equal(await page.evaluate(`window.dslabReport.state.selected`), picked);
+
+    await page.click('#edf-normalized');
     await page.click('#trials tbody tr[data-key="RegNetX/4"]');
     await page.evaluate('window.scrollTo(0, 0)');
     // The README's picture is refreshed on request only, so a test run leaves the checkout clean.

@@ -1,11 +1,12 @@
 /**
  * The extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3, installed by
  * scripts/install-code-server.sh) with this folder linked into a fresh extensions dir, driven
- * through Debian's headless Chromium. On a workspace holding the example space file and a tiny
- * synthetic one it checks the CodeLenses, a diagnostic that comes and goes while typing, and a
- * whole sweep from the ▶ Sample & Train lens to the Results panel's EDF chart. Saves a screenshot
- * per step under out/e2e-screenshots/ (and docs/vscode.png with DSLAB_UPDATE_DOCS=1). Skips only when
- * code-server or Chromium is not installed (CI installs both).
+ * through Debian's headless Chromium. On a workspace holding the example space file and two
+ * synthetic ones it checks the CodeLenses, a diagnostic that comes and goes while typing, a
+ * whole sweep from the ▶ Sample & Train lens to the Results panel's EDF chart, and a slower sweep
+ * whose panel fills in live, which is cancelled and then resumed. Saves a screenshot per step
+ * under out/e2e-screenshots/ (and docs/vscode.png, docs/results-live.png with DSLAB_UPDATE_DOCS=1).
+ * Skips only when code-server or Chromium is not installed (CI installs both).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,22 @@ sampling: { seed: 0, samples: 2 }
 spaces:
   A: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [8] }
   B: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [4] }
+`;
+
+/** Ten trials of a few seconds each: slow enough to watch the panel fill in and to cancel halfway. */
+const SLOW_SPACE = `version: 1
+name: slow
+dataset: { name: synthetic, resolution: 16, channels: 3, classes: 4, train: 512, test: 64 }
+model:
+  stem: { type: cifar, width: 8 }
+  block: X
+  stages: 2
+  strides: [1, 2]
+training: { epochs: 3, batchSize: 32, backend: wasm }
+sampling: { seed: 0, samples: 5 }
+spaces:
+  A: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [8] }
+  B: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [4] }
 `;
 
 const missing = [
@@ -119,7 +136,7 @@ function filesUnder(dir: string): string[] {
   return fs.existsSync(dir) ? walk('').sort() : [];
 }
 
-describe('the extension in VS Code (code-server)', { skip, timeout: 180_000 }, () => {
+describe('the extension in VS Code (code-server)', { skip, timeout: 300_000 }, () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-e2e-'));
   const workspace = path.join(tmp, 'ws');
   let server: ChildProcess | undefined;
@@ -138,6 +155,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 180_000 }, (
     fs.mkdirSync(workspace);
     fs.copyFileSync(path.join(ROOT, 'examples', 'space.regnet.yaml'), path.join(workspace, 'space.regnet.yaml'));
     fs.writeFileSync(path.join(workspace, 'tiny.regnet.yaml'), TINY_SPACE);
+    fs.writeFileSync(path.join(workspace, 'slow.regnet.yaml'), SLOW_SPACE);
     const extensions = path.join(tmp, 'extensions');
     const userData = path.join(tmp, 'user-data');
     fs.mkdirSync(extensions);
@@ -247,6 +265,22 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 180_000 }, (
     await screenshot('fixed');
   });
 
+  /** The visible Results panel's page (hidden webviews keep their iframes). */
+  const panel = (): FrameLocator => page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
+
+  /** Canvas pixels that are not transparent. */
+  const paintedPixels = (canvas: Locator): Promise<number> =>
+    canvas.evaluate((element) => {
+      const c = element as unknown as Canvas2d;
+      const img = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let count = 0;
+      for (let i = 3; i < img.length; i += 4) if (img[i] !== 0) count++;
+      return count;
+    });
+
+  /** The text of the task terminal's visible rows. */
+  const terminalText = async (): Promise<string> => (await page.locator('.terminal-wrapper .xterm-rows').allTextContents()).join('\n');
+
   test('▶ Sample & Train runs the sweep as a task; the Results lens shows its EDF chart', async () => {
     await open('tiny.regnet.yaml');
     const before = ['▶ Sample & Train all', 'Sample all', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample'];
@@ -272,19 +306,17 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 180_000 }, (
     // The Results lens appears once the sweep has a sweep.json.
     await lensesEqual(page, ['▶ Sample & Train all', 'Sample all', 'Results', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample'], 30_000);
     await page.locator(LENS, { hasText: /^Results$/ }).click();
-    const report: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const report = panel();
     const canvas: Locator = report.locator('#edf-chart');
     await canvas.waitFor({ timeout: 60_000 });
-    const summary = await report.locator('h1 + p').textContent({ timeout: 10_000 });
+    const summary = await until('the analysis of all 4 trials', 30_000, async () => {
+      const text = await report.locator('h1 + p').textContent({ timeout: 10_000 });
+      return /4 of 4 trials recorded/.test(text ?? '') ? text : undefined;
+    });
     assert.match(summary ?? '', /4 of 4 trials recorded/);
+    assert.match((await report.locator('#sweep-state').textContent()) ?? '', /^Done: 4 of 4 trials · best [\d.]+% \([AB]\)$/);
     const painted = await until('the EDF chart to be drawn', 20_000, async () => {
-      const n = await canvas.evaluate((element) => {
-        const c = element as unknown as Canvas2d;
-        const img = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let count = 0;
-        for (let i = 3; i < img.length; i += 4) if (img[i] !== 0) count++;
-        return count;
-      });
+      const n = await paintedPixels(canvas);
       return n > 1000 ? n : undefined;
     });
     assert.ok(painted > 1000);
@@ -299,5 +331,84 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 180_000 }, (
     const file = await screenshot('results');
     // The README's picture is refreshed on request only, so a test run leaves the checkout clean.
     if (process.env.DSLAB_UPDATE_DOCS) fs.copyFileSync(file, path.join(ROOT, 'docs', 'vscode.png'));
+  });
+
+  test('the Results panel fills in live; cancelling stops the sweep, running it again resumes', async () => {
+    await open('slow.regnet.yaml');
+    await lensesEqual(page, ['▶ Sample & Train all', 'Sample all', '▶ Sample & Train', 'Sample', '▶ Sample & Train', 'Sample'], 60_000);
+    await page.locator(LENS, { hasText: /^▶ Sample & Train all$/ }).click();
+
+    // The panel opens by itself when the sweep starts and counts the trials as they finish.
+    const state = panel().locator('#sweep-state');
+    const doneCount = async (): Promise<number | undefined> => {
+      if ((await state.getAttribute('data-phase', { timeout: 2_000 })) !== 'running') return undefined;
+      return Number(await state.getAttribute('data-done', { timeout: 2_000 }));
+    };
+    const first = await until('a first finished trial in the panel', 60_000, async () => {
+      const n = await doneCount();
+      return n !== undefined && n >= 1 ? n : undefined;
+    });
+    const rows = panel().locator('#trials tbody tr');
+    const later = await until('more trials in the panel', 60_000, async () => {
+      const n = await doneCount();
+      // The analysis (table rows) follows the count within the debounce interval.
+      return n !== undefined && n > first && n >= 2 && (await rows.count()) >= 2 ? n : undefined;
+    });
+    assert.ok(later < 10, `${later} trials done before the cancel`);
+    assert.match((await state.textContent()) ?? '', /^Running: \d+ of 10 trials · best [\d.]+% \([AB]\)$/);
+    assert.ok((await paintedPixels(panel().locator('#edf-chart'))) > 1000);
+    // The EDFs in view, under the running header (it stays at the top of the panel).
+    await panel().locator('#edf-chart').evaluate((e) => (e as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'center' }));
+    const live = await screenshot('live-panel');
+    if (process.env.DSLAB_UPDATE_DOCS) fs.copyFileSync(live, path.join(ROOT, 'docs', 'results-live.png'));
+
+    // Cancel from the progress notification: the workers stop, the records on disk stay whole.
+    const cancel = page.locator('.notifications-toasts .notification-toast', { hasText: 'slow.regnet.yaml' }).locator('a.monaco-button', { hasText: /^Cancel$/ });
+    await cancel.click({ timeout: 20_000 });
+    await until('the panel to say the sweep was cancelled', 60_000, async () => ((await state.getAttribute('data-phase', { timeout: 2_000 })) === 'cancelled' ? true : undefined));
+    const sweep = path.join(workspace, '.dslab', 'slow.regnet');
+    const records = filesUnder(sweep).filter((f) => f.startsWith('trials/') && f.endsWith('.json'));
+    assert.ok(records.length >= 2 && records.length < 10, `${records.length} records after the cancel`);
+    for (const r of records) {
+      const record = JSON.parse(fs.readFileSync(path.join(sweep, r), 'utf8')) as { status: string; error: number | null };
+      assert.equal(record.status, 'ok', r);
+    }
+    assert.match(await terminalText(), /Stopped/);
+    await screenshot('cancelled');
+
+    // Run it again: the task says how many were done and trains only the rest.
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.locator(LENS, { hasText: /^▶ Sample & Train all$/ }).click();
+    const resumed = await until('the resumed sweep’s first line', 30_000, async () => {
+      const m = /Sweep of 10 trials in \S+: (\d+) done, (\d+) to train/.exec(await terminalText());
+      return m ? [Number(m[1]), Number(m[2])] : undefined;
+    });
+    assert.ok(resumed[0] >= records.length && resumed[0] + resumed[1] === 10, JSON.stringify(resumed));
+    await until('the resumed sweep to finish', 120_000, async () => (/10 of 10 trials done/.test(await terminalText()) ? true : undefined));
+    assert.equal(filesUnder(sweep).filter((f) => f.startsWith('trials/')).length, 10);
+    await until('the panel to show all 10 trials', 30_000, async () => ((await rows.count()) === 10 && (await state.getAttribute('data-phase')) === 'done' ? true : undefined));
+    assert.match((await panel().locator('h1 + p').textContent()) ?? '', /10 of 10 trials recorded/);
+    await screenshot('resumed');
+
+    // Select a trial in the table; hidden behind another tab and shown again, the panel (drawn
+    // anew: it keeps no context while hidden) comes back with it selected.
+    const row = panel().locator('#trials tbody tr[data-key="B/2"]');
+    await row.scrollIntoViewIfNeeded();
+    await row.click();
+    const selected = (): Promise<string | null> => panel().locator('#trials tbody tr.selected').getAttribute('data-key', { timeout: 2_000 });
+    await until('the row to be selected', 10_000, async () => ((await selected()) === 'B/2' ? true : undefined));
+    assert.match((await panel().locator('#width-caption').textContent()) ?? '', /^B #2 · /);
+    await page.locator('.tabs-container .tab', { hasText: 'Results: tiny.regnet.yaml' }).click();
+    await until('the other panel', 20_000, async () => (/4 of 4 trials recorded/.test((await panel().locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
+    await page.locator('.tabs-container .tab', { hasText: 'Results: slow.regnet.yaml' }).click();
+    await until('the panel shown again with B/2 selected', 30_000, async () => ((await selected()) === 'B/2' ? true : undefined));
+    assert.match((await panel().locator('#width-caption').textContent()) ?? '', /^B #2 · /);
+
+    // After a window reload the panel comes back by itself (its serializer), with the sweep's results.
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await until('the restored panel', 60_000, async () => (/10 of 10 trials recorded/.test((await panel().locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
+    assert.equal(await panel().locator('#trials tbody tr').count(), 10);
+    await screenshot('restored');
   });
 });

@@ -7,6 +7,7 @@ import { complexity } from '../../src/core/complexity';
 import type { ModelSpec } from '../../src/core/model';
 import { expandModel } from '../../src/core/modelSpec';
 import {
+  betterFormat,
   CIFAR_REGNETX,
   findTorchPython,
   imagesPerSecond,
@@ -81,6 +82,17 @@ describe('training benchmark arithmetic', () => {
     assert.match(ratio?.note ?? '', /wasm-2 vs torch-all; 14\.35 MFLOPs, 99,450 params/);
   });
 
+  test("PyTorch's row is its better memory format, named, with the other in the note", () => {
+    const contiguous: Throughput = { config: 'torch-1', engine: 'torch', imagesPerSecond: 300, singleCore: true, label: 'PyTorch 1.13, 1 thread, contiguous (NCHW)', note: 'median of 3 rounds' };
+    const channelsLast: Throughput = { config: 'torch-1-cl', engine: 'torch', imagesPerSecond: 350, singleCore: true, label: 'PyTorch 1.13, 1 thread, channels_last', note: 'median of 3 rounds' };
+    const row = betterFormat(contiguous, channelsLast, 'torch-1');
+    assert.equal(row.config, 'torch-1');
+    assert.equal(row.imagesPerSecond, 350);
+    assert.equal(row.label, 'PyTorch 1.13, 1 thread, channels_last');
+    assert.match(row.note, /the better memory format \(contiguous \(NCHW\): 300 images\/s\)$/);
+    assert.equal(betterFormat({ ...contiguous, imagesPerSecond: 400 }, channelsLast, 'torch-1').imagesPerSecond, 400);
+  });
+
   test('a missing PyTorch is reported with how to install it', () => {
     const r = findTorchPython(['/nonexistent/python3']);
     assert.ok('missing' in r);
@@ -107,6 +119,29 @@ describe('training benchmark child process', () => {
     assert.equal(result.stepMs.length, 2);
     assert.ok(result.stepMs.every((ms) => ms > 0));
     assert.equal(result.params, complexity(expandModel(model)).params);
+  });
+
+  test('on wasm, measures stock tfjs kernels or ours as the job asks', () => {
+    const model: ModelSpec = {
+      anynet: { depths: [1], widths: [8], strides: [1], bottlenecks: [1], groupWidths: [8] },
+      stem: { type: 'cifar', width: 8 },
+      resolution: 8,
+      classes: 4,
+      channels: 1,
+    };
+    for (const [wasmKernels, expected] of [
+      ['off', /^wasm \(SIMD, 1 thread\), stock kernels$/],
+      ['auto', /^wasm \(SIMD, 1 thread\), our SIMD kernels( \(relaxed\))?$/],
+    ] as const) {
+      const job = { backend: 'wasm', model, seed: 3, batch: 4, warmup: 1, steps: 2, wasmKernels };
+      const r = spawnSync(process.execPath, [SUITE, 'child', JSON.stringify(job)], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+      assert.ok(result.ok);
+      assert.match(result.detail, expected);
+      assert.equal(result.cpuMs.length, 2);
+      assert.ok(result.cpuMs.every((ms) => ms > 0));
+    }
   });
 
   test('reports a backend that is not installed instead of failing', () => {

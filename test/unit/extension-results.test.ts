@@ -3,50 +3,60 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { REPORT_DATA_ID } from '../../src/core/analysis/reportHtml';
 import { parseSpaceText } from '../../src/core/space';
 import { COMMAND, lensesFor } from '../../src/extension/lenses';
 import { runResultsRequest } from '../../src/extension/resultsRequest';
-import { contentSecurityPolicy, makeNonce, withContentSecurityPolicy } from '../../src/extension/webviewHtml';
+import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/webviewHtml';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'three-spaces');
-const BUNDLE = path.join(ROOT, 'out', 'webview', 'report.js');
 
-describe('the report in a webview', () => {
+describe('the Results panel page', () => {
   test('nonces are fresh and 128 bits', () => {
     const a = makeNonce();
     assert.match(a, /^[A-Za-z0-9+/]{22}$/);
     assert.notEqual(makeNonce(), a);
   });
 
-  test('the policy allows only the nonce-marked script and style, nothing from the network', () => {
+  test('the policy allows only nonce-marked scripts and local styles, nothing from the network', () => {
     assert.equal(
       contentSecurityPolicy('N0', 'https://w.vscode-cdn.net'),
-      "default-src 'none'; img-src https://w.vscode-cdn.net data:; style-src 'nonce-N0'; script-src 'nonce-N0'; font-src https://w.vscode-cdn.net;",
-    );
-    const page = '<!DOCTYPE html>\n<html><head>\n<style>p{}</style></head><body><script type="application/json" id="d">{}</script><script>go()</script><scripts-note></body></html>';
-    const out = withContentSecurityPolicy(page, 'N0', 'vscode-resource:');
-    assert.equal(
-      out,
-      `<!DOCTYPE html>\n<html><head>\n<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy('N0', 'vscode-resource:')}">\n<style nonce="N0">p{}</style></head><body><script nonce="N0" type="application/json" id="d">{}</script><script nonce="N0">go()</script><scripts-note></body></html>`,
+      "default-src 'none'; img-src https://w.vscode-cdn.net data:; style-src https://w.vscode-cdn.net 'nonce-N0'; script-src 'nonce-N0'; font-src https://w.vscode-cdn.net;",
     );
   });
 
-  test('the report of a sweep directory, as dslab analyze --html renders it, with its CSP', () => {
-    const response = runResultsRequest({ dir: FIXTURE, bundlePath: BUNDLE });
-    assert.ok('html' in response, JSON.stringify(response));
-    assert.ok(response.planned > 0 && response.recorded <= response.planned);
-    const html = withContentSecurityPolicy(response.html, 'N1', 'x:');
-    assert.equal(html.match(/<script(?=[\s>])/g)?.length, html.match(/<script nonce="N1"/g)?.length);
-    assert.ok(html.includes(`<script nonce="N1" type="application/json" id="${REPORT_DATA_ID}">`));
+  test('the shell loads the bundled script and the theme stylesheet, with the report sections and no inline handler', () => {
+    const html = panelHtml({
+      nonce: 'N1',
+      cspSource: 'vscode-webview://x',
+      scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/out/webview/panel.js',
+      styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css',
+      file: 'file:///w/a "b".regnet.yaml',
+      title: 'Results: a.regnet.yaml',
+    });
     assert.ok(html.indexOf('Content-Security-Policy') < html.indexOf('<style'));
+    assert.ok(html.includes(`content="${contentSecurityPolicy('N1', 'vscode-webview://x')}"`));
+    assert.deepEqual(html.match(/<script[^>]*>/g), ['<script nonce="N1" src="https://file+.vscode-resource.vscode-cdn.net/ext/out/webview/panel.js">']);
+    assert.deepEqual(html.match(/<style[^>]*>/g), ['<style nonce="N1">']);
+    assert.ok(html.includes('<link rel="stylesheet" href="https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css">'));
+    assert.ok(html.includes('<body data-file="file:///w/a &quot;b&quot;.regnet.yaml">'));
+    for (const id of ['edf-chart', 'edf-normalized', 'metric-select', 'scatter-grid', 'model-select', 'width-chart', 'curve-chart', 'search-chart', 'trials', 'sweep-state', 'summary']) {
+      assert.ok(html.includes(`id="${id}"`), id);
+    }
+    assert.doesNotMatch(html, /\son[a-z]+=/);
+  });
+
+  test('the analysis of a sweep directory, as dslab analyze computes it', () => {
+    const response = runResultsRequest({ dir: FIXTURE });
+    assert.ok('analysis' in response, JSON.stringify(response));
+    assert.deepEqual(response.analysis.spaces.map((s) => [s.name, s.trials.length]), [['AnyNetX_A', 8], ['AnyNetX_E', 8], ['RegNetX', 8]]);
+    assert.equal(response.analysis.progress.recorded, 24);
   });
 
   test('a directory without a sweep says so', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-results-'));
     try {
-      const response = runResultsRequest({ dir, bundlePath: BUNDLE });
+      const response = runResultsRequest({ dir });
       assert.ok('error' in response);
       assert.match(response.error, /holds no sweep\.json/);
     } finally {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { BackendUnavailableError, defaultWasmDir, initBackend, installHint, tf, TFJS_VERSION } from '../../src/train/backend';
+import { defaultWasmDir, initBackend, installHint, tf, TFJS_VERSION } from '../../src/train/backend';
 
 const BACKEND_JS = path.join(__dirname, '..', '..', 'src', 'train', 'backend.js');
 
@@ -80,14 +80,6 @@ describe('initBackend: cpu and wasm are always available', () => {
 });
 
 describe('initBackend: backends named explicitly but unavailable', () => {
-  test('webgpu is not supported yet', async () => {
-    await assert.rejects(initBackend('webgpu'), (e: Error) => {
-      assert.ok(e instanceof BackendUnavailableError);
-      assert.equal(e.message, "backend 'webgpu' is not supported yet in this version; use 'auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm' or 'cpu'");
-      return true;
-    });
-  });
-
   test('tfjs-node absent: says how to install it, at our tfjs-core version', async () => {
     await assert.rejects(initBackend('tfjs-node'), {
       name: 'BackendUnavailableError',
@@ -151,15 +143,24 @@ describe('initBackend: backends named explicitly but unavailable', () => {
   });
 });
 
+// webgpu comes second in the order and depends on the machine's GPUs; these tests ask for an
+// adapter that exists nowhere, so that it always falls through (train-webgpu-backend covers it).
+const NO_ADAPTER = 'no-such-adapter';
+const NO_ADAPTER_LINE = new RegExp(`^webgpu: no adapter matches '${NO_ADAPTER}'; adapters: .+$`);
+
 describe("initBackend('auto'): falls through in order, one line per skipped backend (fresh processes)", () => {
-  test('no native package: wasm, after two lines', () => {
+  test('no native package, no such WebGPU adapter: wasm, after three lines', () => {
     const root = fakeModules({});
-    const r = initInChild('auto', { nativeModulesPath: root });
-    const lines = [
-      `tfjs-node-gpu: not installed (npm install --prefix ${root} @tensorflow/tfjs-node-gpu@${TFJS_VERSION}; needs CUDA 11.2 + cuDNN 8.1)`,
-      `tfjs-node: not installed (npm install --prefix ${root} @tensorflow/tfjs-node@${TFJS_VERSION})`,
-    ];
-    assert.deepEqual(r, { choice: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)', fellThrough: lines }, logged: lines });
+    const r = initInChild('auto', { nativeModulesPath: root, webgpuAdapter: NO_ADAPTER }) as {
+      choice: { name: string; detail: string; fellThrough: string[] };
+      logged: string[];
+    };
+    assert.deepEqual(r.logged, r.choice.fellThrough);
+    const [gpu, webgpu, node, ...rest] = r.choice.fellThrough;
+    assert.deepEqual([r.choice.name, r.choice.detail, rest], ['wasm', 'wasm (SIMD, 1 thread)', []]);
+    assert.equal(gpu, `tfjs-node-gpu: not installed (npm install --prefix ${root} @tensorflow/tfjs-node-gpu@${TFJS_VERSION}; needs CUDA 11.2 + cuDNN 8.1)`);
+    assert.match(webgpu, NO_ADAPTER_LINE);
+    assert.equal(node, `tfjs-node: not installed (npm install --prefix ${root} @tensorflow/tfjs-node@${TFJS_VERSION})`);
   });
 
   test('a broken tfjs-node-gpu and a working tfjs-node sharing our engine: tfjs-node wins', () => {
@@ -172,23 +173,26 @@ describe("initBackend('auto'): falls through in order, one line per skipped back
         index: "const e = globalThis._tfengine; e.registerBackend('tensorflow', () => e.registryFactory.cpu.factory());",
       },
     });
-    const r = initInChild('auto', { nativeModulesPath: root });
+    const r = initInChild('auto', { nativeModulesPath: root, webgpuAdapter: NO_ADAPTER }) as {
+      choice: { name: string; detail: string; fellThrough: string[] };
+      logged: string[];
+    };
     const line = `tfjs-node-gpu: installed in ${packageDir(root, 'tfjs-node-gpu')} but failed to load: libcudart.so.11.0: cannot open shared object file`;
-    assert.deepEqual(r, {
-      choice: { name: 'tfjs-node', detail: `tfjs-node ${TFJS_VERSION} (libtensorflow, CPU)`, fellThrough: [line] },
-      logged: [line],
-    });
+    assert.deepEqual(r.logged, r.choice.fellThrough);
+    assert.deepEqual([r.choice.name, r.choice.detail, r.choice.fellThrough.length], ['tfjs-node', `tfjs-node ${TFJS_VERSION} (libtensorflow, CPU)`, 2]);
+    assert.equal(r.choice.fellThrough[0], line);
+    assert.match(r.choice.fellThrough[1], NO_ADAPTER_LINE);
   });
 
   test('wasm binaries missing: cpu, with the reason wasm failed', () => {
     const root = fakeModules({});
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-wasm-'));
     tmpRoots.push(empty);
-    const r = initInChild('auto', { nativeModulesPath: root, wasmDir: empty }) as {
+    const r = initInChild('auto', { nativeModulesPath: root, wasmDir: empty, webgpuAdapter: NO_ADAPTER }) as {
       choice: { name: string; fellThrough: string[] };
     };
     assert.equal(r.choice.name, 'cpu');
-    assert.equal(r.choice.fellThrough.length, 3);
-    assert.equal(r.choice.fellThrough[2], `wasm: tfjs-backend-wasm-simd.wasm not found in ${empty}`);
+    assert.equal(r.choice.fellThrough.length, 4);
+    assert.equal(r.choice.fellThrough[3], `wasm: tfjs-backend-wasm-simd.wasm not found in ${empty}`);
   });
 });

@@ -2,8 +2,9 @@
  * The HTML report of an analysis: one self-contained file (styles, data and the chart code
  * inlined; no network). The page's text parts (findings, summary table) are plain HTML so they
  * read without scripts; the charts are drawn in the browser by the bundle from `webview/`, from
- * the analysis JSON embedded in the page. Colours are CSS variables (`--dslab-*`) so a VS Code
- * webview can map them to its theme.
+ * the analysis JSON embedded in the page. The chart sections (reportSectionsHtml) and the
+ * layout style are shared with the Results panel, which draws the same views from the same code.
+ * Colours are CSS variables (`--dslab-*`) so a VS Code webview can map them to its theme.
  */
 import { formatSpaceSize } from '../spaceSize';
 import type { SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
@@ -21,7 +22,8 @@ export function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-const STYLE = `
+/** The layout and default colours (light and dark) of the report and the Results panel. */
+export const REPORT_STYLE = `
 :root {
   --dslab-bg: #ffffff; --dslab-fg: #1f2328; --dslab-muted: #656d76; --dslab-grid: rgba(127,127,127,0.2);
   --dslab-border: #d0d7de; --dslab-accent: #0969da; --dslab-band: rgba(9,105,218,0.12); --dslab-row-selected: rgba(9,105,218,0.15);
@@ -49,9 +51,26 @@ th:first-child, td:first-child { text-align: left; } th { cursor: default; user-
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 1rem; }
 .controls { margin: 0.5rem 0; display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
 button, select { font: inherit; color: var(--dslab-fg); background: var(--dslab-bg); border: 1px solid var(--dslab-border); border-radius: 4px; padding: 0.2rem 0.6rem; }
-button[aria-pressed="true"] { border-color: var(--dslab-accent); color: var(--dslab-accent); }
+vscode-single-select { width: 22rem; } vscode-single-select#metric-select { width: 10rem; }
 .caption { font-size: 0.9rem; } ul.findings li { margin: 0.2rem 0; }
 .status-failed, .status-diverged { color: var(--dslab-series-2); }
+`;
+
+/**
+ * The static page's colours for the @vscode-elements controls, which read VS Code's variables
+ * (the Results panel gets those from the editor's theme).
+ */
+const STATIC_CONTROLS_STYLE = `
+:root {
+  --vscode-foreground: var(--dslab-fg); --vscode-font-family: var(--dslab-font);
+  --vscode-settings-dropdownBackground: var(--dslab-bg); --vscode-settings-dropdownForeground: var(--dslab-fg);
+  --vscode-settings-dropdownBorder: var(--dslab-border); --vscode-settings-dropdownListBorder: var(--dslab-border);
+  --vscode-settings-checkboxBackground: var(--dslab-bg); --vscode-settings-checkboxForeground: var(--dslab-fg);
+  --vscode-settings-checkboxBorder: var(--dslab-border); --vscode-focusBorder: var(--dslab-accent);
+  --vscode-list-activeSelectionBackground: var(--dslab-accent); --vscode-list-activeSelectionForeground: #ffffff;
+  --vscode-list-hoverBackground: var(--dslab-row-selected); --vscode-list-hoverForeground: var(--dslab-fg);
+  --vscode-list-focusOutline: var(--dslab-accent);
+}
 `;
 
 /** 2000000 → 2.00M: counts as the rest of the report shows them. */
@@ -64,9 +83,13 @@ function cell(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 }
 
-function summaryRow(s: SpaceAnalysis): string {
-  const cells = [
-    escapeHtml(s.name),
+/** Column heads of the spaces' summary table (* normalized). */
+export const SUMMARY_COLUMNS = ['space', 'type', 'n', 'failed', 'diverged', 'missing', 'min', 'mean', 'median', 'area', 'median*', 'area*', 'size'];
+
+/** The summary table's cells of a space, as text. */
+export function summaryCells(s: SpaceAnalysis): string[] {
+  return [
+    s.name,
     s.type,
     String(s.n),
     String(s.failed),
@@ -80,45 +103,36 @@ function summaryRow(s: SpaceAnalysis): string {
     cell(s.normalized?.area ?? null, 3),
     formatSpaceSize(s.size),
   ];
-  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
-/** The complete report page for `analysis`, with `bundle` (the built browser code) inlined. */
-export function renderReportHtml(analysis: SweepAnalysis, bundle: string): string {
-  const { settings, progress } = analysis;
-  const title = `Design space analysis: ${analysis.name}`;
+function summaryRow(s: SpaceAnalysis): string {
+  return `<tr>${summaryCells(s).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+}
+
+/** The summary table's caption: what ε and the normalization range are. */
+export function summaryNote(analysis: SweepAnalysis): string {
+  const { settings } = analysis;
   const eps = settings.epsilon === null ? 'no ok trial' : `ε = ${settings.epsilon.toFixed(2)}%, the largest ok error`;
   const range =
     settings.range === null
       ? `no ${settings.complexity} range to normalize over`
       : `${settings.complexity} in (${compact(settings.range[0])}, ${compact(settings.range[1])}), ${settings.bins} bins (${settings.rangeSource === 'constraint' ? 'the sweep constraint' : 'min to max over the trials'})`;
-  const safeBundle = bundle.replace(/<\/(script)/gi, '<\\/$1');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-<p class="muted"><span class="mono">${escapeHtml(analysis.dir)}</span>: ${progress.recorded} of ${progress.planned} trials recorded</p>
-<h2>Findings</h2>
-<ul class="findings">${analysis.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>
-<table id="summary">
-<thead><tr><th>space</th><th>type</th><th>n</th><th>failed</th><th>diverged</th><th>missing</th><th>min</th><th>mean</th><th>median</th><th>area</th><th>median*</th><th>area*</th><th>size</th></tr></thead>
-<tbody>${analysis.spaces.map(summaryRow).join('')}</tbody>
-</table>
-<p class="muted caption">Errors in %. Area: EDF area up to ${escapeHtml(eps)}. * normalized: ${escapeHtml(range)}.</p>
-<h2>Error EDFs</h2>
-<div class="controls" id="edf-mode"><button type="button" data-mode="plain" aria-pressed="true">plain</button><button type="button" data-mode="normalized" aria-pressed="false">${escapeHtml(settings.complexity)}-normalized</button></div>
+  return `Errors in %. Area: EDF area up to ${eps}. * normalized: ${range}.`;
+}
+
+/**
+ * The chart sections with their controls (ids the browser code draws into), from the EDFs to
+ * the trials table: the same markup in the static report and in the Results panel.
+ */
+export function reportSectionsHtml(): string {
+  return `<h2>Error EDFs</h2>
+<div class="controls"><vscode-checkbox id="edf-normalized" label="normalized"></vscode-checkbox></div>
 <div class="chart"><canvas id="edf-chart"></canvas></div>
 <h2>Error vs model properties</h2>
-<div class="controls"><label for="metric-select">property</label><select id="metric-select"></select><span class="muted caption">shaded: bootstrap 95% best range; line: its median</span></div>
+<div class="controls"><label for="metric-select">property</label><vscode-single-select id="metric-select"></vscode-single-select><span class="muted caption">shaded: bootstrap 95% best range; line: its median</span></div>
 <div class="grid" id="scatter-grid"></div>
 <h2>Block widths</h2>
-<div class="controls"><label for="model-select">model</label><select id="model-select"></select></div>
+<div class="controls"><label for="model-select">model</label><vscode-single-select id="model-select" combobox></vscode-single-select></div>
 <div class="chart"><canvas id="width-chart"></canvas></div>
 <p class="caption" id="width-caption"></p>
 <h2>Training curves of the best and worst trials</h2>
@@ -126,8 +140,34 @@ export function renderReportHtml(analysis: SweepAnalysis, bundle: string): strin
 <h2>Random search efficiency</h2>
 <div class="chart small"><canvas id="search-chart"></canvas></div>
 <h2>Trials</h2>
-<p class="muted caption">Click a column to sort, a row to show its widths above.</p>
-<div class="table-wrap"><table id="trials"></table></div>
+<p class="muted caption">Click a column to sort, a row (or a point in any chart) to select its trial everywhere.</p>
+<div class="table-wrap"><table id="trials"></table></div>`;
+}
+
+/** The complete report page for `analysis`, with `bundle` (the built browser code) inlined. */
+export function renderReportHtml(analysis: SweepAnalysis, bundle: string): string {
+  const { progress } = analysis;
+  const title = `Design space analysis: ${analysis.name}`;
+  const safeBundle = bundle.replace(/<\/(script)/gi, '<\\/$1');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${REPORT_STYLE}${STATIC_CONTROLS_STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="muted"><span class="mono">${escapeHtml(analysis.dir)}</span>: ${progress.recorded} of ${progress.planned} trials recorded</p>
+<h2>Findings</h2>
+<ul class="findings">${analysis.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>
+<table id="summary">
+<thead><tr>${SUMMARY_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+<tbody>${analysis.spaces.map(summaryRow).join('')}</tbody>
+</table>
+<p class="muted caption">${escapeHtml(summaryNote(analysis))}</p>
+${reportSectionsHtml()}
 <script type="application/json" id="${REPORT_DATA_ID}">${scriptSafeJson(analysis)}</script>
 <script>${safeBundle}</script>
 </body>

@@ -42,6 +42,16 @@ export interface TrialEpoch {
   seconds: number;
 }
 
+/** The GPU a webgpu trial ran on, as the adapter describes itself. */
+export interface TrialAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU emulating a GPU (Mesa lavapipe, SwiftShader). */
+  software: boolean;
+}
+
 /** `trials/<space>/<index>.json`: one trial's outcome. */
 export interface TrialRecord {
   version: 1;
@@ -54,8 +64,8 @@ export interface TrialRecord {
   acts: number;
   /** The training seed the trial ran with. */
   seed: number;
-  /** The tfjs backend it ran on; null when the worker failed before one was chosen. */
-  backend: { name: string; detail: string } | null;
+  /** The tfjs backend it ran on; null when the worker failed before one was chosen. `adapter`: a WebGPU backend's GPU. */
+  backend: { name: string; detail: string; adapter?: TrialAdapter } | null;
   epochs: TrialEpoch[];
   /** Final top-1 test error (%); null unless the trial finished (`ok`). */
   error: number | null;

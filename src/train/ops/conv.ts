@@ -4,6 +4,7 @@
  * for stride 2 on even sizes (more at the bottom/right), which shifts every sampled position.
  */
 import { tf } from '../backend';
+import { convKernelsActive, dslabConv2d } from '../kernels/simd/conv';
 
 /** pycls's padding for a k×k kernel. */
 export function pyclsPadding(k: number): number {
@@ -22,6 +23,7 @@ function explicitPadding(k: number): tf.backend_util.ExplicitPadding {
 
 /** A plain (ungrouped) conv, NHWC, filter [k, k, cIn, cOut], padded as pycls pads. */
 export function conv2dPycls(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number): tf.Tensor4D {
+  if (convKernelsActive()) return dslabConv2d(x, filter, stride, 1);
   return tf.conv2d(x, filter, stride, explicitPadding(filter.shape[0]));
 }
 
@@ -35,16 +37,30 @@ export function conv2dPycls(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number)
  * for a training step (forward and both gradients, 3×3, group width 8, G = 2/4/8; medians) it
  * loses on every backend we run: wasm 64×28×28×16 G2 37 vs 50 ms, 64×7×7×64 G8 11 vs 29 ms; cpu
  * 8×28×28×16 G2 2.05 vs 2.16 s, 8×7×7×64 G8 0.31 vs 2.8 s (the cpu filter gradient costs per
- * FLOP); libtensorflow's convolutions cost per FLOP too. So the split form serves every backend.
+ * FLOP); libtensorflow's convolutions cost per FLOP too. So the split form serves every backend
+ * but wasm with our SIMD kernels, where one native op (kernels/simd/conv.ts) does every group at
+ * once, forward and both gradients.
  */
 export function groupedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, groups: number): tf.Tensor4D {
-  const [k, , cInG, cOut] = filter.shape;
+  const [, , cInG, cOut] = filter.shape;
   const cIn = x.shape[3];
   if (!Number.isInteger(groups) || groups < 1 || cIn % groups !== 0 || cOut % groups !== 0 || cIn / groups !== cInG) {
     throw new RangeError(
       `groupedConv2d: ${groups} groups do not fit ${cIn} input channels, ${cOut} output channels and filter [${filter.shape.join(', ')}]`,
     );
   }
+  // On wasm with our SIMD kernels: one native op for any group count, gradients included.
+  if (convKernelsActive()) return dslabConv2d(x, filter, stride, groups);
+  return groupedConv2dTfjs(x, filter, stride, groups);
+}
+
+/**
+ * groupedConv2d out of tfjs's own ops (every backend has them): conv2d, depthwiseConv2d, or
+ * split/conv/concat. Arguments are checked by groupedConv2d.
+ */
+export function groupedConv2dTfjs(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, groups: number): tf.Tensor4D {
+  const [k, , cInG, cOut] = filter.shape;
+  const cIn = x.shape[3];
   const pad = explicitPadding(k);
   if (groups === 1) return tf.conv2d(x, filter, stride, pad);
   if (cInG === 1) {

@@ -1,4 +1,5 @@
 /** The differentiable ops the model is built from. */
+export { addRelu } from './addRelu';
 export { batchNormTrain, batchNormInfer, updateRunningStats, BN_MOMENTUM } from './batchNorm';
 export type { BatchNormResult } from './batchNorm';
 export { conv2dPycls, groupedConv2d, pyclsPadding } from './conv';

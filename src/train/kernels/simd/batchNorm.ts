@@ -1,0 +1,117 @@
+/**
+ * Fused training-mode batch norm (+ optional ReLU) on the wasm backend, running wasm/src/batchnorm.c
+ * on tfjs's memory:
+ * - `DslabBatchNormTrain` {x, gamma, beta} → [y, mean, variance]: batch statistics over N, H, W
+ *   (biased variance), y = γ(x − μ)/√(σ² + ε) + β, then max(0, ·) when `relu`.
+ * - `DslabBatchNormTrainGrad` {dy, x, y, gamma, mean, variance} → [dx, dγ, dβ], through the ReLU
+ *   mask read from y.
+ * The gradient of the first is registered, so `tf.grads` differentiates through it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { activeSimdKernels } from './active';
+import { simdKernels, type SimdBackend, type SimdKernels } from './module';
+
+type TensorInfo = tf.TensorInfo;
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+
+export const BATCH_NORM_TRAIN = 'DslabBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD = 'DslabBatchNormTrainGrad';
+
+/** The attributes of both kernels. */
+export interface BatchNormTrainAttrs {
+  epsilon: number;
+  /** 1: ReLU after the normalization; 0: none. */
+  relu: number;
+}
+
+function kernelsOf(backend: tf.KernelBackend, name: string): SimdKernels {
+  const kernels = simdKernels(backend as unknown as SimdBackend);
+  if (kernels === undefined) throw new Error(`${name}: the SIMD kernels are turned off (DSLAB_WASM_KERNELS=off)`);
+  return kernels;
+}
+
+/** Rows (N·H·W) and channels of an NHWC tensor, checked to be float32 and not empty. */
+function rowsAndChannels(name: string, x: TensorInfo): [number, number] {
+  const c = x.shape[x.shape.length - 1];
+  const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (x.dtype !== 'float32' || x.shape.length < 1 || m === 0 || c === 0) {
+    throw new Error(`${name}: expected a non-empty float32 tensor with channels last, got ${x.dtype} [${x.shape.join(', ')}]`);
+  }
+  return [m, c];
+}
+
+function batchNormTrain(args: KernelArgs): TensorInfo[] {
+  const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+  const { epsilon, relu } = args.attrs as unknown as BatchNormTrainAttrs;
+  const [m, c] = rowsAndChannels(BATCH_NORM_TRAIN, x);
+  if (gamma.shape[0] !== c || beta.shape[0] !== c) throw new Error(`${BATCH_NORM_TRAIN}: γ and β must have ${c} values`);
+  const backend = args.backend as unknown as SimdBackend;
+  const k = kernelsOf(args.backend, BATCH_NORM_TRAIN);
+  const y = backend.makeOutput(x.shape, 'float32');
+  const mean = backend.makeOutput([c], 'float32');
+  const variance = backend.makeOutput([c], 'float32');
+  k.fn('dslab_batchnorm_train')(k.address(x), k.address(gamma), k.address(beta), k.address(y), k.address(mean), k.address(variance), m, c, epsilon, relu ? 1 : 0);
+  return [y, mean, variance];
+}
+
+function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
+  const { dy, x, y, gamma, mean, variance } = args.inputs as Record<'dy' | 'x' | 'y' | 'gamma' | 'mean' | 'variance', TensorInfo>;
+  const { epsilon, relu } = args.attrs as unknown as BatchNormTrainAttrs;
+  const [m, c] = rowsAndChannels(BATCH_NORM_TRAIN_GRAD, x);
+  const backend = args.backend as unknown as SimdBackend;
+  const k = kernelsOf(args.backend, BATCH_NORM_TRAIN_GRAD);
+  const dx = backend.makeOutput(x.shape, 'float32');
+  const dGamma = backend.makeOutput([c], 'float32');
+  const dBeta = backend.makeOutput([c], 'float32');
+  k.fn('dslab_batchnorm_train_grad')(
+    k.address(dy),
+    k.address(x),
+    k.address(y),
+    k.address(gamma),
+    k.address(mean),
+    k.address(variance),
+    k.address(dx),
+    k.address(dGamma),
+    k.address(dBeta),
+    m,
+    c,
+    epsilon,
+    relu ? 1 : 0,
+  );
+  return [dx, dGamma, dBeta];
+}
+
+export const batchNormTrainConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN,
+  backendName: 'wasm',
+  kernelFunc: batchNormTrain as unknown as tf.KernelFunc,
+};
+
+export const batchNormTrainGradConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN_GRAD,
+  backendName: 'wasm',
+  kernelFunc: batchNormTrainGrad as unknown as tf.KernelFunc,
+};
+
+/**
+ * dx, dγ, dβ from the gradient at y (the mean and variance outputs feed only the running
+ * statistics, so their gradients are zero and ignored). The one grad kernel runs once; each input's
+ * gradient function returns its part.
+ */
+export const batchNormTrainGradient: tf.GradConfig = {
+  kernelName: BATCH_NORM_TRAIN,
+  inputsToSave: ['x', 'gamma'],
+  outputsToSave: [true, true, true],
+  gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const dy = Array.isArray(dys) ? dys[0] : dys;
+    const [x, gamma, y, mean, variance] = saved;
+    const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy, x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
+    return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+  },
+};
+
+/** True when the fused batch norm can run here: the wasm backend with our SIMD kernels loaded. */
+export function batchNormKernelsActive(): boolean {
+  return activeSimdKernels('dslab_batchnorm_train') !== undefined && tf.getKernel(BATCH_NORM_TRAIN, 'wasm') !== undefined;
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { loadSweep } from '../../src/core/analysis/loadSweep';
+import { isHostMessage, isPanelMessage, isSweepRunState, sweepStateText, withAnalysisBest, type SweepRunState } from '../../src/core/analysis/panelProtocol';
+import { defaultMetric, defaultSelection, initialViewState, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
+import { analyzeSweep, type SweepAnalysis } from '../../src/core/analysis/sweepAnalysis';
+import { SweepProgress } from '../../src/extension/sweepEvents';
+
+const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sweeps', 'three-spaces');
+const analysis = analyzeSweep(loadSweep(FIXTURE));
+
+/** The state after the first analysis, before any choice. */
+const initialViewState = (a: SweepAnalysis, file?: string): ViewState => reduceViewState(blankViewState(file), { type: 'analysis', analysis: a });
+
+/** The analysis with only some trials of each space, as during a sweep. */
+function partial(keep: (space: string, index: number) => boolean): SweepAnalysis {
+  return { ...analysis, spaces: analysis.spaces.map((s) => ({ ...s, trials: s.trials.filter((t) => keep(s.name, t.index)) })) };
+}
+
+describe('the Results panel message protocol', () => {
+  const state: SweepRunState = { phase: 'running', done: 3, total: 8, best: { space: 'A', error: 11.2 } };
+
+  test('host → panel messages pass their guard; malformed ones do not', () => {
+    assert.equal(isHostMessage({ type: 'analysis', analysis: JSON.parse(JSON.stringify(analysis)) }), true);
+    assert.equal(isHostMessage({ type: 'sweepState', state }), true);
+    assert.equal(isHostMessage({ type: 'sweepState', state: { ...state, best: null, phase: 'cancelled' } }), true);
+    assert.equal(isHostMessage({ type: 'select', key: 'AnyNetX_A/3' }), true);
+    assert.equal(isHostMessage({ type: 'error', message: 'no sweep.json' }), true);
+    for (const bad of [
+      null,
+      'analysis',
+      { type: 'analysis' },
+      { type: 'analysis', analysis: { ...analysis, spaces: 'none' } },
+      { type: 'analysis', analysis: { ...analysis, progress: { recorded: -1, planned: 2 } } },
+      { type: 'sweepState', state: { ...state, phase: 'paused' } },
+      { type: 'sweepState', state: { ...state, done: 1.5 } },
+      { type: 'sweepState', state: { ...state, best: { space: 'A', error: Number.NaN } } },
+      { type: 'select', key: 'AnyNetX_A' },
+      { type: 'error' },
+      { type: 'ready' },
+    ]) {
+      assert.equal(isHostMessage(bad), false, JSON.stringify(bad));
+    }
+  });
+
+  test('panel → host messages pass their guard; malformed ones do not', () => {
+    assert.equal(isPanelMessage({ type: 'ready' }), true);
+    assert.equal(isPanelMessage({ type: 'select', space: 'RegNetX', index: 4 }), true);
+    assert.equal(isPanelMessage({ type: 'openTrial', space: 'RegNetX', index: 0 }), true);
+    assert.equal(isPanelMessage({ type: 'error', message: 'x' }), true);
+    for (const bad of [undefined, [], { type: 'select', space: 'RegNetX' }, { type: 'select', space: '', index: 1 }, { type: 'openTrial', space: 'R', index: -1 }, { type: 'analysis', analysis }]) {
+      assert.equal(isPanelMessage(bad), false, JSON.stringify(bad));
+    }
+  });
+
+  test('the running header says where the sweep stands', () => {
+    assert.equal(sweepStateText(state), 'Running: 3 of 8 trials · best 11.20% (A)');
+    assert.equal(sweepStateText({ ...state, phase: 'cancelled', best: null }), 'Cancelled: 3 of 8 trials; run it again to resume');
+    assert.equal(sweepStateText({ ...state, phase: 'done', done: 8 }), 'Done: 8 of 8 trials · best 11.20% (A)');
+    assert.equal(isSweepRunState({ ...state, phase: 'stopping' }), true);
+  });
+
+  test('the header’s best error covers the trials on disk, not only those of this run', () => {
+    assert.deepEqual(withAnalysisBest({ ...state, best: { space: 'AnyNetX_A', error: 30 } }, analysis).best, { space: 'RegNetX', error: 18 });
+    assert.deepEqual(withAnalysisBest({ ...state, best: { space: 'X', error: 5 } }, analysis).best, { space: 'X', error: 5 });
+    assert.equal(withAnalysisBest(state, undefined), state);
+  });
+
+  test('the task’s progress becomes the panel’s state; a stopped sweep ends cancelled', () => {
+    const p = new SweepProgress();
+    p.apply({ type: 'started', total: 4, done: 1, todo: 3, dir: '/d', created: false } as never);
+    assert.deepEqual(p.runState('running'), { phase: 'running', done: 1, total: 4, best: null });
+    assert.equal(p.endPhase(130, true), 'cancelled');
+    assert.equal(p.endPhase(1, false), 'failed');
+    p.apply({ type: 'finished', summary: { done: 4, total: 4, remaining: 0, interrupted: false, spaces: [], dir: '/d', wallSeconds: 1, trained: 3 } } as never);
+    assert.equal(p.endPhase(0, false), 'done');
+  });
+});
+
+describe('the views’ state', () => {
+  test('by default the lowest-error trial is selected and the complexity metric shown', () => {
+    assert.equal(defaultSelection(analysis), 'RegNetX/4');
+    assert.equal(defaultMetric(analysis), 'flops');
+    assert.ok(metricNames(analysis).includes('efit'));
+    assert.deepEqual(initialViewState(analysis, 'file:///w/a.regnet.yaml'), { file: 'file:///w/a.regnet.yaml', selected: 'RegNetX/4', chosen: false, metric: 'flops', normalized: false, scroll: 0 });
+  });
+
+  test('a click on an EDF step names the trial with that error; the start point none', () => {
+    const e = analysis.spaces.find((s) => s.name === 'AnyNetX_E')!;
+    assert.equal(trialAtError(e, 27)?.index, 3);
+    assert.equal(trialAtError(e, 27.5), undefined);
+  });
+
+  test('choices survive a new analysis while it can still show them', () => {
+    let s: ViewState = initialViewState(partial((_, i) => i < 2));
+    s = reduceViewState(s, { type: 'select', key: 'AnyNetX_E/1', analysis: partial((_, i) => i < 2) });
+    s = reduceViewState(s, { type: 'metric', metric: 'params', analysis });
+    s = reduceViewState(s, { type: 'normalized', value: true, analysis });
+    s = reduceViewState(s, { type: 'scroll', y: 640 });
+    assert.deepEqual(s, { selected: 'AnyNetX_E/1', chosen: true, metric: 'params', normalized: true, scroll: 640 });
+    // More trials arrive: every choice stays.
+    assert.deepEqual(reduceViewState(s, { type: 'analysis', analysis }), s);
+    // The selected trial is gone (its record was retrained): back to the best one.
+    const without = partial((space, i) => !(space === 'AnyNetX_E' && i === 1));
+    assert.deepEqual(reduceViewState(s, { type: 'analysis', analysis: without }), { ...s, selected: 'RegNetX/4', chosen: false });
+  });
+
+  test('before the user chooses, the selection follows the best trial as trials finish', () => {
+    const early = partial((space, i) => space === 'AnyNetX_A' && i < 2);
+    const s = initialViewState(early);
+    assert.equal(s.selected, defaultSelection(early));
+    assert.notEqual(s.selected, 'RegNetX/4');
+    assert.equal(reduceViewState(s, { type: 'analysis', analysis }).selected, 'RegNetX/4');
+  });
+
+  test('choices the analysis cannot show are ignored', () => {
+    const s = initialViewState(analysis);
+    assert.equal(reduceViewState(s, { type: 'select', key: 'Nope/1', analysis }), s);
+    assert.equal(reduceViewState(s, { type: 'metric', metric: 'color', analysis }), s);
+    assert.equal(reduceViewState(s, { type: 'scroll', y: -5 }), s);
+    const noNormalized = { ...analysis, spaces: analysis.spaces.map((x) => ({ ...x, normalized: null })) };
+    assert.equal(reduceViewState(s, { type: 'normalized', value: true, analysis: noNormalized }).normalized, false);
+    const empty = partial(() => false);
+    assert.deepEqual(reduceViewState(s, { type: 'analysis', analysis: empty }), { ...s, selected: null, chosen: false, metric: null });
+  });
+
+  test('a saved state reads back; what does not check out falls back', () => {
+    assert.deepEqual(restoreViewState({ file: 'file:///a', selected: 'A/1', metric: 'flops', normalized: true, scroll: 12 }), { file: 'file:///a', selected: 'A/1', chosen: false, metric: 'flops', normalized: true, scroll: 12 });
+    assert.deepEqual(restoreViewState({ selected: 3, chosen: 1, normalized: 'yes', scroll: -1 }), { selected: null, chosen: false, metric: null, normalized: false, scroll: 0 });
+    assert.equal(restoreViewState(undefined), undefined);
+  });
+});

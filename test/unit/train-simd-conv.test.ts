@@ -1,0 +1,280 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+import { Rng } from '../../src/core/sampling/rng';
+import { initBackend, tf } from '../../src/train/backend';
+import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convKernelsActive, convShape, type ConvShape } from '../../src/train/kernels/simd/conv';
+import { relaxedSimdAvailable, simdKernels, type SimdBackend } from '../../src/train/kernels/simd/module';
+import { groupedConv2d } from '../../src/train/ops/conv';
+
+before(async () => {
+  await initBackend('cpu');
+  await initBackend('wasm');
+});
+
+function randomValues(rng: Rng, n: number): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = rng.float() * 2 - 1;
+  return v;
+}
+
+/** max |a − b| / max |b|: the error relative to the reference's scale. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  assert.ok(den > 0, 'the reference is all zeros');
+  return num / den;
+}
+
+/**
+ * Float64 reference of the three ops, written as the definition reads: y[b, i, j, o] sums
+ * x[b, i·s + u − p, j·s + v − p, g·cInG + c] · w[u, v, c, o] over taps inside the image, with
+ * g = ⌊o / cOutG⌋; dx and dw are its partial derivatives, accumulated term by term.
+ */
+function reference(s: ConvShape, x: Float32Array, w: Float32Array, dy: Float32Array): { y: Float64Array; dx: Float64Array; dw: Float64Array } {
+  const { n, h, w: wd, cIn, oh, ow, cOut, k, stride, pad, groups } = s;
+  const cInG = cIn / groups;
+  const cOutG = cOut / groups;
+  const y = new Float64Array(n * oh * ow * cOut);
+  const dx = new Float64Array(n * h * wd * cIn);
+  const dw = new Float64Array(k * k * cInG * cOut);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let o = 0; o < cOut; o++) {
+          const g = Math.floor(o / cOutG);
+          const yi = ((b * oh + i) * ow + j) * cOut + o;
+          let acc = 0;
+          for (let u = 0; u < k; u++) {
+            const ih = i * stride + u - pad;
+            if (ih < 0 || ih >= h) continue;
+            for (let v = 0; v < k; v++) {
+              const iw = j * stride + v - pad;
+              if (iw < 0 || iw >= wd) continue;
+              for (let c = 0; c < cInG; c++) {
+                const xi = ((b * h + ih) * wd + iw) * cIn + g * cInG + c;
+                const wi = ((u * k + v) * cInG + c) * cOut + o;
+                acc += x[xi] * w[wi];
+                dx[xi] += dy[yi] * w[wi];
+                dw[wi] += dy[yi] * x[xi];
+              }
+            }
+          }
+          y[yi] = acc;
+        }
+  return { y, dx, dw };
+}
+
+interface Case {
+  s: ConvShape;
+  label: string;
+}
+
+/**
+ * Seeded shapes: k 1/3/5 (and a few even ones), stride 1/2, group widths 1…64 (width 1 with cOut = cIn is depthwise),
+ * channel counts that are not multiples of 4 or 8, sizes 1…15, batch 1…3, all cheap enough for the
+ * float64 reference.
+ */
+function randomCases(seed: number, count: number): Case[] {
+  const rng = new Rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)];
+  const cases: Case[] = [];
+  // Channel counts the brief of a RegNet meets, and the awkward ones.
+  // [cIn, cOut, groups] with, optionally, [k, stride, h, w]: the layer kinds of a RegNet and the
+  // awkward ones; depthwise rows wide enough for its four-pixel path.
+  const fixed: number[][] = [
+    [3, 16, 1],
+    [5, 5, 5],
+    [12, 24, 4],
+    [24, 24, 3],
+    [36, 36, 36],
+    [100, 100, 100],
+    [16, 64, 1],
+    [64, 64, 1],
+    [64, 64, 8],
+    [24, 48, 12],
+    [64, 64, 64, 3, 1, 6, 15],
+    [16, 16, 16, 3, 2, 5, 15],
+    [12, 12, 12, 5, 1, 3, 13],
+    // Even kernels: padding ⌊(k − 1)/2⌋, one less after than the output needs.
+    [8, 8, 1, 2, 2, 9, 9],
+    [6, 12, 2, 4, 1, 7, 8],
+    [8, 8, 8, 4, 2, 9, 10],
+  ];
+  while (cases.length < count) {
+    let cIn: number;
+    let cOut: number;
+    let groups: number;
+    let geometry: number[] = [];
+    if (cases.length < fixed.length) {
+      [cIn, cOut, groups, ...geometry] = fixed[cases.length];
+    } else {
+      const width = pick([1, 2, 3, 8, 16, 64]);
+      groups = pick([1, 2, 3, 5]);
+      if (width === 64) groups = 1;
+      cIn = width * groups;
+      cOut = groups * (width === 1 ? pick([1, 1, 2, 3]) : pick([width, width + 1, 2 * width, Math.max(1, width - 3)]));
+    }
+    const k = geometry[0] ?? pick([1, 3, 3, 5]);
+    const stride = geometry[1] ?? pick([1, 2]);
+    const n = rng.int(1, 3);
+    const h = geometry[2] ?? rng.int(1, 15);
+    const w = geometry[3] ?? rng.int(1, 15);
+    const s = convShape('test', [n, h, w, cIn], [k, k, cIn / groups, cOut], stride, groups);
+    if (s.n * s.oh * s.ow * k * k * (cIn / groups) * cOut > 3e6) continue;
+    cases.push({ s, label: `x [${n}, ${h}, ${w}, ${cIn}] k${k} s${stride} G${groups} cOut ${cOut}` });
+  }
+  return cases;
+}
+
+/** One kernel on the wasm backend, its output as floats. */
+function runWasm(kernel: string, inputs: Record<string, { shape: number[]; values: Float32Array }>, attrs: object): Float32Array {
+  tf.setBackend('wasm');
+  return tf.tidy(() => {
+    const named: Record<string, tf.Tensor> = {};
+    for (const [key, v] of Object.entries(inputs)) named[key] = tf.tensor(v.values, v.shape);
+    return (tf.engine().runKernel(kernel, named, attrs as tf.NamedAttrMap) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+/** Which build a child process of this file is asked to test (see the last suite). */
+const requestedBuild = process.env.DSLAB_CONV_TEST_BUILD;
+
+describe('native grouped conv on wasm (float64 reference)', () => {
+  test('the requested kernel build is the one loaded', () => {
+    tf.setBackend('wasm');
+    const kernels = simdKernels(tf.backend() as unknown as SimdBackend);
+    assert.ok(kernels !== undefined);
+    if (requestedBuild !== undefined) assert.equal(kernels.relaxed, requestedBuild === 'relaxed');
+  });
+
+  for (const { s, label } of randomCases(6101, 46)) {
+    test(label, () => {
+      const rng = new Rng(s.n * 1000 + s.h * 31 + s.cIn * 7 + s.cOut);
+      const xShape = [s.n, s.h, s.w, s.cIn];
+      const wShape = [s.k, s.k, s.cIn / s.groups, s.cOut];
+      const yShape = [s.n, s.oh, s.ow, s.cOut];
+      const x = randomValues(rng, s.n * s.h * s.w * s.cIn);
+      const w = randomValues(rng, s.k * s.k * (s.cIn / s.groups) * s.cOut);
+      const dy = randomValues(rng, s.n * s.oh * s.ow * s.cOut);
+      const ref = reference(s, x, w, dy);
+      const attrs = { stride: s.stride, groups: s.groups };
+      const y = runWasm(CONV, { x: { shape: xShape, values: x }, filter: { shape: wShape, values: w } }, attrs);
+      const dx = runWasm(CONV_BACKPROP_INPUT, { dy: { shape: yShape, values: dy }, filter: { shape: wShape, values: w } }, { ...attrs, inputShape: xShape });
+      const dw = runWasm(CONV_BACKPROP_FILTER, { x: { shape: xShape, values: x }, dy: { shape: yShape, values: dy } }, { ...attrs, filterShape: wShape });
+      // float32 sums of up to a few thousand terms of size ≤ 1.
+      assert.ok(relativeError(y, ref.y) < 2e-5, `forward: ${relativeError(y, ref.y)}`);
+      assert.ok(relativeError(dx, ref.dx) < 2e-5, `input gradient: ${relativeError(dx, ref.dx)}`);
+      assert.ok(relativeError(dw, ref.dw) < 2e-5, `filter gradient: ${relativeError(dw, ref.dw)}`);
+    });
+  }
+});
+
+describe('groupedConv2d on wasm uses the native op', { skip: requestedBuild !== undefined }, () => {
+  /** Value and gradients (through tf.grads) of Σ y·r for a fixed r, on one backend. */
+  function valueAndGrads(backend: string, xShape: number[], wShape: number[], stride: number, groups: number, seed: number): Float32Array[] {
+    tf.setBackend(backend);
+    const rng = new Rng(seed);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(randomValues(rng, xShape.reduce((a, b) => a * b, 1)), xShape as [number, number, number, number]);
+      const w = tf.tensor4d(randomValues(rng, wShape.reduce((a, b) => a * b, 1)), wShape as [number, number, number, number]);
+      const y = groupedConv2d(x, w, stride, groups);
+      const r = tf.tensor(randomValues(rng, y.size), y.shape);
+      const f = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.sum(tf.mul(groupedConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, groups), r));
+      const [dx, dw] = tf.grads(f)([x, w]);
+      return [y.dataSync() as Float32Array, dx.dataSync() as Float32Array, dw.dataSync() as Float32Array];
+    });
+  }
+
+  test('value, input gradient and filter gradient equal the cpu backend’s split/concat path', () => {
+    tf.setBackend('wasm');
+    assert.ok(convKernelsActive());
+    const shapes: [number[], number[], number, number][] = [
+      // [x, filter, stride, groups]: dense stem, grouped 3×3 strided, 1×1, depthwise, grouped odd.
+      [[2, 9, 9, 3], [3, 3, 3, 16], 1, 1],
+      [[2, 10, 7, 16], [3, 3, 8, 16], 2, 2],
+      [[3, 5, 5, 24], [1, 1, 24, 12], 1, 1],
+      [[1, 8, 8, 12], [3, 3, 1, 12], 2, 12],
+      [[2, 7, 6, 15], [5, 5, 3, 10], 1, 5],
+    ];
+    for (const [i, [xs, ws, stride, groups]] of shapes.entries()) {
+      const wasm = valueAndGrads('wasm', xs, ws, stride, groups, 40 + i);
+      const cpu = valueAndGrads('cpu', xs, ws, stride, groups, 40 + i);
+      for (const [j, part] of ['value', 'dx', 'dw'].entries()) {
+        const err = relativeError(wasm[j], cpu[j]);
+        assert.ok(err < 1e-5, `x [${xs.join(', ')}] filter [${ws.join(', ')}] G${groups}: ${part} relative error ${err}`);
+      }
+    }
+  });
+
+  test('repeated training steps hold no tensors and do not grow the wasm heap', () => {
+    tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as SimdBackend;
+    const rng = new Rng(77);
+    const x = tf.tensor4d(randomValues(rng, 4 * 14 * 14 * 16), [4, 14, 14, 16]);
+    const w1 = tf.variable(tf.tensor4d(randomValues(rng, 9 * 8 * 32), [3, 3, 8, 32]));
+    const w2 = tf.variable(tf.tensor4d(randomValues(rng, 32 * 8), [1, 1, 32, 8]));
+    const step = (): void => {
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => tf.sum(tf.square(groupedConv2d(groupedConv2d(x, w1 as tf.Tensor4D, 2, 2), w2 as tf.Tensor4D, 1, 1))));
+        w1.assign(tf.sub(w1, tf.mul(grads[w1.name], 1e-4)));
+        w2.assign(tf.sub(w2, tf.mul(grads[w2.name], 1e-4)));
+      });
+    };
+    for (let i = 0; i < 3; i++) step();
+    const tensors = tf.memory().numTensors;
+    const heap = backend.wasm.HEAPU8.length;
+    for (let i = 0; i < 30; i++) step();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(backend.wasm.HEAPU8.length, heap);
+    x.dispose();
+    w1.dispose();
+    w2.dispose();
+  });
+
+  test('other backends, and wasm with DSLAB_WASM_KERNELS=off, keep tfjs’s ops', () => {
+    tf.setBackend('cpu');
+    assert.equal(convKernelsActive(), false);
+    tf.setBackend('wasm');
+    assert.equal(convKernelsActive(), true);
+    const script = `
+      const { initBackend, tf } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'train', 'backend'))});
+      const { convKernelsActive } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'train', 'kernels', 'simd', 'conv'))});
+      const { groupedConv2d } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'train', 'ops', 'conv'))});
+      initBackend('wasm').then(() => {
+        const y = groupedConv2d(tf.ones([1, 5, 5, 4]), tf.ones([3, 3, 2, 4]), 2, 2);
+        console.log(JSON.stringify({ active: convKernelsActive(), shape: y.shape, centre: y.dataSync()[4 * 4] }));
+      });`;
+    const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, DSLAB_WASM_KERNELS: 'off' }, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    // Output pixel (1, 1) sees all 9 taps of 2 input channels of ones.
+    assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop() ?? ''), { active: false, shape: [1, 3, 3, 4], centre: 18 });
+  });
+
+  test('the other kernel build passes the reference tests as well', () => {
+    // This process loaded the default build (relaxed where Node can run it); a child checks the
+    // plain-SIMD one, and the relaxed one when this process did not load it.
+    tf.setBackend('wasm');
+    const loaded = simdKernels(tf.backend() as unknown as SimdBackend);
+    assert.ok(loaded !== undefined);
+    const others = (['simd', 'relaxed'] as const).filter((b) => b !== (loaded.relaxed ? 'relaxed' : 'simd') && (b === 'simd' || relaxedSimdAvailable()));
+    assert.ok(others.length > 0);
+    for (const build of others) {
+      const child = spawnSync(process.execPath, ['--test', '--test-name-pattern=float64 reference', __filename], {
+        // Without the parent runner's NODE_TEST_CONTEXT the child prints its own TAP summary.
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined, DSLAB_WASM_KERNELS: build, DSLAB_CONV_TEST_BUILD: build },
+        encoding: 'utf8',
+      });
+      assert.equal(child.status, 0, `${build} build:\n${child.stdout.slice(-3000)}\n${child.stderr.slice(-2000)}`);
+      assert.match(child.stdout, /# pass 4[0-9]/);
+      assert.match(child.stdout, /# fail 0/);
+    }
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The WebGPU tests run on whatever adapter Dawn finds: in CI, Mesa's software Vulkan (lavapipe).
+ * Without one they fail, saying what is missing, instead of passing unnoticed; DSLAB_SKIP_WEBGPU=1
+ * skips them on a machine that cannot have Vulkan.
+ */
+import type { ModelSpec } from '../src/core/model';
+import { initBackend, type BackendChoice } from '../src/train/backend';
+
+/** `skip` option for describe(): the reason when DSLAB_SKIP_WEBGPU=1, else false. */
+export const skipWebGpu: string | false =
+  process.env.DSLAB_SKIP_WEBGPU === '1' ? 'DSLAB_SKIP_WEBGPU=1: no WebGPU adapter on this machine (the webgpu backend is untested here)' : false;
+
+let available: Promise<BackendChoice> | undefined;
+
+/** Starts the webgpu backend (then re-activates it), or throws why it cannot, with what to install. */
+export async function requireWebGpu(): Promise<BackendChoice> {
+  available ??= initBackend('webgpu').catch((e: Error) => {
+    throw new Error(
+      `the webgpu tests need a WebGPU adapter: ${e.message}. ` +
+        'On Debian 12: apt-get install -t bookworm-backports libvulkan1 mesa-vulkan-drivers. Or set DSLAB_SKIP_WEBGPU=1 to skip these tests.',
+    );
+  });
+  await available;
+  return initBackend('webgpu');
+}
+
+/** One model per thing a sampled network can contain. */
+export const BLOCK_MODELS: Record<string, ModelSpec> = {
+  'cifar stem, X blocks, g = 1 (depthwise), stride 2': {
+    anynet: { depths: [1, 1], widths: [8, 16], strides: [1, 2], bottlenecks: [1, 1], groupWidths: [1, 1] },
+    stem: { type: 'cifar', width: 8 },
+    block: 'X',
+    resolution: 8,
+    classes: 5,
+    channels: 1,
+  },
+  'imagenet stem, Y blocks (SE 0.25), 2 and 4 groups (split convs)': {
+    anynet: { depths: [1, 1], widths: [16, 32], strides: [2, 2], bottlenecks: [1, 1], groupWidths: [8, 8] },
+    stem: { type: 'imagenet', width: 8 },
+    block: 'Y',
+    resolution: 16,
+    classes: 10,
+    channels: 3,
+  },
+  'resnet stem (7×7 + max-pool), X with b = 2, head': {
+    anynet: { depths: [1, 1], widths: [16, 32], strides: [1, 2], bottlenecks: [2, 2], groupWidths: [4, 8] },
+    stem: { type: 'resnet', width: 8 },
+    block: 'X',
+    headWidth: 12,
+    resolution: 16,
+    classes: 7,
+    channels: 1,
+  },
+  'R blocks (basic residual), identity and projection shortcuts': {
+    anynet: { depths: [2, 1], widths: [8, 16], strides: [1, 2], bottlenecks: [1, 1], groupWidths: [8, 16] },
+    stem: { type: 'cifar', width: 8 },
+    block: 'R',
+    resolution: 8,
+    classes: 4,
+    channels: 1,
+  },
+  'V blocks (vanilla) with head, stride 3': {
+    anynet: { depths: [1, 1], widths: [12, 8], strides: [3, 1], bottlenecks: [1, 1], groupWidths: [12, 8] },
+    stem: { type: 'cifar', width: 8 },
+    block: 'V',
+    headWidth: 16,
+    resolution: 9,
+    classes: 4,
+    channels: 3,
+  },
+};
+

@@ -1,0 +1,596 @@
+/*
+ * Grouped 2-D convolution, NHWC, for training: forward, input gradient and filter gradient.
+ *
+ * x [n, h, w, cIn], filter [k, k, cIn/G, cOut] (group g's output channels are the g-th block of
+ * cOut, as in tfjs's layout), stride s, padding p on every side, output [n, oh, ow, cOut] with
+ * oh = (h + 2p - k)/s + 1.
+ *
+ * Each op is an indirect GEMM: a register tile of 4 rows × 8 columns (two f32x4 per row) runs
+ * over "rows" given as pointers, one per row and filter tap, instead of an im2col copy; a tap
+ * that falls in the padding points at a row of zeros. The filter is packed into panels of 8
+ * columns (zero-padded), so channel counts that are not multiples of 4 or 8 need no special
+ * inner loop; only the stores of the last panel are partial.
+ *
+ * The filter gradient is the same tile turned around: rows are (tap, input channel) pairs, columns
+ * output channels, and the reduction runs over a chunk of output pixels whose dy is packed into
+ * panels first.
+ *
+ * The input gradient of a strided conv is split by pixel phase: input pixels whose (i + p) mod s
+ * agree receive contributions from the same filter taps, so each phase is one dense indirect GEMM
+ * with no multiplications by the zeros a dilated gradient would hold.
+ *
+ * Depthwise convs (one input and one output channel per group) take a separate path that
+ * vectorizes across channels, as a GEMM of width 1 would waste 7/8 of each tile.
+ *
+ * Every op takes a scratch block (its size from the matching *_scratch function), 16-byte aligned.
+ */
+#include "kernels.h"
+
+#define MR 4   /* rows of the register tile (6 spills in V8's 16 SIMD registers: 40% slower) */
+#define NR 8   /* columns of the register tile = width of a packed panel */
+#define MB 64  /* rows whose indirection is built at once (forward, input gradient) */
+#define MC 256 /* output pixels per chunk of the filter gradient */
+
+static inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
+static inline int round_up(int a, int b) { return ceil_div(a, b) * b; }
+
+/* The first n (0..4) lanes of v to p. */
+static inline void store_part(float *p, v128_t v, int n) {
+  if (n >= 4) {
+    wasm_v128_store(p, v);
+    return;
+  }
+  if (n & 2) {
+    wasm_v128_store64_lane(p, v, 0);
+    p += 2;
+    v = wasm_i64x2_shuffle(v, v, 1, 1);
+  }
+  if (n & 1) wasm_v128_store32_lane(p, v, 0);
+}
+
+/* The first nc (1..8) columns of a row of the tile. */
+static inline void store_row(float *p, v128_t lo, v128_t hi, int nc) {
+  if (nc >= 8) {
+    wasm_v128_store(p, lo);
+    wasm_v128_store(p + 4, hi);
+  } else if (nc > 4) {
+    wasm_v128_store(p, lo);
+    store_part(p + 4, hi, nc - 4);
+  } else {
+    store_part(p, lo, nc);
+  }
+}
+
+/*
+ * C[r][0..nc) = Σ_t Σ_i a[r][t][aoff + i] · B[t·kc + i][0..8) for r < mr, where a[r][t] is the
+ * pointer ind[r·taps + t], B a packed panel and C row r starts at crow[r] + coff. Rows mr..3 of
+ * `ind` must still point at readable memory (the zero row).
+ */
+static inline void gemm_tile(const float *const *ind, int taps, int aoff, int kc, const float *b, float *const *crow,
+                             int coff, int mr, int nc) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int t = 0; t < taps; t++) {
+    const float *a0 = ind[t] + aoff;
+    const float *a1 = ind[taps + t] + aoff;
+    const float *a2 = ind[2 * taps + t] + aoff;
+    const float *a3 = ind[3 * taps + t] + aoff;
+    for (int i = 0; i < kc; i++) {
+      v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+      b += NR;
+      v128_t x0 = wasm_v128_load32_splat(a0 + i);
+      v128_t x1 = wasm_v128_load32_splat(a1 + i);
+      v128_t x2 = wasm_v128_load32_splat(a2 + i);
+      v128_t x3 = wasm_v128_load32_splat(a3 + i);
+      c00 = MADD(x0, b0, c00);
+      c01 = MADD(x0, b1, c01);
+      c10 = MADD(x1, b0, c10);
+      c11 = MADD(x1, b1, c11);
+      c20 = MADD(x2, b0, c20);
+      c21 = MADD(x2, b1, c21);
+      c30 = MADD(x3, b0, c30);
+      c31 = MADD(x3, b1, c31);
+    }
+  }
+  store_row(crow[0] + coff, c00, c01, nc);
+  if (mr > 1) store_row(crow[1] + coff, c10, c11, nc);
+  if (mr > 2) store_row(crow[2] + coff, c20, c21, nc);
+  if (mr > 3) store_row(crow[3] + coff, c30, c31, nc);
+}
+
+/*
+ * Runs the tiles of one block of rows: for every group and panel, C[rows][g's columns] from the
+ * rows' indirection. kc: the reduction length per tap; aoff_g/coff_g: per-group offsets into the
+ * A rows and C rows; cols: C columns per group; panel: floats per packed panel.
+ */
+static void gemm_block(const float *const *ind, float *const *crow, int rows, int taps, int kc, int groups, int aoff_g,
+                       int coff_g, int cols, const float *packed) {
+  int panels = ceil_div(cols, NR);
+  int panel = taps * kc * NR;
+  for (int g = 0; g < groups; g++) {
+    for (int j = 0; j < panels; j++) {
+      const float *b = packed + (g * panels + j) * panel;
+      int nc = imin(NR, cols - j * NR);
+      for (int r = 0; r < rows; r += MR) {
+        gemm_tile(ind + r * taps, taps, g * aoff_g, kc, b, crow + r, g * coff_g + j * NR, imin(MR, rows - r), nc);
+      }
+    }
+  }
+}
+
+/* The zero row at the start of a scratch block: `len` floats, rounded to a multiple of 4. */
+static float *zero_row(void *scratch, int len) {
+  float *z = (float *)scratch;
+  for (int i = 0; i < round_up(len, 4); i++) z[i] = 0;
+  return z;
+}
+
+/* ---------------------------------------------------------------- depthwise (multiplier 1) */
+
+/* The range [lo, hi) of output positions o whose o·s + t − p lies in [0, len). */
+static inline void tap_range(int t, int s, int p, int len, int out, int *lo, int *hi) {
+  int a = p - t; /* o·s ≥ a */
+  *lo = a <= 0 ? 0 : ceil_div(a, s);
+  int b = len - 1 + p - t; /* o·s ≤ b */
+  *hi = b < 0 ? 0 : imin(out, b / s + 1);
+  if (*hi < *lo) *hi = *lo;
+}
+
+static void dw_forward(const float *x, const float *w, float *y, int n, int h, int wd, int c, int oh, int ow, int k,
+                       int s, int p) {
+  for (int b = 0; b < n; b++)
+    for (int i = 0; i < oh; i++)
+      for (int j = 0; j < ow; j++) {
+        float *out = y + ((b * oh + i) * ow + j) * c;
+        int kh0 = imax(0, p - i * s), kh1 = imin(k, h + p - i * s);
+        int kw0 = imax(0, p - j * s), kw1 = imin(k, wd + p - j * s);
+        if (kw0 == 0 && j + 3 < ow && (j + 3) * s - p + k <= wd && c % 4 == 0) {
+          /* Four pixels of a row whose taps are all inside: each weight load serves four pixels. */
+          for (int ch = 0; ch < c; ch += 4) {
+            v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+            for (int u = kh0; u < kh1; u++) {
+              const float *xp = x + ((b * h + i * s + u - p) * wd + j * s - p) * c + ch;
+              const float *wp = w + u * k * c + ch;
+              for (int v = 0; v < k; v++, xp += c, wp += c) {
+                v128_t f = wasm_v128_load(wp);
+                a0 = MADD(wasm_v128_load(xp), f, a0);
+                a1 = MADD(wasm_v128_load(xp + s * c), f, a1);
+                a2 = MADD(wasm_v128_load(xp + 2 * s * c), f, a2);
+                a3 = MADD(wasm_v128_load(xp + 3 * s * c), f, a3);
+              }
+            }
+            wasm_v128_store(out + ch, a0);
+            wasm_v128_store(out + c + ch, a1);
+            wasm_v128_store(out + 2 * c + ch, a2);
+            wasm_v128_store(out + 3 * c + ch, a3);
+          }
+          j += 3;
+          continue;
+        }
+        int ch = 0;
+        for (; ch + 8 <= c; ch += 8) {
+          v128_t a0 = wasm_f32x4_splat(0), a1 = a0;
+          for (int u = kh0; u < kh1; u++) {
+            const float *xr = x + ((b * h + i * s + u - p) * wd) * c + ch;
+            for (int v = kw0; v < kw1; v++) {
+              const float *xp = xr + (j * s + v - p) * c;
+              const float *wp = w + (u * k + v) * c + ch;
+              a0 = MADD(wasm_v128_load(xp), wasm_v128_load(wp), a0);
+              a1 = MADD(wasm_v128_load(xp + 4), wasm_v128_load(wp + 4), a1);
+            }
+          }
+          wasm_v128_store(out + ch, a0);
+          wasm_v128_store(out + ch + 4, a1);
+        }
+        for (; ch + 4 <= c; ch += 4) {
+          v128_t a0 = wasm_f32x4_splat(0);
+          for (int u = kh0; u < kh1; u++)
+            for (int v = kw0; v < kw1; v++)
+              a0 = MADD(wasm_v128_load(x + ((b * h + i * s + u - p) * wd + j * s + v - p) * c + ch),
+                        wasm_v128_load(w + (u * k + v) * c + ch), a0);
+          wasm_v128_store(out + ch, a0);
+        }
+        for (; ch < c; ch++) {
+          float a = 0;
+          for (int u = kh0; u < kh1; u++)
+            for (int v = kw0; v < kw1; v++)
+              a += x[((b * h + i * s + u - p) * wd + j * s + v - p) * c + ch] * w[(u * k + v) * c + ch];
+          out[ch] = a;
+        }
+      }
+}
+
+static void dw_backprop_input(const float *dy, const float *w, float *dx, int n, int h, int wd, int c, int oh, int ow,
+                              int k, int s, int p) {
+  for (int b = 0; b < n; b++)
+    for (int i = 0; i < h; i++)
+      for (int j = 0; j < wd; j++) {
+        float *out = dx + ((b * h + i) * wd + j) * c;
+        /* Taps u with (i + p − u) divisible by s and the output row (i + p − u)/s inside. */
+        int u0 = (i + p) % s, v0 = (j + p) % s;
+        if (s == 1 && j + p - (k - 1) >= 0 && j + 3 + p < ow && c % 4 == 0) {
+          /* Stride 1, four pixels whose taps all read inside dy: each weight load serves four. */
+          for (int ch = 0; ch < c; ch += 4) {
+            v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+            for (int u = 0; u < k; u++) {
+              int r = i + p - u;
+              if (r < 0 || r >= oh) continue;
+              const float *gp = dy + ((b * oh + r) * ow + j + p) * c + ch;
+              const float *wp = w + u * k * c + ch;
+              for (int v = 0; v < k; v++, gp -= c, wp += c) {
+                v128_t f = wasm_v128_load(wp);
+                a0 = MADD(wasm_v128_load(gp), f, a0);
+                a1 = MADD(wasm_v128_load(gp + c), f, a1);
+                a2 = MADD(wasm_v128_load(gp + 2 * c), f, a2);
+                a3 = MADD(wasm_v128_load(gp + 3 * c), f, a3);
+              }
+            }
+            wasm_v128_store(out + ch, a0);
+            wasm_v128_store(out + c + ch, a1);
+            wasm_v128_store(out + 2 * c + ch, a2);
+            wasm_v128_store(out + 3 * c + ch, a3);
+          }
+          j += 3;
+          continue;
+        }
+        int ch = 0;
+        for (; ch + 8 <= c; ch += 8) {
+          v128_t a0 = wasm_f32x4_splat(0), a1 = a0;
+          for (int u = u0; u < k; u += s) {
+            int r = (i + p - u) / s;
+            if (i + p - u < 0 || r >= oh) continue;
+            for (int v = v0; v < k; v += s) {
+              int q = (j + p - v) / s;
+              if (j + p - v < 0 || q >= ow) continue;
+              const float *gp = dy + ((b * oh + r) * ow + q) * c + ch;
+              const float *wp = w + (u * k + v) * c + ch;
+              a0 = MADD(wasm_v128_load(gp), wasm_v128_load(wp), a0);
+              a1 = MADD(wasm_v128_load(gp + 4), wasm_v128_load(wp + 4), a1);
+            }
+          }
+          wasm_v128_store(out + ch, a0);
+          wasm_v128_store(out + ch + 4, a1);
+        }
+        for (; ch < c; ch++) {
+          float a = 0;
+          for (int u = u0; u < k; u += s) {
+            int r = (i + p - u) / s;
+            if (i + p - u < 0 || r >= oh) continue;
+            for (int v = v0; v < k; v += s) {
+              int q = (j + p - v) / s;
+              if (j + p - v < 0 || q >= ow) continue;
+              a += dy[((b * oh + r) * ow + q) * c + ch] * w[(u * k + v) * c + ch];
+            }
+          }
+          out[ch] = a;
+        }
+      }
+}
+
+static void dw_backprop_filter(const float *x, const float *dy, float *dw, int n, int h, int wd, int c, int oh, int ow,
+                               int k, int s, int p) {
+  for (int u = 0; u < k; u++)
+    for (int v = 0; v < k; v++) {
+      int i0, i1, j0, j1;
+      tap_range(u, s, p, h, oh, &i0, &i1);
+      tap_range(v, s, p, wd, ow, &j0, &j1);
+      float *out = dw + (u * k + v) * c;
+      int ch = 0;
+      for (; ch + 16 <= c; ch += 16) {
+        v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < n; b++)
+          for (int i = i0; i < i1; i++) {
+            const float *xp = x + ((b * h + i * s + u - p) * wd + j0 * s + v - p) * c + ch;
+            const float *gp = dy + ((b * oh + i) * ow + j0) * c + ch;
+            for (int j = j0; j < j1; j++, xp += s * c, gp += c) {
+              a0 = MADD(wasm_v128_load(xp), wasm_v128_load(gp), a0);
+              a1 = MADD(wasm_v128_load(xp + 4), wasm_v128_load(gp + 4), a1);
+              a2 = MADD(wasm_v128_load(xp + 8), wasm_v128_load(gp + 8), a2);
+              a3 = MADD(wasm_v128_load(xp + 12), wasm_v128_load(gp + 12), a3);
+            }
+          }
+        wasm_v128_store(out + ch, a0);
+        wasm_v128_store(out + ch + 4, a1);
+        wasm_v128_store(out + ch + 8, a2);
+        wasm_v128_store(out + ch + 12, a3);
+      }
+      for (; ch + 4 <= c; ch += 4) {
+        v128_t a0 = wasm_f32x4_splat(0);
+        for (int b = 0; b < n; b++)
+          for (int i = i0; i < i1; i++) {
+            const float *xp = x + ((b * h + i * s + u - p) * wd + j0 * s + v - p) * c + ch;
+            const float *gp = dy + ((b * oh + i) * ow + j0) * c + ch;
+            for (int j = j0; j < j1; j++, xp += s * c, gp += c) a0 = MADD(wasm_v128_load(xp), wasm_v128_load(gp), a0);
+          }
+        wasm_v128_store(out + ch, a0);
+      }
+      for (; ch < c; ch++) {
+        float a = 0;
+        for (int b = 0; b < n; b++)
+          for (int i = i0; i < i1; i++) {
+            const float *xp = x + ((b * h + i * s + u - p) * wd + j0 * s + v - p) * c + ch;
+            const float *gp = dy + ((b * oh + i) * ow + j0) * c + ch;
+            for (int j = j0; j < j1; j++, xp += s * c, gp += c) a += *xp * *gp;
+          }
+        out[ch] = a;
+      }
+    }
+}
+
+static inline int is_depthwise(int cIn, int cOut, int groups) { return groups == cIn && groups == cOut; }
+
+/* ---------------------------------------------------------------- forward */
+
+/* Floats of the zero row of an op on these channel counts (16-byte multiple). */
+static inline int zero_len(int cIn, int cOut) { return round_up(imax(cIn, cOut), 4); }
+
+/* Scratch bytes dslab_conv2d_forward needs. */
+int EXPORT(dslab_conv2d_forward_scratch)(int cIn, int cOut, int k, int groups) {
+  if (is_depthwise(cIn, cOut, groups)) return 16;
+  int cinG = cIn / groups, coutG = cOut / groups;
+  int packed = groups * ceil_div(coutG, NR) * NR * k * k * cinG;
+  return (zero_len(cIn, cOut) + packed) * 4 + MB * (k * k + 1) * 4;
+}
+
+/* y = conv(x, w): see the top of this file for the shapes. */
+void EXPORT(dslab_conv2d_forward)(const float *x, const float *w, float *y, int n, int h, int wd, int cIn, int oh,
+                                   int ow, int cOut, int k, int s, int p, int groups, void *scratch) {
+  if (is_depthwise(cIn, cOut, groups)) {
+    dw_forward(x, w, y, n, h, wd, cIn, oh, ow, k, s, p);
+    return;
+  }
+  int cinG = cIn / groups, coutG = cOut / groups, taps = k * k;
+  int panels = ceil_div(coutG, NR);
+  float *zero = zero_row(scratch, zero_len(cIn, cOut));
+  float *packed = zero + zero_len(cIn, cOut);
+  const float **ind = (const float **)(packed + groups * panels * NR * taps * cinG);
+  float **crow = (float **)(ind + MB * taps);
+
+  /* Panel (g, j): row t·cinG + i holds w[t][i][g·coutG + 8j … +8), zero past coutG. */
+  float *q = packed;
+  for (int g = 0; g < groups; g++)
+    for (int j = 0; j < panels; j++)
+      for (int r = 0; r < taps * cinG; r++)
+        for (int l = 0; l < NR; l++, q++) {
+          int co = j * NR + l;
+          *q = co < coutG ? w[r * cOut + g * coutG + co] : 0;
+        }
+
+  int m = n * oh * ow;
+  for (int m0 = 0; m0 < m; m0 += MB) {
+    int rows = imin(MB, m - m0);
+    for (int r = 0; r < round_up(rows, MR); r++) {
+      const float **row = ind + r * taps;
+      if (r >= rows) {
+        for (int t = 0; t < taps; t++) row[t] = zero;
+        crow[r] = y;
+        continue;
+      }
+      int o = m0 + r, b = o / (oh * ow), i = o / ow % oh, j = o % ow;
+      crow[r] = y + o * cOut;
+      for (int u = 0; u < k; u++) {
+        int ih = i * s + u - p;
+        for (int v = 0; v < k; v++) {
+          int iw = j * s + v - p;
+          row[u * k + v] = ih >= 0 && ih < h && iw >= 0 && iw < wd ? x + ((b * h + ih) * wd + iw) * cIn : zero;
+        }
+      }
+    }
+    gemm_block((const float *const *)ind, crow, rows, taps, cinG, groups, cinG, coutG, coutG, packed);
+  }
+}
+
+/* ---------------------------------------------------------------- input gradient */
+
+/* Scratch bytes dslab_conv2d_backprop_input needs. */
+int EXPORT(dslab_conv2d_backprop_input_scratch)(int cIn, int cOut, int k, int groups) {
+  if (is_depthwise(cIn, cOut, groups)) return 16;
+  int cinG = cIn / groups, coutG = cOut / groups;
+  int packed = groups * ceil_div(cinG, NR) * NR * k * k * coutG;
+  return (zero_len(cIn, cOut) + packed) * 4 + MB * (k * k + 1) * 4;
+}
+
+/* dx = ∂L/∂x from dy = ∂L/∂y and the filter w (shapes as the forward op). */
+void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float *dx, int n, int h, int wd, int cIn,
+                                          int oh, int ow, int cOut, int k, int s, int p, int groups, void *scratch) {
+  if (is_depthwise(cIn, cOut, groups)) {
+    dw_backprop_input(dy, w, dx, n, h, wd, cIn, oh, ow, k, s, p);
+    return;
+  }
+  int cinG = cIn / groups, coutG = cOut / groups;
+  int panels = ceil_div(cinG, NR);
+  float *zero = zero_row(scratch, zero_len(cIn, cOut));
+  float *packed = zero + zero_len(cIn, cOut);
+  const float **ind = (const float **)(packed + groups * panels * NR * k * k * coutG);
+
+  /* Phase (a, c): input rows i with (i + p) mod s = a, columns with (j + p) mod s = c. */
+  for (int a = 0; a < s; a++)
+    for (int c = 0; c < s; c++) {
+      int i0 = ((a - p) % s + s) % s, j0 = ((c - p) % s + s) % s;
+      int nh = i0 < h ? (h - 1 - i0) / s + 1 : 0, nw = j0 < wd ? (wd - 1 - j0) / s + 1 : 0;
+      int m = n * nh * nw;
+      if (m == 0) continue;
+      int th = a < k ? (k - 1 - a) / s + 1 : 0, tw = c < k ? (k - 1 - c) / s + 1 : 0;
+      int taps = th * tw;
+      if (taps == 0) {
+        /* No filter tap reaches these pixels (k < s): their gradient is zero. */
+        for (int o = 0; o < m; o++) {
+          int b = o / (nh * nw), i = i0 + o / nw % nh * s, j = j0 + o % nw * s;
+          float *d = dx + ((b * h + i) * wd + j) * cIn;
+          for (int ch = 0; ch < cIn; ch++) d[ch] = 0;
+        }
+        continue;
+      }
+      float **crow = (float **)(ind + MB * taps);
+      /* Panel (g, j): row t·coutG + o holds w[tap t][g·cinG + 8j … +8 as input channel][g·coutG + o]. */
+      float *q = packed;
+      for (int g = 0; g < groups; g++)
+        for (int jp = 0; jp < panels; jp++)
+          for (int tu = 0; tu < th; tu++)
+            for (int tv = 0; tv < tw; tv++) {
+              int u = a + tu * s, v = c + tv * s;
+              for (int o = 0; o < coutG; o++)
+                for (int l = 0; l < NR; l++, q++) {
+                  int ci = jp * NR + l;
+                  *q = ci < cinG ? w[((u * k + v) * cinG + ci) * cOut + g * coutG + o] : 0;
+                }
+            }
+      for (int m0 = 0; m0 < m; m0 += MB) {
+        int rows = imin(MB, m - m0);
+        for (int r = 0; r < round_up(rows, MR); r++) {
+          const float **row = ind + r * taps;
+          if (r >= rows) {
+            for (int t = 0; t < taps; t++) row[t] = zero;
+            crow[r] = dx;
+            continue;
+          }
+          int o = m0 + r, b = o / (nh * nw), i = i0 + o / nw % nh * s, j = j0 + o % nw * s;
+          crow[r] = dx + ((b * h + i) * wd + j) * cIn;
+          for (int tu = 0; tu < th; tu++) {
+            int di = i + p - (a + tu * s); /* = output row · s */
+            int orow = di / s;
+            for (int tv = 0; tv < tw; tv++) {
+              int dj = j + p - (c + tv * s);
+              int ocol = dj / s;
+              row[tu * tw + tv] =
+                  di >= 0 && orow < oh && dj >= 0 && ocol < ow ? dy + ((b * oh + orow) * ow + ocol) * cOut : zero;
+            }
+          }
+        }
+        gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed);
+      }
+    }
+}
+
+/* ---------------------------------------------------------------- filter gradient */
+
+/* Scratch bytes dslab_conv2d_backprop_filter needs. */
+int EXPORT(dslab_conv2d_backprop_filter_scratch)(int cIn, int cOut, int k, int groups) {
+  if (is_depthwise(cIn, cOut, groups)) return 16;
+  int coutG = cOut / groups;
+  int packed = groups * ceil_div(coutG, NR) * NR * MC;
+  return (zero_len(cIn, cOut) + packed) * 4 + MC * k * k * 4;
+}
+
+/* Adds the first nc (1..8) columns of a tile row to p. */
+static inline void add_row(float *p, v128_t lo, v128_t hi, int nc) {
+  if (nc == NR) {
+    wasm_v128_store(p, wasm_f32x4_add(wasm_v128_load(p), lo));
+    wasm_v128_store(p + 4, wasm_f32x4_add(wasm_v128_load(p + 4), hi));
+    return;
+  }
+  for (int l = 0; l < nc; l++) {
+    v128_t v = l < 4 ? lo : hi;
+    float e;
+    switch (l & 3) {
+      case 0: e = wasm_f32x4_extract_lane(v, 0); break;
+      case 1: e = wasm_f32x4_extract_lane(v, 1); break;
+      case 2: e = wasm_f32x4_extract_lane(v, 2); break;
+      default: e = wasm_f32x4_extract_lane(v, 3); break;
+    }
+    p[l] += e;
+  }
+}
+
+/*
+ * Adds to four rows of dw (d, d + ldd, …; n4 of them valid) the products over one chunk of pixels:
+ * row i reads channel aoff + e_i of the pixel pointer of tap t_i (one_tap: all four share tap t0,
+ * which saves three pointer loads per pixel). b: the chunk's packed dy panels of this group.
+ */
+static inline void dw_tile(const float *const *ind, int taps, int t0, int t1, int t2, int t3, int aoff, int e1, int e2,
+                           int e3, const float *b0p, int rows, int panels, int coutG, float *d, int ldd, int n4,
+                           int one_tap) {
+  for (int jp = 0; jp < panels; jp++) {
+    const float *b = b0p + jp * MC * NR;
+    v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int r = 0; r < rows; r++, b += NR) {
+      const float *const *row = ind + r * taps;
+      const float *a0 = row[t0] + aoff;
+      const float *a1 = one_tap ? a0 + e1 : row[t1] + aoff + e1;
+      const float *a2 = one_tap ? a0 + e2 : row[t2] + aoff + e2;
+      const float *a3 = one_tap ? a0 + e3 : row[t3] + aoff + e3;
+      v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+      v128_t x0 = wasm_v128_load32_splat(a0);
+      v128_t x1 = wasm_v128_load32_splat(a1);
+      v128_t x2 = wasm_v128_load32_splat(a2);
+      v128_t x3 = wasm_v128_load32_splat(a3);
+      c00 = MADD(x0, b0, c00);
+      c01 = MADD(x0, b1, c01);
+      c10 = MADD(x1, b0, c10);
+      c11 = MADD(x1, b1, c11);
+      c20 = MADD(x2, b0, c20);
+      c21 = MADD(x2, b1, c21);
+      c30 = MADD(x3, b0, c30);
+      c31 = MADD(x3, b1, c31);
+    }
+    int nc = imin(NR, coutG - jp * NR);
+    float *dj = d + jp * NR;
+    add_row(dj, c00, c01, nc);
+    if (n4 > 1) add_row(dj + ldd, c10, c11, nc);
+    if (n4 > 2) add_row(dj + 2 * ldd, c20, c21, nc);
+    if (n4 > 3) add_row(dj + 3 * ldd, c30, c31, nc);
+  }
+}
+
+/* dw = ∂L/∂w from the input x and dy = ∂L/∂y (shapes as the forward op). */
+void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float *dw, int n, int h, int wd, int cIn,
+                                           int oh, int ow, int cOut, int k, int s, int p, int groups, void *scratch) {
+  if (is_depthwise(cIn, cOut, groups)) {
+    dw_backprop_filter(x, dy, dw, n, h, wd, cIn, oh, ow, k, s, p);
+    return;
+  }
+  int cinG = cIn / groups, coutG = cOut / groups, taps = k * k;
+  int panels = ceil_div(coutG, NR);
+  float *zero = zero_row(scratch, zero_len(cIn, cOut));
+  /* dy of one chunk, panel by panel: [g][j][pixel][8], zero past coutG. */
+  float *gp = zero + zero_len(cIn, cOut);
+  const float **ind = (const float **)(gp + groups * panels * NR * MC);
+  for (int i = 0; i < taps * cinG * cOut; i++) dw[i] = 0;
+
+  int m = n * oh * ow;
+  for (int m0 = 0; m0 < m; m0 += MC) {
+    int rows = imin(MC, m - m0);
+    for (int r = 0; r < rows; r++) {
+      int o = m0 + r, b = o / (oh * ow), i = o / ow % oh, j = o % ow;
+      const float **row = ind + r * taps;
+      for (int u = 0; u < k; u++) {
+        int ih = i * s + u - p;
+        for (int v = 0; v < k; v++) {
+          int iw = j * s + v - p;
+          row[u * k + v] = ih >= 0 && ih < h && iw >= 0 && iw < wd ? x + ((b * h + ih) * wd + iw) * cIn : zero;
+        }
+      }
+    }
+    for (int g = 0; g < groups; g++)
+      for (int jp = 0; jp < panels; jp++) {
+        float *q = gp + (g * panels + jp) * MC * NR;
+        int nc = imin(NR, coutG - jp * NR);
+        const float *src = dy + m0 * cOut + g * coutG + jp * NR;
+        if (nc == NR) {
+          for (int r = 0; r < rows; r++, src += cOut, q += NR) {
+            wasm_v128_store(q, wasm_v128_load(src));
+            wasm_v128_store(q + 4, wasm_v128_load(src + 4));
+          }
+        } else {
+          for (int r = 0; r < rows; r++, src += cOut, q += NR)
+            for (int l = 0; l < NR; l++) q[l] = l < nc ? src[l] : 0;
+        }
+      }
+    /* Rows of dw are (tap, channel) pairs q = t·cInG + c: four at a time, across taps when cInG is
+       not a multiple of 4 (e.g. the one-channel stem), so no tile row idles. */
+    int nq = taps * cinG;
+    for (int g = 0; g < groups; g++)
+      for (int q0 = 0; q0 < nq; q0 += 4) {
+        int n4 = imin(4, nq - q0);
+        float *d = dw + q0 * cOut + g * coutG;
+        if (cinG % 4 == 0) {
+          dw_tile(ind, taps, q0 / cinG, q0 / cinG, q0 / cinG, q0 / cinG, g * cinG + q0 % cinG, 1, 2, 3, gp + g * panels * MC * NR,
+                  rows, panels, coutG, d, cOut, 4, 1);
+        } else {
+          /* Tail rows repeat the last valid row; only valid rows are stored. */
+          int q1 = q0 + imin(1, n4 - 1), q2 = q0 + imin(2, n4 - 1), q3 = q0 + imin(3, n4 - 1);
+          dw_tile(ind, taps, q0 / cinG, q1 / cinG, q2 / cinG, q3 / cinG, g * cinG + q0 % cinG, q1 % cinG - q0 % cinG,
+                  q2 % cinG - q0 % cinG, q3 % cinG - q0 % cinG, gp + g * panels * MC * NR, rows, panels, coutG, d, cOut, n4, 0);
+        }
+      }
+  }
+}

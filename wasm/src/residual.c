@@ -1,0 +1,24 @@
+/*
+ * The end of a residual block, y = max(0, a + b), and its gradient: the same dx reaches both
+ * branches, dy where y > 0 and 0 elsewhere. n floats each.
+ */
+#include "kernels.h"
+
+void EXPORT(dslab_add_relu)(const float *a, const float *b, float *y, int n) {
+  v128_t zero4 = wasm_f32x4_splat(0.0f);
+  int n4 = n & ~3;
+  int i = 0;
+  for (; i < n4; i += 4) wasm_v128_store(y + i, wasm_f32x4_max(wasm_f32x4_add(wasm_v128_load(a + i), wasm_v128_load(b + i)), zero4));
+  for (; i < n; i++) {
+    float v = a[i] + b[i];
+    y[i] = v > 0.0f ? v : 0.0f;
+  }
+}
+
+void EXPORT(dslab_relu_grad)(const float *dy, const float *y, float *dx, int n) {
+  v128_t zero4 = wasm_f32x4_splat(0.0f);
+  int n4 = n & ~3;
+  int i = 0;
+  for (; i < n4; i += 4) wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), zero4)));
+  for (; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}

@@ -1,0 +1,259 @@
+/**
+ * The chart configurations of the analysis views, built from an analysis and the view state.
+ * Each is rebuilt whole on every change and handed to a ChartSet, which updates the chart in
+ * place; the selected trial is drawn larger in every chart that shows it.
+ */
+import type { ChartConfiguration, ChartDataset, ScatterDataPoint } from 'chart.js';
+import type { ViewState } from '../src/core/analysis/panelState';
+import { okTrials, trialAtError, trialKey } from '../src/core/analysis/panelState';
+import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
+import { fixed, metricLabel, metricText } from './format';
+import { accentColor, foregroundColor, mutedColor, seriesColor } from './theme';
+
+/** Called with the key of a trial the user clicked in a chart. */
+export type OnSelect = (key: string) => void;
+
+const SELECTED_RADIUS = 7;
+
+/** EDFs: step curves per space; the legend reads name | n | min | mean as in pycls. A click on a step selects its trial. */
+export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> {
+  const mode = state.normalized ? 'normalized' : 'plain';
+  const datasets: ChartDataset<'scatter'>[] = [];
+  const shown: number[] = [];
+  a.spaces.forEach((s, i) => {
+    const curve = mode === 'plain' ? s.edf : s.normalized?.curve;
+    if (!curve || curve.x.length === 0) return;
+    const n = mode === 'plain' ? s.n : s.n - (s.normalized?.dropped ?? 0);
+    const min = mode === 'plain' ? s.min : (s.normalized?.min ?? null);
+    const mean = mode === 'plain' ? s.mean : (s.normalized?.mean ?? null);
+    const points: ScatterDataPoint[] = [{ x: curve.x[0], y: 0 }, ...curve.x.map((x, k) => ({ x, y: curve.y[k] }))];
+    const selected = state.selected === null ? undefined : okTrials(s).find((t) => trialKey(t) === state.selected);
+    // The selected trial's step: the first point at its error after the start point.
+    const mark = selected ? points.findIndex((p, k) => k > 0 && Math.abs((p.x as number) - (selected.error as number)) < 1e-9) : -1;
+    shown.push(i);
+    datasets.push({
+      label: `${s.name} | ${n} | ${fixed(min, 1)} | ${fixed(mean, 1)}`,
+      data: points,
+      showLine: true,
+      stepped: 'before', // Chart.js 'before': flat at the previous level up to the next error, then the jump
+      borderColor: seriesColor(i),
+      backgroundColor: seriesColor(i),
+      borderWidth: 2,
+      pointRadius: points.map((_, k) => (k === mark ? SELECTED_RADIUS - 2 : 0)),
+      pointBorderColor: foregroundColor(),
+      pointBorderWidth: points.map((_, k) => (k === mark ? 2 : 0)),
+      pointHitRadius: 6,
+    });
+  });
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: {
+        x: { title: { display: true, text: 'error (%)' } },
+        y: { min: 0, max: 1, title: { display: true, text: mode === 'plain' ? 'cumulative prob.' : `cumulative prob. (${a.settings.complexity}-normalized)` } },
+      },
+      onClick: (_e, elements) => {
+        const hit = elements.find((e) => e.index > 0);
+        if (!hit) return;
+        const space = a.spaces[shown[hit.datasetIndex]];
+        const point = datasets[hit.datasetIndex].data[hit.index] as ScatterDataPoint;
+        const t = trialAtError(space, point.x as number);
+        if (t) onSelect(trialKey(t));
+      },
+      plugins: { legend: { position: 'bottom', title: { display: true, text: 'space | n | min | mean' } } },
+    },
+  };
+}
+
+/** Error vs a property for one space, with its bootstrap band and median; a click selects a trial. */
+export function scatterChart(a: SweepAnalysis, spaceIndex: number, metric: string, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> | undefined {
+  const s = a.spaces[spaceIndex];
+  const ok = okTrials(s).filter((t) => metric in t.metrics);
+  if (ok.length === 0) return undefined;
+  const range = s.bestRanges[metric];
+  const title = range ? `${s.name}: best ${metricText(metric, range.median)} [${metricText(metric, range.lo)}, ${metricText(metric, range.hi)}]` : s.name;
+  const radius = ok.length > 200 ? 2 : 3.5;
+  const isSelected = ok.map((t) => trialKey(t) === state.selected);
+  return {
+    type: 'scatter',
+    data: {
+      datasets: [
+        {
+          label: s.name,
+          data: ok.map((t) => ({ x: t.metrics[metric], y: t.error as number })),
+          borderColor: isSelected.map((sel) => (sel ? foregroundColor() : seriesColor(spaceIndex))),
+          backgroundColor: seriesColor(spaceIndex),
+          pointRadius: isSelected.map((sel) => (sel ? SELECTED_RADIUS : radius)),
+          pointBorderWidth: isSelected.map((sel) => (sel ? 2.5 : 1)),
+        },
+      ],
+    },
+    options: {
+      scales: {
+        x: { title: { display: true, text: metricLabel(metric) }, ticks: { callback: (v) => metricText(metric, Number(v)) } },
+        y: { title: { display: true, text: 'error (%)' } },
+      },
+      onClick: (_e, elements) => {
+        if (elements.length > 0) onSelect(trialKey(ok[elements[0].index]));
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const t = ok[item.dataIndex];
+              return `${t.space} #${t.index}: ${fixed(t.error)}%, ${metricLabel(metric)} ${metricText(metric, t.metrics[metric])}`;
+            },
+          },
+        },
+        title: { display: true, text: title },
+        bestRange: range ? { lo: range.lo, hi: range.hi, median: range.median } : null,
+      },
+    },
+  };
+}
+
+/** Width per block of one model, its fitted (or own) quantized widths and the line u_j. */
+export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'scatter'> {
+  const datasets: ChartDataset<'scatter'>[] = [
+    {
+      label: 'w_j (block widths)',
+      data: t.blockWidths.map((w, j) => ({ x: j, y: w })),
+      showLine: true,
+      stepped: 'middle',
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: 2.5,
+      pointRadius: 3,
+    },
+  ];
+  if (t.line) {
+    const muted = mutedColor();
+    datasets.push(
+      {
+        label: t.line.source === 'fit' ? 'quantized linear fit ŵ_j' : 'generated widths',
+        data: t.line.predicted.map((w, j) => ({ x: j, y: w })),
+        showLine: true,
+        stepped: 'middle',
+        borderColor: muted,
+        backgroundColor: muted,
+        borderDash: [6, 4],
+        borderWidth: 1.5,
+        pointRadius: 0,
+      },
+      {
+        label: 'u_j = w0 + wa·j',
+        data: t.line.continuous.map((u, j) => ({ x: j, y: u })),
+        showLine: true,
+        borderColor: accentColor(),
+        backgroundColor: accentColor(),
+        borderDash: [2, 3],
+        borderWidth: 1.5,
+        pointRadius: 0,
+      },
+    );
+  }
+  const all = [...t.blockWidths, ...(t.line ? [...t.line.predicted, ...t.line.continuous] : [])].filter((w) => w > 0);
+  const lo = Math.pow(2, Math.floor(Math.log2(Math.min(...all))));
+  const hi = Math.pow(2, Math.ceil(Math.log2(Math.max(...all))));
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: {
+        x: {
+          min: -0.5,
+          max: t.blockWidths.length - 0.5,
+          title: { display: true, text: 'block j' },
+          afterBuildTicks: (axis) => {
+            // One tick per block when they fit, else every k-th.
+            const step = Math.max(1, Math.ceil(t.blockWidths.length / 32));
+            axis.ticks = t.blockWidths.map((_, j) => ({ value: j })).filter((_, j) => j % step === 0);
+          },
+        },
+        y: {
+          type: 'logarithmic',
+          min: lo,
+          max: hi,
+          title: { display: true, text: 'width (log2)' },
+          afterBuildTicks: (axis) => {
+            const ticks = [];
+            for (let v = lo; v <= hi; v *= 2) ticks.push({ value: v });
+            axis.ticks = ticks;
+          },
+          ticks: { callback: (v) => String(v) },
+        },
+      },
+      plugins: { legend: { position: 'bottom' }, stageStarts: t.stageStarts },
+    },
+  };
+}
+
+/** Test error per epoch of the best and worst ok trials, and of the selected one. A click on a curve selects its trial. */
+export function curvesChart(trials: TrialSummary[], state: ViewState, colorOf: (t: TrialSummary) => string, onSelect: OnSelect): ChartConfiguration<'line'> {
+  const ranked = trials.filter((t) => t.error !== null && t.epochs.length > 0).sort((a, b) => (a.error as number) - (b.error as number));
+  const k = Math.min(3, Math.ceil(ranked.length / 2));
+  const picked = [...ranked.slice(0, k).map((t) => ({ t, kind: 'best' })), ...ranked.slice(Math.max(k, ranked.length - k)).map((t) => ({ t, kind: 'worst' }))];
+  const selected = trials.find((t) => trialKey(t) === state.selected && t.epochs.length > 0);
+  if (selected && !picked.some((p) => p.t === selected)) picked.push({ t: selected, kind: 'selected' });
+  const datasets: ChartDataset<'line'>[] = picked.map(({ t, kind }) => {
+    const isSelected = t === selected;
+    return {
+      label: `${isSelected ? '▶ ' : ''}${kind === 'selected' ? 'selected' : kind}: ${t.space} #${t.index} (${fixed(t.error)}%)`,
+      data: t.epochs.filter((e) => e.testError !== null).map((e) => ({ x: e.epoch, y: e.testError as number })),
+      borderColor: colorOf(t),
+      backgroundColor: colorOf(t),
+      borderDash: kind === 'worst' ? [6, 4] : [],
+      borderWidth: isSelected ? 4 : 2,
+      pointRadius: isSelected ? 5 : 3,
+    };
+  });
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      parsing: false,
+      scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } }, y: { title: { display: true, text: 'test error (%)' } } },
+      onClick: (_e, elements) => {
+        if (elements.length > 0) onSelect(trialKey(picked[elements[0].datasetIndex].t));
+      },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  };
+}
+
+/** Expected best error of m random models per space. */
+export function searchChart(a: SweepAnalysis): ChartConfiguration<'scatter'> {
+  const datasets: ChartDataset<'scatter'>[] = a.spaces
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.searchEfficiency.length > 0)
+    .map(({ s, i }) => ({
+      label: s.name,
+      data: s.searchEfficiency.map((p) => ({ x: p.m, y: p.mean })),
+      showLine: true,
+      borderColor: seriesColor(i),
+      backgroundColor: seriesColor(i),
+      pointRadius: 3,
+    }));
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: {
+        x: {
+          type: 'logarithmic',
+          title: { display: true, text: 'models drawn m' },
+          afterBuildTicks: (axis) => {
+            const ticks = [];
+            for (let m = 1; m <= axis.max; m *= 2) ticks.push({ value: m });
+            axis.ticks = ticks;
+          },
+          ticks: { callback: (v) => String(v) },
+        },
+        y: { title: { display: true, text: 'best error of m (%)' } },
+      },
+      plugins: { legend: { position: 'bottom' } },
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The Results panel's script: a webview app that receives the analysis of a sweep from the
+ * extension host (src/extension/resultsPanel.ts) through the typed messages of
+ * src/core/analysis/panelProtocol.ts, draws it with the report's views and updates them in
+ * place as trials finish. Its choices (selected trial, property, normalized EDFs, scroll) are
+ * saved with the webview's state, so they survive hiding the panel and reloading the window.
+ */
+import { isHostMessage, withAnalysisBest, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
+import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
+import { blankViewState, restoreViewState, type ViewState } from '../src/core/analysis/panelState';
+import { ReportView } from './reportView';
+import { showError, showSummary, showSweepState } from './summary';
+import { observeTheme } from './theme';
+
+interface VsCodeApi {
+  postMessage(message: PanelMessage): void;
+  getState(): unknown;
+  setState(state: ViewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+function main(): void {
+  const vscode = acquireVsCodeApi();
+  const file = document.body.dataset.file;
+  const saved = restoreViewState(vscode.getState());
+  const initial: ViewState = { ...(saved ?? blankViewState()), ...(file !== undefined ? { file } : {}) };
+  vscode.setState(initial);
+  const view = new ReportView(
+    {
+      onSelect: (t) => vscode.postMessage({ type: 'select', space: t.space, index: t.index }),
+      onOpen: (t) => vscode.postMessage({ type: 'openTrial', space: t.space, index: t.index }),
+      onState: (s) => vscode.setState(s),
+    },
+    initial,
+  );
+  (window as unknown as { dslabReport: ReportView }).dslabReport = view;
+  let drawn = false;
+  let analysis: SweepAnalysis | undefined;
+  let sweep: SweepRunState | undefined;
+
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const message = event.data;
+    if (!isHostMessage(message)) {
+      vscode.postMessage({ type: 'error', message: `the panel got a message it does not know: ${JSON.stringify(message).slice(0, 200)}` });
+      return;
+    }
+    try {
+      switch (message.type) {
+        case 'analysis':
+          showError(null);
+          analysis = message.analysis;
+          showSummary(analysis);
+          view.show(analysis);
+          if (sweep) showSweepState(withAnalysisBest(sweep, analysis));
+          if (!drawn) {
+            drawn = true;
+            document.body.classList.add('drawn');
+            window.scrollTo(0, view.state.scroll);
+          }
+          break;
+        case 'sweepState':
+          sweep = message.state;
+          showSweepState(withAnalysisBest(sweep, analysis));
+          break;
+        case 'select':
+          view.select(message.key);
+          break;
+        case 'error':
+          showError(message.message);
+          break;
+      }
+    } catch (err) {
+      vscode.postMessage({ type: 'error', message: `drawing the panel failed: ${(err as Error).message}` });
+    }
+  });
+
+  let pending = false;
+  window.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => {
+      pending = false;
+      view.scrolled(window.scrollY);
+    }, 300);
+  });
+  observeTheme(() => view.redraw());
+  vscode.postMessage({ type: 'ready' });
+}
+
+main();

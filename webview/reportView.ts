@@ -1,0 +1,170 @@
+/**
+ * The analysis views of a sweep (EDFs, error vs property, block widths, training curves, random
+ * search, trials table) on a page with the report's sections (reportSectionsHtml in
+ * src/core/analysis/reportHtml.ts). The static report draws one analysis; the Results panel
+ * hands it every new one, and the charts update in place keeping the user's choices.
+ * Selecting a trial in any view selects it in all of them.
+ */
+import type { Chart } from 'chart.js';
+import { allTrials, blankViewState, findTrial, metricNames, hasNormalized, reduceViewState, trialKey, type ViewAction, type ViewState } from '../src/core/analysis/panelState';
+import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
+import { curvesChart, edfChart, scatterChart, searchChart, widthChart } from './charts';
+import { ChartSet } from './chartSet';
+import { setOptions, type Checkbox, type SingleSelect } from './controls';
+import { byId, el } from './dom';
+import { caption, metricLabel, trialLabel } from './format';
+import { registerCharts } from './plugins';
+import { TrialTable } from './table';
+import { applyTheme, seriesColor } from './theme';
+
+export interface ReportViewEvents {
+  /** The user selected a trial. */
+  onSelect?: (trial: TrialSummary) => void;
+  /** The user asked to open a trial (double click in the table). */
+  onOpen?: (trial: TrialSummary) => void;
+  /** Any choice changed (for saving it). */
+  onState?: (state: ViewState) => void;
+}
+
+export class ReportView {
+  private readonly set = new ChartSet();
+  private analysis: SweepAnalysis | undefined;
+  private table: TrialTable;
+  state: ViewState;
+
+  constructor(
+    private readonly events: ReportViewEvents = {},
+    initial?: ViewState,
+  ) {
+    registerCharts();
+    this.state = initial ?? blankViewState();
+    this.table = new TrialTable(byId<HTMLTableElement>('trials'), (key) => this.select(key, true), (key) => {
+      const t = this.analysis && findTrial(this.analysis, key);
+      if (t) this.events.onOpen?.(t);
+    });
+    byId<Checkbox>('edf-normalized').addEventListener('change', (e) => {
+      this.dispatch({ type: 'normalized', value: (e.currentTarget as Checkbox).checked, analysis: this.current() });
+      this.drawEdf();
+    });
+    byId<SingleSelect>('metric-select').addEventListener('change', (e) => {
+      this.dispatch({ type: 'metric', metric: (e.currentTarget as SingleSelect).value, analysis: this.current() });
+      this.drawScatters();
+    });
+    byId<SingleSelect>('model-select').addEventListener('change', (e) => this.select((e.currentTarget as SingleSelect).value, true));
+  }
+
+  /** Every drawn chart by id. */
+  get charts(): Map<string, Chart> {
+    return this.set.charts;
+  }
+
+  /** Draws an analysis: the first one from the initial state, later ones keeping every choice they can still show. */
+  show(analysis: SweepAnalysis): void {
+    this.analysis = analysis;
+    this.dispatch({ type: 'analysis', analysis });
+    this.redraw();
+  }
+
+  /** Draws everything again from the current analysis and theme (after a theme change). */
+  redraw(): void {
+    if (!this.analysis) return;
+    applyTheme();
+    this.drawControls();
+    this.drawEdf();
+    this.drawScatters();
+    this.drawSelection();
+    this.set.put('search', byId<HTMLCanvasElement>('search-chart'), searchChart(this.analysis));
+    this.table.show(allTrials(this.analysis), this.state.selected);
+  }
+
+  /** Selects a trial (`space/index`) in every view; `byUser` also tells the listeners. */
+  select(key: string, byUser = false): void {
+    if (!this.analysis) return;
+    const before = this.state.selected;
+    this.dispatch({ type: 'select', key, analysis: this.analysis });
+    if (this.state.selected !== key) return; // not a trial that can be selected
+    if (before !== key) {
+      this.drawSelection();
+      this.drawEdf();
+      this.drawScatters();
+    }
+    const t = findTrial(this.analysis, key);
+    if (byUser && t) this.events.onSelect?.(t);
+  }
+
+  /** Records the page's scroll position in the state. */
+  scrolled(y: number): void {
+    this.dispatch({ type: 'scroll', y });
+  }
+
+  private current(): SweepAnalysis {
+    if (!this.analysis) throw new Error('no analysis drawn yet');
+    return this.analysis;
+  }
+
+  private dispatch(action: ViewAction): void {
+    const next = reduceViewState(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    this.events.onState?.(next);
+  }
+
+  private drawControls(): void {
+    const a = this.current();
+    const normalized = byId<Checkbox>('edf-normalized');
+    normalized.label = `${a.settings.complexity}-normalized`;
+    normalized.disabled = !hasNormalized(a);
+    normalized.checked = this.state.normalized;
+    setOptions(byId<SingleSelect>('metric-select'), metricNames(a).map((k) => [k, metricLabel(k)]), this.state.metric);
+    const models = allTrials(a).filter((t) => t.blockWidths.length > 0);
+    setOptions(byId<SingleSelect>('model-select'), models.map((t) => [trialKey(t), trialLabel(t)]), this.state.selected);
+  }
+
+  private drawEdf(): void {
+    this.set.put('edf', byId<HTMLCanvasElement>('edf-chart'), edfChart(this.current(), this.state, (key) => this.select(key, true)));
+  }
+
+  // One chart per space with ok trials; a space's canvas is kept across updates.
+  private drawScatters(): void {
+    const a = this.current();
+    const metric = this.state.metric;
+    const grid = byId<HTMLDivElement>('scatter-grid');
+    const wanted = new Set<string>();
+    if (metric !== null) {
+      a.spaces.forEach((s, i) => {
+        const config = scatterChart(a, i, metric, this.state, (key) => this.select(key, true));
+        if (!config) return;
+        const id = `scatter:${s.name}`;
+        wanted.add(id);
+        let canvas = grid.querySelector<HTMLCanvasElement>(`canvas[data-space="${CSS.escape(s.name)}"]`);
+        if (!canvas) {
+          canvas = el('canvas', { 'data-space': s.name });
+          const box = el('div', { class: 'chart small' });
+          box.append(canvas);
+          grid.append(box);
+        }
+        this.set.put(id, canvas, config);
+      });
+    }
+    for (const id of this.set.idsWith('scatter:')) {
+      if (wanted.has(id)) continue;
+      this.set.charts.get(id)?.canvas.parentElement?.remove();
+      this.set.remove(id);
+    }
+  }
+
+  private drawSelection(): void {
+    const a = this.current();
+    const spaceIndex = new Map(a.spaces.map((s, i) => [s.name, i]));
+    const colorOf = (t: TrialSummary): string => seriesColor(spaceIndex.get(t.space) ?? 0);
+    const t = this.state.selected === null ? undefined : findTrial(a, this.state.selected);
+    if (t && t.blockWidths.length > 0) {
+      this.set.put('widths', byId<HTMLCanvasElement>('width-chart'), widthChart(t, colorOf(t)));
+      byId<HTMLParagraphElement>('width-caption').textContent = caption(t);
+      const select = byId<SingleSelect>('model-select');
+      if (select.value !== trialKey(t)) select.value = trialKey(t);
+    }
+    this.set.put('curves', byId<HTMLCanvasElement>('curve-chart'), curvesChart(allTrials(a), this.state, colorOf, (key) => this.select(key, true)));
+    this.table.select(this.state.selected);
+  }
+}

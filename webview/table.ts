@@ -1,0 +1,110 @@
+/** The trials table: sortable by any column (the order survives updates); a click selects a trial, a double click opens it. */
+import { trialKey } from '../src/core/analysis/panelState';
+import type { TrialSummary } from '../src/core/analysis/sweepAnalysis';
+import { el } from './dom';
+import { count, fixed } from './format';
+
+interface Column {
+  name: string;
+  value: (t: TrialSummary) => number | string | null;
+  text?: (t: TrialSummary) => string;
+}
+
+const COLUMNS: Column[] = [
+  { name: 'space', value: (t) => t.space },
+  { name: '#', value: (t) => t.index },
+  { name: 'status', value: (t) => t.status },
+  { name: 'error', value: (t) => t.error, text: (t) => fixed(t.error) },
+  { name: 'flops', value: (t) => t.flops, text: (t) => count(t.flops) },
+  { name: 'params', value: (t) => t.params, text: (t) => count(t.params) },
+  { name: 'acts', value: (t) => t.acts, text: (t) => count(t.acts) },
+  { name: 'depth', value: (t) => t.metrics.depth ?? null },
+  { name: 'e_fit', value: (t) => t.line?.efit ?? null, text: (t) => fixed(t.line?.efit, 3) },
+  { name: 'epochs', value: (t) => t.epochs.length },
+  { name: 'seconds', value: (t) => t.wallSeconds, text: (t) => t.wallSeconds.toFixed(0) },
+  { name: 'note', value: (t) => t.note ?? '' },
+];
+
+export class TrialTable {
+  private sortBy = 3;
+  private ascending = true;
+  private trials: TrialSummary[] = [];
+  private selected: string | null = null;
+  private readonly body = el('tbody');
+  private readonly head = el('tr');
+
+  constructor(
+    private readonly table: HTMLTableElement,
+    private readonly onSelect: (key: string) => void,
+    private readonly onOpen?: (key: string) => void,
+  ) {
+    COLUMNS.forEach((c, i) => {
+      const th = el('th', { scope: 'col' }, c.name);
+      th.addEventListener('click', () => {
+        this.ascending = this.sortBy === i ? !this.ascending : true;
+        this.sortBy = i;
+        this.render();
+      });
+      this.head.append(th);
+    });
+    const thead = el('thead');
+    thead.append(this.head);
+    table.replaceChildren(thead, this.body);
+    // One listener for all rows: rows are re-created on every update.
+    this.body.addEventListener('click', (e) => {
+      const key = (e.target as HTMLElement).closest('tr')?.dataset.key;
+      if (key !== undefined) this.onSelect(key);
+    });
+    this.body.addEventListener('dblclick', (e) => {
+      const key = (e.target as HTMLElement).closest('tr')?.dataset.key;
+      if (key !== undefined) this.onOpen?.(key);
+    });
+  }
+
+  /** Shows these trials, in the current order, with `selected` marked. */
+  show(trials: TrialSummary[], selected: string | null): void {
+    this.trials = trials;
+    this.selected = selected;
+    this.render();
+  }
+
+  /** Marks the selected row and scrolls it into the table's view. */
+  select(key: string | null): void {
+    this.selected = key;
+    let row: HTMLTableRowElement | undefined;
+    for (const tr of Array.from(this.body.rows)) {
+      const on = tr.dataset.key === key;
+      tr.classList.toggle('selected', on);
+      if (on) row = tr;
+    }
+    const wrap = this.table.parentElement;
+    if (row && wrap) {
+      const top = row.offsetTop - (this.table.tHead?.offsetHeight ?? 0);
+      if (top < wrap.scrollTop || row.offsetTop + row.offsetHeight > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = Math.max(0, top - wrap.clientHeight / 2);
+    }
+  }
+
+  private render(): void {
+    const col = COLUMNS[this.sortBy];
+    const rows = this.trials.slice().sort((a, b) => {
+      const x = col.value(a);
+      const y = col.value(b);
+      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1; // empty cells last either way
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return this.ascending ? c : -c;
+    });
+    this.body.replaceChildren(
+      ...rows.map((t) => {
+        const tr = el('tr', { 'data-key': trialKey(t) });
+        if (trialKey(t) === this.selected) tr.classList.add('selected');
+        for (const c of COLUMNS) {
+          const td = el('td', {}, c.text ? c.text(t) : String(c.value(t) ?? '–'));
+          if (c.name === 'status') td.className = `status-${t.status}`;
+          tr.append(td);
+        }
+        return tr;
+      }),
+    );
+    Array.from(this.head.children).forEach((th, i) => th.setAttribute('aria-sort', i === this.sortBy ? (this.ascending ? 'ascending' : 'descending') : 'none'));
+  }
+}
