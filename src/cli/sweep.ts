@@ -26,12 +26,14 @@ Options:
                current directory); a DIR holding a sweep of other settings is refused
   --workers N  worker processes (default: one per core, as memory allows; one for a GPU)
   --backend B  auto | tfjs-node-gpu | tfjs-node | wasm | cpu | webgpu, instead of the file's
-               training.backend (auto: the first of tfjs-node-gpu, tfjs-node, wasm, cpu
-               that is installed)
+               training.backend (auto: the first that works of tfjs-node-gpu, webgpu on a
+               hardware GPU, tfjs-node, wasm, cpu; webgpu named also takes a software
+               adapter; DSLAB_WEBGPU_ADAPTER=INDEX|NAME picks one of several GPUs)
   --samples N  models per space, instead of the file's samples
   --native-modules DIR
-               also look for @tensorflow/tfjs-node(-gpu) in DIR/node_modules (where
-               'npm install --prefix DIR @tensorflow/tfjs-node@4.22.0' puts it)
+               also look for @tensorflow/tfjs-node(-gpu) and the webgpu pair in
+               DIR/node_modules (where 'npm install --prefix DIR @tensorflow/tfjs-node@4.22.0'
+               puts it)
   --json       print one JSON document at the end: {dir, file, fingerprint, backend,
                workers, total, done, trained, remaining, elsewhere, interrupted,
                wallSeconds, spaces: [{name, n, done, ok, failed, diverged, bestError,

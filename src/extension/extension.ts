@@ -1,6 +1,7 @@
 /**
  * Activation: wires the space-file features (diagnostics, hover, completion, lenses), the Sample
- * view, the sweep task and the commands, and owns their disposal. Every feature adapts core code.
+ * view, the sweep task, the Results panels (which follow the task's sweeps and come back after a
+ * reload) and the commands, and owns their disposal. Every feature adapts core code.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The versions the optional dependencies are pinned at (package.json). */
+/** The version of `webgpu` that package.json pins (tfjs-backend-webgpu is pinned at our tfjs-core version). */
 export const WEBGPU_VERSION = '0.6.2';
 
 /** What the adapter says about itself (WebGPU's GPUAdapterInfo), and whether it is a CPU emulating a GPU. */
@@ -31,7 +31,7 @@ export interface WebGpuAdapter {
 /** A loaded WebGPU adapter and device, ready for tfjs. */
 export interface WebGpuDevice {
   adapter: WebGpuAdapter;
-  /** One line for people, e.g. 'webgpu (nvidia …, NVIDIA: 550.54)' or 'webgpu (software adapter: mesa llvmpipe…, …)'. */
+  /** One line for people, e.g. 'webgpu (software adapter: mesa llvmpipe-…, llvmpipe: Mesa 25.0.7 …)'. */
   detail: string;
   /** Opens a device on the adapter and registers tfjs's 'webgpu' backend on it (once per process). */
   open(): Promise<void>;

@@ -55,7 +55,7 @@ spaces:
   B: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [4] }
 `;
 
-/** Ten trials of a few seconds each: slow enough to watch the panel fill in and to cancel halfway. */
+/** Eight trials of a few seconds each: slow enough to watch the panel fill in and to cancel halfway. */
 const SLOW_SPACE = `version: 1
 name: slow
 dataset: { name: synthetic, resolution: 16, channels: 3, classes: 4, train: 512, test: 64 }
@@ -64,8 +64,8 @@ model:
   block: X
   stages: 2
   strides: [1, 2]
-training: { epochs: 3, batchSize: 32, backend: wasm }
-sampling: { seed: 0, samples: 5 }
+training: { epochs: 2, batchSize: 32, backend: wasm }
+sampling: { seed: 0, samples: 4 }
 spaces:
   A: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [8] }
   B: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [4] }
@@ -354,8 +354,8 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 300_000 }, (
       // The analysis (table rows) follows the count within the debounce interval.
       return n !== undefined && n > first && n >= 2 && (await rows.count()) >= 2 ? n : undefined;
     });
-    assert.ok(later < 10, `${later} trials done before the cancel`);
-    assert.match((await state.textContent()) ?? '', /^Running: \d+ of 10 trials · best [\d.]+% \([AB]\)$/);
+    assert.ok(later < 8, `${later} trials done before the cancel`);
+    assert.match((await state.textContent()) ?? '', /^Running: \d+ of 8 trials · best [\d.]+% \([AB]\)$/);
     assert.ok((await paintedPixels(panel().locator('#edf-chart'))) > 1000);
     // The EDFs in view, under the running header (it stays at the top of the panel).
     await panel().locator('#edf-chart').evaluate((e) => (e as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'center' }));
@@ -368,7 +368,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 300_000 }, (
     await until('the panel to say the sweep was cancelled', 60_000, async () => ((await state.getAttribute('data-phase', { timeout: 2_000 })) === 'cancelled' ? true : undefined));
     const sweep = path.join(workspace, '.dslab', 'slow.regnet');
     const records = filesUnder(sweep).filter((f) => f.startsWith('trials/') && f.endsWith('.json'));
-    assert.ok(records.length >= 2 && records.length < 10, `${records.length} records after the cancel`);
+    assert.ok(records.length >= 2 && records.length < 8, `${records.length} records after the cancel`);
     for (const r of records) {
       const record = JSON.parse(fs.readFileSync(path.join(sweep, r), 'utf8')) as { status: string; error: number | null };
       assert.equal(record.status, 'ok', r);
@@ -380,35 +380,37 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 300_000 }, (
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.locator(LENS, { hasText: /^▶ Sample & Train all$/ }).click();
     const resumed = await until('the resumed sweep’s first line', 30_000, async () => {
-      const m = /Sweep of 10 trials in \S+: (\d+) done, (\d+) to train/.exec(await terminalText());
+      const m = /Sweep of 8 trials in \S+: (\d+) done, (\d+) to train/.exec(await terminalText());
       return m ? [Number(m[1]), Number(m[2])] : undefined;
     });
-    assert.ok(resumed[0] >= records.length && resumed[0] + resumed[1] === 10, JSON.stringify(resumed));
-    await until('the resumed sweep to finish', 120_000, async () => (/10 of 10 trials done/.test(await terminalText()) ? true : undefined));
-    assert.equal(filesUnder(sweep).filter((f) => f.startsWith('trials/')).length, 10);
-    await until('the panel to show all 10 trials', 30_000, async () => ((await rows.count()) === 10 && (await state.getAttribute('data-phase')) === 'done' ? true : undefined));
-    assert.match((await panel().locator('h1 + p').textContent()) ?? '', /10 of 10 trials recorded/);
+    assert.ok(resumed[0] >= records.length && resumed[0] + resumed[1] === 8, JSON.stringify(resumed));
+    await until('the resumed sweep to finish', 120_000, async () => (/8 of 8 trials done/.test(await terminalText()) ? true : undefined));
+    assert.equal(filesUnder(sweep).filter((f) => f.startsWith('trials/')).length, 8);
+    await until('the panel to show all 8 trials', 30_000, async () => ((await rows.count()) === 8 && (await state.getAttribute('data-phase')) === 'done' ? true : undefined));
+    assert.match((await panel().locator('h1 + p').textContent()) ?? '', /8 of 8 trials recorded/);
     await screenshot('resumed');
 
     // Select a trial in the table; hidden behind another tab and shown again, the panel (drawn
     // anew: it keeps no context while hidden) comes back with it selected.
-    const row = panel().locator('#trials tbody tr[data-key="B/2"]');
+    const row = panel().locator('#trials tbody tr[data-key="B/1"]');
     await row.scrollIntoViewIfNeeded();
     await row.click();
     const selected = (): Promise<string | null> => panel().locator('#trials tbody tr.selected').getAttribute('data-key', { timeout: 2_000 });
-    await until('the row to be selected', 10_000, async () => ((await selected()) === 'B/2' ? true : undefined));
-    assert.match((await panel().locator('#width-caption').textContent()) ?? '', /^B #2 · /);
+    await until('the row to be selected', 10_000, async () => ((await selected()) === 'B/1' ? true : undefined));
+    assert.match((await panel().locator('#width-caption').textContent()) ?? '', /^B #1 · /);
     await page.locator('.tabs-container .tab', { hasText: 'Results: tiny.regnet.yaml' }).click();
     await until('the other panel', 20_000, async () => (/4 of 4 trials recorded/.test((await panel().locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
     await page.locator('.tabs-container .tab', { hasText: 'Results: slow.regnet.yaml' }).click();
-    await until('the panel shown again with B/2 selected', 30_000, async () => ((await selected()) === 'B/2' ? true : undefined));
-    assert.match((await panel().locator('#width-caption').textContent()) ?? '', /^B #2 · /);
+    await until('the panel shown again with B/1 selected', 30_000, async () => ((await selected()) === 'B/1' ? true : undefined));
+    assert.match((await panel().locator('#width-caption').textContent()) ?? '', /^B #1 · /);
 
     // After a window reload the panel comes back by itself (its serializer), with the sweep's results.
     await page.reload();
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await until('the restored panel', 60_000, async () => (/10 of 10 trials recorded/.test((await panel().locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
-    assert.equal(await panel().locator('#trials tbody tr').count(), 10);
+    // Which of the two restored panels is in front depends on when the workbench last saved its layout.
+    await page.locator('.tabs-container .tab', { hasText: 'Results: slow.regnet.yaml' }).click({ timeout: 30_000 });
+    await until('the restored panel', 60_000, async () => (/8 of 8 trials recorded/.test((await panel().locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
+    assert.equal(await panel().locator('#trials tbody tr').count(), 8);
     await screenshot('restored');
   });
 });

@@ -92,6 +92,10 @@ describe('npm run package', () => {
       'extension/out/src/cli/main.js',
       'extension/out/src/train/worker.js',
       'extension/out/webview/report.js',
+      'extension/out/webview/panel.js',
+      'extension/media/panel.css',
+      'extension/wasm/dslab-kernels.wasm',
+      'extension/wasm/dslab-kernels-relaxed.wasm',
       'extension/schemas/space.schema.json',
       'extension/examples/space.regnet.yaml',
       'extension/data/fashion-mnist/LICENSE',
@@ -111,12 +115,12 @@ describe('npm run package', () => {
     }
   });
 
-  test('leaves out sources, tests, benchmarks, source maps and dev-only packages', () => {
+  test('leaves out sources, tests, benchmarks, source maps, dev-only packages and the on-demand WebGPU pair', () => {
     const unwanted = names.filter((n) =>
-      /^extension\/(src|test|bench|webview|scripts|\.ci|\.vscode|\.cache|\.dslab|out\/test|out\/bench)\//.test(n) ||
+      /^extension\/(src|test|bench|webview|scripts|wasm\/src|\.ci|\.vscode|\.cache|\.dslab|out\/test|out\/bench)\//.test(n) ||
       /\.(ts|map|vsix)$/.test(n) ||
       /^extension\/out\/(?!package\.json$|schemas\/|extension\/|webview\/|src\/(cli|core|train)\/)/.test(n) ||
-      /^extension\/node_modules\/(typescript|esbuild|@esbuild|@vscode|@types|playwright-core|chart\.js)\//.test(n),
+      /^extension\/node_modules\/(typescript|esbuild|@esbuild|@vscode|@vscode-elements|lit|@lit|@types|playwright-core|chart\.js|webgpu|@tensorflow\/tfjs-backend-webgpu)\//.test(n),
     );
     assert.deepEqual(unwanted, []);
     assert.ok(names.length < 1000, `${names.length} files`);

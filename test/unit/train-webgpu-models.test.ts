@@ -56,22 +56,21 @@ describe('webgpu computes what cpu computes: loss, logits and every gradient of 
       const ref = await lossAndGrads(spec, x, labels);
       await initBackend('webgpu');
       const got = await lossAndGrads(spec, x, labels);
-      await initBackend('wasm');
-      const wasm = await lossAndGrads(spec, x, labels);
       await initBackend('cpu');
       assert.ok(Math.abs(got.loss - ref.loss) <= 1e-4 * Math.abs(ref.loss), `loss ${got.loss} vs cpu ${ref.loss}`);
       assert.ok(relativeError(got.logits, ref.logits) < 1e-4, `logits: relative error ${relativeError(got.logits, ref.logits)}`);
       assert.deepEqual([...got.grads.keys()].sort(), [...ref.grads.keys()].sort());
-      // Float32 sums in another order: a BN γ gradient, Σ dy·x̂ over a batch where x̂ sums to
-      // zero, loses digits to cancellation on any backend. So each gradient must be as close to
-      // cpu's as wasm's is (×4), or within 1e-4 when wasm's is closer than that.
+      // Float32 sums in another order than cpu's (which accumulates in float64). A BN γ or β
+      // gradient is a per-channel sum (Σ dy·x̂, Σ dy) with much cancellation, amplified by
+      // 1/σ³ where a channel's batch variance is small: measured up to 1.7e-3 here (tfjs's stock
+      // wasm kernels: 1.2e-3 on the same variable); everything else agrees to ~1e-6. A wrong
+      // kernel is off by O(1).
       const bad: string[] = [];
       for (const [k, g] of ref.grads) {
-        const mine = relativeError(got.grads.get(k) as Float32Array, g);
-        const noise = relativeError(wasm.grads.get(k) as Float32Array, g);
-        if (mine > Math.max(1e-4, 4 * noise)) bad.push(`${k}: ${mine.toExponential(2)} (wasm ${noise.toExponential(2)})`);
+        const error = relativeError(got.grads.get(k) as Float32Array, g);
+        if (error > (/_bn\.(gamma|beta)$/.test(k) ? 1e-2 : 1e-4)) bad.push(`${k}: ${error.toExponential(2)}`);
       }
-      assert.deepEqual(bad, [], 'gradients further from cpu than wasm is');
+      assert.deepEqual(bad, [], 'gradients further from cpu than float32 rounding explains');
     });
   }
 });
