@@ -7,6 +7,8 @@ export const SECTION = 'designSpaceLab';
 export interface Settings extends SweepSettings {
   /** Folder holding optional native tfjs packages (tfjs-node, tfjs-node-gpu); '' = none. */
   nativeModulesPath: string;
+  /** Which GPU WebGPU trains on (an adapter index or part of its name); '' = the first. */
+  webgpuAdapter: string;
 }
 
 /** The settings that apply to a resource (a space file), or the workspace's. */
@@ -17,5 +19,6 @@ export function readSettings(scope?: vscode.Uri): Settings {
     workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
     outputDirectory: c.get<string>('outputDirectory', ''),
     nativeModulesPath: c.get<string>('nativeModulesPath', ''),
+    webgpuAdapter: c.get<string>('webgpuAdapter', '').trim(),
   };
 }

@@ -67,7 +67,9 @@ class SweepTerminal implements vscode.Pseudoterminal {
     this.write(`dslab ${args.join(' ')}`);
     this.env.log.appendLine(`[sweep] ${this.folder}$ node ${cli} ${args.join(' ')}`);
     // The extension host may be Electron: ELECTRON_RUN_AS_NODE makes its binary a plain Node.
-    const child = spawn(process.execPath, [cli, ...args], { cwd: this.folder, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+    if (settings.webgpuAdapter !== '') env.DSLAB_WEBGPU_ADAPTER = settings.webgpuAdapter;
+    const child = spawn(process.execPath, [cli, ...args], { cwd: this.folder, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.startNotification();
     const stdout = new LineBuffer();
