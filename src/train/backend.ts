@@ -27,6 +27,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../core/space/types';
 import { registerWasmKernels } from './kernels';
 import { registerGradients } from './kernels/gradients';
+import { withoutWarnings } from './quietWarnings';
 import { adapterName, loadWebGpu, type WebGpuAdapter } from './webgpu';
 
 export { tf };
@@ -172,19 +173,6 @@ function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const line = text.replace(/\s*\n\s*/g, ' ').trim();
   return line.length > 400 ? `${line.slice(0, 397)}...` : line;
-}
-
-/** Runs `f` with console warnings matching `noise` dropped (others still printed). */
-function withoutWarnings<T>(noise: RegExp, f: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!noise.test(args.map(String).join(' '))) warn(...args);
-  };
-  try {
-    return f();
-  } finally {
-    console.warn = warn;
-  }
 }
 
 /** Folders whose node_modules (and their parents') are searched for native packages. */

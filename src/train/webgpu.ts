@@ -15,6 +15,8 @@ import { pathToFileURL } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
 
+import { withoutWarnings } from './quietWarnings';
+
 /** The version of `webgpu` that package.json pins (tfjs-backend-webgpu is pinned at our tfjs-core version). */
 export const WEBGPU_VERSION = '0.6.2';
 
@@ -118,19 +120,6 @@ function exposeGpu(gpu: Gpu): void {
   const g = globalThis as { navigator?: object };
   if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
   Object.defineProperty(g.navigator as object, 'gpu', { value: gpu, configurable: true, writable: true });
-}
-
-/** Runs `f` with console warnings matching `noise` dropped (others still printed). */
-function withoutWarnings<T>(noise: RegExp, f: () => T): T {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (!noise.test(args.map(String).join(' '))) warn(...args);
-  };
-  try {
-    return f();
-  } finally {
-    console.warn = warn;
-  }
 }
 
 /** Joins a possibly multi-line error message into one line. */
