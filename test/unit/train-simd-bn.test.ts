@@ -9,7 +9,7 @@ import { expandModel } from '../../src/core/modelSpec';
 import { Rng } from '../../src/core/sampling/rng';
 import { initBackend, tf } from '../../src/train/backend';
 import { batchNorm, VariableStore } from '../../src/train/blocks';
-import { batchNormKernelsActive } from '../../src/train/kernels/simd/batchNorm';
+import { batchNormKernelsActive, MAX_FUSED_CHANNELS } from '../../src/train/kernels/simd/batchNorm';
 import { KERNEL_FILES, relaxedSimdAvailable, type SimdBackend } from '../../src/train/kernels/simd/module';
 import { buildModel } from '../../src/train/model';
 import { batchNormTrain } from '../../src/train/ops';
@@ -226,6 +226,22 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
       if (relu) assert.ok(wasm[0].some((v) => v === 0) && wasm[0].some((v) => v > 0), 'ReLU clips part of the output');
     });
   }
+
+  test('a layer wider than the kernels take runs on the composite path, and the kernel refuses it', () => {
+    tf.setBackend('wasm');
+    const c = MAX_FUSED_CHANNELS + 1;
+    const rng = new Rng(2);
+    const x = { values: randomValues(rng, 2 * c, 1, 0.5), shape: [2, 1, 1, c] };
+    const ones = { values: new Float32Array(c).fill(1), shape: [c] };
+    const zeros = { values: new Float32Array(c), shape: [c] };
+    const [wasm, cpu] = ['wasm', 'cpu'].map((b) => on(b, [x, ones, zeros], (xt, g, bt) => [batchNormTrain(xt as tf.Tensor4D, g as tf.Tensor1D, bt as tf.Tensor1D, EPS, true).y]));
+    assertClose(wasm[0], cpu[0], 1e-4, 'y');
+    tf.setBackend('wasm');
+    assert.throws(
+      () => tf.tidy(() => tf.engine().runKernel('DslabBatchNormTrain', { x: tf.zeros([1, 1, 1, c]), gamma: tf.ones([c]), beta: tf.zeros([c]) }, { epsilon: EPS, relu: 0 })),
+      /DslabBatchNormTrain: expected a non-empty float32 tensor with at most 4096 channels/,
+    );
+  });
 
   test('the running statistics move as PyTorch moves them (momentum 0.1, unbiased variance)', () => {
     tf.setBackend('wasm');

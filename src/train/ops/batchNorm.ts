@@ -13,7 +13,7 @@
  */
 import { tf } from '../backend';
 import { activeSimdKernels, exclusiveAddress } from '../kernels/simd/active';
-import { BATCH_NORM_TRAIN, batchNormKernelsActive, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
+import { BATCH_NORM_TRAIN, batchNormKernelsActive, MAX_FUSED_CHANNELS, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
 
 /** PyTorch's default BatchNorm momentum: running = (1 − m)·running + m·batch. */
 export const BN_MOMENTUM = 0.1;
@@ -60,7 +60,7 @@ function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.Tensor1
  * goes through `Tile` and many more full-size passes.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, relu = false): BatchNormResult {
-  if (batchNormKernelsActive()) {
+  if (x.shape[3] <= MAX_FUSED_CHANNELS && batchNormKernelsActive()) {
     const attrs: BatchNormTrainAttrs = { epsilon: eps, relu: relu ? 1 : 0 };
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as [
       tf.Tensor4D,

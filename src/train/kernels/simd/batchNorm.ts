@@ -15,6 +15,12 @@ import { simdKernels, type SimdBackend, type SimdKernels } from './module';
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
+/**
+ * The most channels the kernels take: their per-channel scratch (≤ 40 bytes a channel) lives on the
+ * 256 KiB shadow stack. Wider layers take the composite path.
+ */
+export const MAX_FUSED_CHANNELS = 4096;
+
 export const BATCH_NORM_TRAIN = 'DslabBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'DslabBatchNormTrainGrad';
 
@@ -31,12 +37,12 @@ function kernelsOf(backend: tf.KernelBackend, name: string): SimdKernels {
   return kernels;
 }
 
-/** Rows (N·H·W) and channels of an NHWC tensor, checked to be float32 and not empty. */
+/** Rows (N·H·W) and channels of an NHWC tensor, checked to be float32, not empty and not too wide. */
 function rowsAndChannels(name: string, x: TensorInfo): [number, number] {
   const c = x.shape[x.shape.length - 1];
   const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  if (x.dtype !== 'float32' || x.shape.length < 1 || m === 0 || c === 0) {
-    throw new Error(`${name}: expected a non-empty float32 tensor with channels last, got ${x.dtype} [${x.shape.join(', ')}]`);
+  if (x.dtype !== 'float32' || x.shape.length < 1 || m === 0 || c === 0 || c > MAX_FUSED_CHANNELS) {
+    throw new Error(`${name}: expected a non-empty float32 tensor with at most ${MAX_FUSED_CHANNELS} channels, last; got ${x.dtype} [${x.shape.join(', ')}]`);
   }
   return [m, c];
 }
