@@ -18,8 +18,7 @@ import { complexity } from '../src/core/complexity';
 import type { ExpandedModel, ModelSpec } from '../src/core/model';
 import { expandModel } from '../src/core/modelSpec';
 import { Rng } from '../src/core/sampling/rng';
-import { BackendUnavailableError, initBackend, tf } from '../src/train/backend';
-import { simdKernels, type SimdBackend } from '../src/train/kernels/simd/module';
+import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
 import { defaultWorkers } from '../src/train/sweep';
 import { Trainer } from '../src/train/trainer';
@@ -180,10 +179,6 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
   if (job.wasmKernels !== undefined) process.env.DSLAB_WASM_KERNELS = job.wasmKernels;
   try {
     detail = (await initBackend(job.backend)).detail;
-    if (job.backend === 'wasm') {
-      const kernels = simdKernels(tf.backend() as unknown as SimdBackend);
-      detail += kernels === undefined ? ', stock kernels' : `, our SIMD kernels${kernels.relaxed ? ' (relaxed)' : ''}`;
-    }
   } catch (e) {
     if (e instanceof BackendUnavailableError) return { ok: false, unavailable: e.message };
     throw e;

@@ -27,6 +27,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../core/space/types';
 import { registerWasmKernels } from './kernels';
 import { registerGradients } from './kernels/gradients';
+import { simdKernels, type SimdBackend } from './kernels/simd/module';
 import { withoutWarnings } from './quietWarnings';
 import { adapterName, loadWebGpu, type WebGpuAdapter } from './webgpu';
 
@@ -38,7 +39,7 @@ registerGradients();
 /** The engine training runs on, and why the ones before it in the 'auto' order were skipped. */
 export type BackendChoice = {
   name: 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
-  /** What exactly loaded, e.g. 'wasm (SIMD, 1 thread)'. */
+  /** What exactly loaded, e.g. 'wasm (SIMD, 1 thread), our SIMD kernels (relaxed)'. */
   detail: string;
   /** For webgpu: the adapter it computes on. */
   adapter?: WebGpuAdapter;
@@ -303,5 +304,8 @@ async function tryWasm(wasmDir?: string): Promise<Attempt> {
   // The first warning is the cause; tfjs and emscripten repeat it in the ones after.
   if (!ok) return { ok: false, why: `failed to load: ${warnings[0] ?? 'unknown error'}` };
   const threads = getThreadsCount();
-  return { ok: true, detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})` };
+  // Records say which kernels trained a model: ours change the float32 rounding (and the speed).
+  const kernels = simdKernels(tf.backend() as unknown as SimdBackend);
+  const ours = kernels === undefined ? 'stock kernels' : `our SIMD kernels${kernels.relaxed ? ' (relaxed)' : ''}`;
+  return { ok: true, detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}), ${ours}` };
 }

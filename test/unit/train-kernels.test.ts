@@ -5,17 +5,12 @@ import { Rng } from '../../src/core/sampling/rng';
 import { initBackend, tf } from '../../src/train/backend';
 import { axisPhases } from '../../src/train/kernels/geometry';
 import { WASM_GRADIENT_KERNELS, WASM_KERNELS } from '../../src/train/kernels';
+import { randomValues, relativeError } from '../numeric';
 
 before(async () => {
   await initBackend('cpu');
   await initBackend('wasm');
 });
-
-function randomValues(rng: Rng, n: number): Float32Array {
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rng.float() * 2 - 1;
-  return v;
-}
 
 type Input = { shape: number[]; values: Float32Array };
 
@@ -28,17 +23,6 @@ function runOn(backend: string, kernel: string, inputs: Record<string, Input>, a
     const out = tf.engine().runKernel(kernel, named, attrs as tf.NamedAttrMap) as tf.Tensor;
     return { values: out.dataSync() as Float32Array, shape: out.shape };
   });
-}
-
-/** max |a − b| / max |b|: the error relative to the reference's scale. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
 }
 
 function assertSameAsCpu(kernel: string, inputs: Record<string, Input>, attrs: object, label: string): void {

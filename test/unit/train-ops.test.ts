@@ -11,33 +11,12 @@ import {
   pyclsPadding,
   updateRunningStats,
 } from '../../src/train/ops';
+import { assertClose, randomValues } from '../numeric';
 
 before(async () => {
   await initBackend('cpu');
   await initBackend('wasm');
 });
-
-function randomValues(rng: Rng, n: number): Float32Array {
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rng.float() * 2 - 1;
-  return v;
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
-}
-
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tolerance: number, label: string): void {
-  const err = relativeError(a, b);
-  assert.ok(err <= tolerance, `${label}: relative error ${err} > ${tolerance}`);
-}
 
 /** Runs `f` on a backend with tensors made there from plain arrays; returns every output's values. */
 function on(backend: string, inputs: { shape: number[]; values: Float32Array }[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Float32Array[] {

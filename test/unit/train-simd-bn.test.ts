@@ -14,6 +14,7 @@ import { KERNEL_FILES, relaxedSimdAvailable, type SimdBackend } from '../../src/
 import { buildModel } from '../../src/train/model';
 import { batchNormTrain } from '../../src/train/ops';
 import { Trainer } from '../../src/train/trainer';
+import { assertClose, randomValues } from '../numeric';
 
 const EPS = 1e-5;
 
@@ -21,12 +22,6 @@ before(async () => {
   await initBackend('cpu');
   await initBackend('wasm');
 });
-
-function randomValues(rng: Rng, n: number, scale = 1, offset = 0): Float32Array {
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = offset + scale * (rng.float() * 2 - 1);
-  return v;
-}
 
 /** Float64 reference of the forward pass over m rows of c channels. */
 function referenceForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, m: number, c: number, relu: boolean) {
@@ -68,24 +63,6 @@ function referenceBackward(dy: Float32Array, x: Float32Array, y: Float64Array, g
     }
   }
   return { dx, dGamma, dBeta };
-}
-
-/** max |a − b| / max |b|; 0 when both are all zeros. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
-}
-
-/** Per-element error with a floor at the array's scale (for values that are mostly O(1)). */
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: number, label: string): void {
-  assert.equal(actual.length, expected.length, `${label}: length`);
-  const err = relativeError(actual, expected);
-  assert.ok(err <= bound, `${label}: relative error ${err.toExponential(2)} > ${bound}`);
 }
 
 type Exports = Record<string, (...args: number[]) => number>;

@@ -8,17 +8,12 @@ import { initBackend, tf } from '../../src/train/backend';
 import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convKernelsActive, convShape, type ConvShape } from '../../src/train/kernels/simd/conv';
 import { relaxedSimdAvailable, simdKernels, type SimdBackend } from '../../src/train/kernels/simd/module';
 import { groupedConv2d } from '../../src/train/ops/conv';
+import { randomValues } from '../numeric';
 
 before(async () => {
   await initBackend('cpu');
   await initBackend('wasm');
 });
-
-function randomValues(rng: Rng, n: number): Float32Array {
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rng.float() * 2 - 1;
-  return v;
-}
 
 /** max |a − b| / max |b|: the error relative to the reference's scale. */
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -6,17 +6,12 @@ import { initBackend, tf } from '../../src/train/backend';
 import { activeSimdKernels } from '../../src/train/kernels/simd/active';
 import { Sgd } from '../../src/train/optimizer';
 import { addRelu, updateRunningStats } from '../../src/train/ops';
+import { randomValues } from '../numeric';
 
 before(async () => {
   await initBackend('cpu');
   await initBackend('wasm');
 });
-
-function randomValues(rng: Rng, n: number): Float32Array {
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rng.float() * 2 - 1;
-  return v;
-}
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: number, label: string): void {
   assert.equal(actual.length, expected.length, label);
