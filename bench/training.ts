@@ -23,6 +23,7 @@ import { buildModel } from '../src/train/model';
 import { defaultWorkers } from '../src/train/sweep';
 import { Trainer } from '../src/train/trainer';
 import type { Figure, Suite } from './measure';
+import { measureWebGpu } from './webgpu';
 
 /** A model the suite trains. */
 export interface BenchModel {
@@ -366,6 +367,12 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
     }
     const warning = paramCheck(r.params);
     rows.push({ config: backend, engine: 'ours', imagesPerSecond: imagesPerSecond(r.batch, r.stepMs), singleCore: false, gpu: backend === 'tfjs-node-gpu', label: r.detail, note: `${planNote(FULL_PLAN)}; step ${fmtMs(median(r.stepMs))} ms${warning ? `; ${warning}` : ''}` });
+  }
+  // WebGPU on whatever adapter Dawn has (a software one is measured with a small batch and labelled).
+  if (!unavailable.has('webgpu')) {
+    const row = await measureWebGpu(m);
+    if (row.imagesPerSecond === undefined) unavailable.set('webgpu', row.note ?? 'unavailable');
+    else rows.push(row);
   }
 
   const configs: Config[] = [
