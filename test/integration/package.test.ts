@@ -1,56 +1,19 @@
-// The .vsix that `npm run package` builds: packaged with the same vsce options (read from the
-// `package` script, so the two cannot drift) from the already built out/, then unpacked into a
-// temporary folder, where the CLI must work as the sweep task runs it: `node <ext>/bin/dslab`.
+// The .vsix that `npm run package` builds (test/vsix.ts packages it with the same vsce options),
+// unpacked into a temporary folder, where the CLI must work as the sweep task runs it:
+// `node <ext>/bin/dslab`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { buildVsix, readZip, unpackZip } from '../vsix';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const VSCE = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 const TINY = path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny.yaml');
-
-/** One file of a zip archive: its name and its bytes, inflated. */
-interface ZipEntry {
-  name: string;
-  data: () => Buffer;
-}
-
-/** Reads a zip's central directory (the .vsix is a plain zip: stored or deflated entries). */
-function readZip(zip: Buffer): ZipEntry[] {
-  let end = zip.length - 22;
-  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
-  assert.ok(end >= 0, 'no end of central directory record');
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  const entries: ZipEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'central directory entry');
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    entries.push({
-      name,
-      data: () => {
-        const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-        const raw = zip.subarray(start, start + size);
-        return method === 0 ? Buffer.from(raw) : zlib.inflateRawSync(raw);
-      },
-    });
-    at += 46 + skip;
-  }
-  return entries;
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-package-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const vsix = path.join(tmp, 'design-space-lab.vsix');
 const installed = path.join(tmp, 'installed');
 let names: string[] = [];
 
@@ -61,24 +24,9 @@ function dslab(bin: string, args: string[]): { status: number | null; stdout: st
 
 describe('npm run package', () => {
   before(() => {
-    const script: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.package;
-    const vsceArgs = script.split('&&').map((s) => s.trim()).find((s) => s.startsWith('vsce '));
-    assert.ok(vsceArgs, `the package script runs vsce: ${script}`);
-    // stdin closed: a question from vsce (missing LICENSE, repository) fails instead of hanging.
-    const r = spawnSync(process.execPath, [VSCE, ...vsceArgs.split(/\s+/).slice(1), '--out', vsix], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 90_000,
-    });
-    assert.equal(r.status, 0, `vsce package failed:\n${r.stdout}\n${r.stderr}`);
-    const entries = readZip(fs.readFileSync(vsix));
+    const entries = readZip(fs.readFileSync(buildVsix()));
     names = entries.map((e) => e.name);
-    for (const e of entries) {
-      const file = path.join(installed, e.name);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, e.data());
-    }
+    unpackZip(entries, installed);
   });
 
   test('holds the extension, the CLI and its workers, the schema, the data and the wasm binaries', () => {
