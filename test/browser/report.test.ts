@@ -135,6 +135,10 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     await page.waitForFunction(`window.dslabReport.charts.get('scatter:RegNetX').getActiveElements().length > 0`, undefined, { timeout: 5_000 });
     await page.mouse.down();
     await page.mouse.up();
+    // Chart.js handles the click on its next frame: wait for the selection to move there.
+    await page
+      .waitForFunction(`document.querySelector('#trials tbody tr.selected')?.getAttribute('data-key')?.startsWith('RegNetX/') === true`, undefined, { timeout: 5_000 })
+      .catch(() => undefined);
     const picked = await page.getAttribute('#trials tbody tr.selected', 'data-key');
     assert.match(picked ?? '', /^RegNetX\/\d+$/);
     assert.equal(await page.evaluate(`window.dslabReport.state.selected`), picked);
