@@ -82,3 +82,20 @@ export function elapsedMs<T>(fn: () => T): { result: T; ms: number } {
   const result = fn();
   return { result, ms: nowMs() - t };
 }
+
+/**
+ * The body of a measuring child process (`node suite.js child JOB`): runs `measure` on the JSON
+ * job, prints its result as one JSON line and exits at once (a backend may keep handles open).
+ */
+export function serveChild<J, R>(job: string, measure: (job: J) => Promise<R>): void {
+  measure(JSON.parse(job) as J).then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r) + '\n');
+      process.exit(0);
+    },
+    (e) => {
+      process.stderr.write(`${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -22,7 +22,7 @@ import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
 import { defaultWorkers } from '../src/train/sweep';
 import { Trainer } from '../src/train/trainer';
-import type { Figure, Suite } from './measure';
+import { serveChild, type Figure, type Suite } from './measure';
 import { measureWebGpu } from './webgpu';
 
 /** A model the suite trains. */
@@ -551,16 +551,4 @@ export const trainingSuite: Suite = {
   run,
 };
 
-if (require.main === module && process.argv[2] === 'child') {
-  runChild(JSON.parse(process.argv[3]) as ChildJob).then(
-    (r) => {
-      process.stdout.write(JSON.stringify(r) + '\n');
-      // A wasm backend keeps no handles open, but exit at once rather than wait on any.
-      process.exit(0);
-    },
-    (e) => {
-      process.stderr.write(`${(e as Error).stack ?? e}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module && process.argv[2] === 'child') serveChild(process.argv[3], runChild);

@@ -14,6 +14,7 @@ import { Rng } from '../src/core/sampling/rng';
 import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
 import { Trainer } from '../src/train/trainer';
+import { serveChild } from './measure';
 import type { BenchModel, StepPlan, Throughput } from './training';
 
 /** A GPU's plan: the suite's full batch. */
@@ -108,16 +109,7 @@ export async function measureWebGpu(m: BenchModel, plan: StepPlan = GPU_PLAN): P
 
 if (require.main === module) {
   if (process.argv[2] === 'child') {
-    runChild(JSON.parse(process.argv[3]) as WebGpuJob).then(
-      (r) => {
-        process.stdout.write(JSON.stringify(r) + '\n');
-        process.exit(0);
-      },
-      (e) => {
-        process.stderr.write(`${(e as Error).stack ?? e}\n`);
-        process.exit(1);
-      },
-    );
+    serveChild(process.argv[3], runChild);
   } else {
     void (async () => {
       const { MODELS } = require('./training') as typeof import('./training');

@@ -1,7 +1,8 @@
 /** The Results panel's text parts: title, progress, running header, findings and the spaces' summary table. */
 import type { SweepRunState } from '../src/core/analysis/panelProtocol';
 import { sweepStateText } from '../src/core/analysis/panelProtocol';
-import { SUMMARY_COLUMNS, summaryCells, summaryNote } from '../src/core/analysis/reportHtml';
+import { summaryNote } from '../src/core/analysis/reportHtml';
+import { SUMMARY_COLUMNS, summaryCells } from '../src/core/analysis/summaryTable';
 import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
 import { byId, el } from './dom';
 

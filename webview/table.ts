@@ -2,7 +2,7 @@
 import { trialKey } from '../src/core/analysis/panelState';
 import type { TrialSummary } from '../src/core/analysis/sweepAnalysis';
 import { el } from './dom';
-import { count, fixed } from './format';
+import { compactCount, fixed } from './format';
 
 interface Column {
   name: string;
@@ -15,9 +15,9 @@ const COLUMNS: Column[] = [
   { name: '#', value: (t) => t.index },
   { name: 'status', value: (t) => t.status },
   { name: 'error', value: (t) => t.error, text: (t) => fixed(t.error) },
-  { name: 'flops', value: (t) => t.flops, text: (t) => count(t.flops) },
-  { name: 'params', value: (t) => t.params, text: (t) => count(t.params) },
-  { name: 'acts', value: (t) => t.acts, text: (t) => count(t.acts) },
+  { name: 'flops', value: (t) => t.flops, text: (t) => compactCount(t.flops) },
+  { name: 'params', value: (t) => t.params, text: (t) => compactCount(t.params) },
+  { name: 'acts', value: (t) => t.acts, text: (t) => compactCount(t.acts) },
   { name: 'depth', value: (t) => t.metrics.depth ?? null },
   { name: 'e_fit', value: (t) => t.line?.efit ?? null, text: (t) => fixed(t.line?.efit, 3) },
   { name: 'epochs', value: (t) => t.epochs.length },

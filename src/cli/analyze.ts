@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSweep } from '../core/analysis/loadSweep';
 import { renderReportHtml } from '../core/analysis/reportHtml';
-import { analyzeSweep, type SpaceAnalysis, type SweepAnalysis } from '../core/analysis/sweepAnalysis';
+import { analyzeSweep, type SweepAnalysis } from '../core/analysis/sweepAnalysis';
 import { formatP } from '../core/analysis/findings';
+import { compactCount, metricText } from '../core/analysis/format';
+import { SUMMARY_COLUMNS, summaryCells } from '../core/analysis/summaryTable';
 import { SweepDirectoryError } from '../core/results/store';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
-import { formatSpaceSize } from '../core/spaceSize';
 import { tableLines } from './table';
 
 const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
@@ -30,47 +31,7 @@ Example:
   dslab analyze .dslab/space.regnet --html report.html
 `;
 
-/** 1234567 → 1.23M. */
-export function formatCount(x: number): string {
-  const units: [number, string][] = [
-    [1e9, 'G'],
-    [1e6, 'M'],
-    [1e3, 'k'],
-  ];
-  for (const [f, u] of units) if (Math.abs(x) >= f) return `${(x / f).toFixed(2)}${u}`;
-  return String(x);
-}
-
-function num(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
-}
-
-/** A metric value as the table shows it: counts abbreviated, integers as they are. */
-function metricValue(key: string, x: number): string {
-  if (key === 'flops' || key === 'params' || key === 'acts') return formatCount(x);
-  if (key === 'efit') return x.toFixed(3);
-  return Number.isInteger(x) ? String(x) : x.toFixed(2);
-}
-
 const indent = (lines: string[]): string[] => lines.map((l) => `  ${l}`);
-
-function spaceRow(s: SpaceAnalysis): string[] {
-  return [
-    s.name,
-    s.type,
-    String(s.n),
-    String(s.failed),
-    String(s.diverged),
-    String(s.missing),
-    num(s.min),
-    num(s.mean),
-    num(s.median),
-    num(s.area, 3),
-    num(s.normalized?.median),
-    num(s.normalized?.area ?? null, 3),
-    formatSpaceSize(s.size),
-  ];
-}
 
 /** The human-readable summary: settings, the table, KS tests, best ranges, findings. */
 export function formatAnalysis(a: SweepAnalysis): string {
@@ -78,15 +39,15 @@ export function formatAnalysis(a: SweepAnalysis): string {
   const lines: string[] = [`Sweep ${a.name} (${a.dir}): ${progress.recorded} of ${progress.planned} trials recorded`, ''];
   lines.push(
     ...indent(tableLines([
-      ['space', 'type', 'n', 'failed', 'diverged', 'missing', 'min', 'mean', 'median', 'area', 'median*', 'area*', 'size'],
-      ...a.spaces.map(spaceRow),
+      SUMMARY_COLUMNS,
+      ...a.spaces.map(summaryCells),
     ], 2)),
   );
   const eps = settings.epsilon === null ? 'no ε (no ok trial)' : `ε = ${settings.epsilon.toFixed(2)}% (the largest ok error)`;
   const range =
     settings.range === null
       ? `no ${settings.complexity} range to normalize over`
-      : `${settings.complexity} in (${formatCount(settings.range[0])}, ${formatCount(settings.range[1])}) (${settings.rangeSource === 'constraint' ? 'the sweep constraint' : 'min to max over the trials'}), ${settings.bins} bins`;
+      : `${settings.complexity} in (${compactCount(settings.range[0])}, ${compactCount(settings.range[1])}) (${settings.rangeSource === 'constraint' ? 'the sweep constraint' : 'min to max over the trials'}), ${settings.bins} bins`;
   lines.push('', `  errors in %; area: EDF area up to ${eps}; * ${settings.complexity}-normalized: ${range}`);
 
   if (a.comparisons.length > 0) {
@@ -100,7 +61,7 @@ export function formatAnalysis(a: SweepAnalysis): string {
     const { resamples, fraction } = settings.bootstrap;
     lines.push('', `Best ranges (median [2.5%, 97.5%] of the best of ${resamples} resamples of ${Math.round(fraction * 100)}%):`);
     for (const s of withRanges) {
-      const parts = Object.entries(s.bestRanges).map(([k, r]) => `${k} ${metricValue(k, r.median)} [${metricValue(k, r.lo)}, ${metricValue(k, r.hi)}]`);
+      const parts = Object.entries(s.bestRanges).map(([k, r]) => `${k} ${metricText(k, r.median)} [${metricText(k, r.lo)}, ${metricText(k, r.hi)}]`);
       lines.push(`  ${s.name}:`);
       for (let i = 0; i < parts.length; i += 4) lines.push('    ' + parts.slice(i, i + 4).join(', '));
     }

@@ -6,8 +6,9 @@
  * layout style are shared with the Results panel, which draws the same views from the same code.
  * Colours are CSS variables (`--dslab-*`) so a VS Code webview can map them to its theme.
  */
-import { formatSpaceSize } from '../spaceSize';
+import { compactCount } from './format';
 import type { SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
+import { SUMMARY_COLUMNS, summaryCells } from './summaryTable';
 
 /** Element id of the embedded analysis JSON the browser code reads. */
 export const REPORT_DATA_ID = 'dslab-data';
@@ -73,38 +74,6 @@ const STATIC_CONTROLS_STYLE = `
 }
 `;
 
-/** 2000000 → 2.00M: counts as the rest of the report shows them. */
-function compact(x: number): string {
-  for (const [f, u] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) if (Math.abs(x) >= f) return `${(x / f).toFixed(2)}${u}`;
-  return String(x);
-}
-
-function cell(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
-}
-
-/** Column heads of the spaces' summary table (* normalized). */
-export const SUMMARY_COLUMNS = ['space', 'type', 'n', 'failed', 'diverged', 'missing', 'min', 'mean', 'median', 'area', 'median*', 'area*', 'size'];
-
-/** The summary table's cells of a space, as text. */
-export function summaryCells(s: SpaceAnalysis): string[] {
-  return [
-    s.name,
-    s.type,
-    String(s.n),
-    String(s.failed),
-    String(s.diverged),
-    String(s.missing),
-    cell(s.min),
-    cell(s.mean),
-    cell(s.median),
-    cell(s.area, 3),
-    cell(s.normalized?.median),
-    cell(s.normalized?.area ?? null, 3),
-    formatSpaceSize(s.size),
-  ];
-}
-
 function summaryRow(s: SpaceAnalysis): string {
   return `<tr>${summaryCells(s).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
 }
@@ -116,7 +85,7 @@ export function summaryNote(analysis: SweepAnalysis): string {
   const range =
     settings.range === null
       ? `no ${settings.complexity} range to normalize over`
-      : `${settings.complexity} in (${compact(settings.range[0])}, ${compact(settings.range[1])}), ${settings.bins} bins (${settings.rangeSource === 'constraint' ? 'the sweep constraint' : 'min to max over the trials'})`;
+      : `${settings.complexity} in (${compactCount(settings.range[0])}, ${compactCount(settings.range[1])}), ${settings.bins} bins (${settings.rangeSource === 'constraint' ? 'the sweep constraint' : 'min to max over the trials'})`;
   return `Errors in %. Area: EDF area up to ${eps}. * normalized: ${range}.`;
 }
 

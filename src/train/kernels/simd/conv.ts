@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { activeSimdKernels } from './active';
 import { simdKernels, type SimdBackend, type SimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
@@ -166,9 +167,7 @@ export const convGradient: tf.GradConfig = {
 
 /** True when the native conv can run here: the wasm backend with our SIMD kernels loaded. */
 export function convKernelsActive(): boolean {
-  if (tf.getBackend() !== 'wasm') return false;
-  const kernels = simdKernels(tf.backend() as unknown as SimdBackend);
-  return kernels !== undefined && kernels.has('dslab_conv2d_forward') && tf.getKernel(CONV, 'wasm') !== undefined;
+  return activeSimdKernels('dslab_conv2d_forward') !== undefined && tf.getKernel(CONV, 'wasm') !== undefined;
 }
 
 /** The native grouped conv (callers check `convKernelsActive` first). */
