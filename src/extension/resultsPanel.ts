@@ -148,9 +148,14 @@ class ResultsPanel {
     try {
       const script = path.join(this.extensionUri.fsPath, 'out', 'extension', 'resultsWorker.js');
       const source = new vscode.CancellationTokenSource();
-      const dispose = this.panel.onDidDispose(() => source.cancel());
-      const response = await runWorker<ResultsRequest, ResultsResponse>(script, { dir }, source.token);
-      dispose.dispose();
+      const closed = this.panel.onDidDispose(() => source.cancel());
+      let response: ResultsResponse | undefined;
+      try {
+        response = await runWorker<ResultsRequest, ResultsResponse>(script, { dir }, source.token);
+      } finally {
+        closed.dispose();
+        source.dispose();
+      }
       this.lastAnalysis = Date.now();
       if (!response) return;
       if ('error' in response) {
