@@ -148,6 +148,7 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
       imagesPerSecond: o.imagesPerSecond,
       peakMemoryBytes: o.peakMemoryBytes,
       ...times,
+      lrCurve: o.lrCurve,
     };
     if (o.divergedAt) record.divergedAt = o.divergedAt;
     return record;

@@ -1,10 +1,11 @@
 /**
  * One trial: train one sampled model on the space file's dataset with its training settings and
- * measure its test error (pycls's trainer loop: lr set per epoch, test after every epoch).
+ * measure its test error (pycls's trainer loop: test after every epoch; the lr follows the
+ * schedule per step or per epoch, see core/schedule.ts).
  */
 import type { ModelSpec } from '../core/model';
 import { expandModel } from '../core/modelSpec';
-import { epochLr } from '../core/schedule';
+import { LrSchedule } from '../core/schedule';
 import { deriveSpaceSeed } from '../core/space/seed';
 import type { BackendName, ResolvedDataset, ResolvedTraining } from '../core/space/types';
 import { initBackend, tf, type BackendChoice } from './backend';
@@ -33,6 +34,7 @@ export interface EpochResult {
   trainLoss: number;
   /** Top-1 test error (%) after the epoch, BN with running statistics. */
   testError: number;
+  /** The lr of the epoch's first step. */
   lr: number;
   /** Wall time of the epoch: training and evaluation. */
   seconds: number;
@@ -53,6 +55,8 @@ export interface TrialOutcome {
   /** Peak resident set size of the process (`process.memoryUsage().rss`, sampled every step), in bytes. */
   peakMemoryBytes: number;
   backend: BackendChoice;
+  /** Enough (step, lr) points of the whole run's planned schedule to draw it (1-based steps). */
+  lrCurve: { step: number; lr: number }[];
   /** Where the loss ran away: 1-based epoch and step within it, and the loss. */
   divergedAt?: { epoch: number; step: number; loss: number };
 }
@@ -146,7 +150,8 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
     labelSmoothing: training.labelSmoothing,
   });
 
-  const totalSteps = perEpoch * training.epochs;
+  const schedule = new LrSchedule(training.schedule, training.optimizer.lr, training.epochs, perEpoch);
+  const totalSteps = schedule.totalSteps;
   const epochs: EpochResult[] = [];
   let firstLoss: number | undefined;
   let peakMemoryBytes = process.memoryUsage().rss;
@@ -158,7 +163,7 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
   try {
     for (let e = 0; e < training.epochs; e++) {
       const epochStart = performance.now();
-      const lr = epochLr(training.schedule, training.optimizer.lr, e, training.epochs);
+      const lr = schedule.at(e, 0);
       const order = batches(data.train, batchSize, { shuffle: true, seed: seeds.batches, epoch: e, augment: job.dataset.augment });
       let lossSum = 0;
       let lossImages = 0;
@@ -167,7 +172,7 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
         if (batch.n < 2) continue; // see stepsPerEpoch
         await yieldToEventLoop();
         if (hooks.signal?.aborted) throw new TrialAbortedError();
-        const result = await trainer.step(batch, data.train, lr, (loss) => !isDivergent(loss, firstLoss));
+        const result = await trainer.step(batch, data.train, schedule.at(e, stepInEpoch), (loss) => !isDivergent(loss, firstLoss));
         trainImages += batch.n;
         step++;
         stepInEpoch++;
@@ -206,6 +211,7 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
       imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : 0,
       peakMemoryBytes,
       backend,
+      lrCurve: schedule.curve(),
     };
     if (divergedAt !== undefined) outcome.divergedAt = divergedAt;
     return outcome;

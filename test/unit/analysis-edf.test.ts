@@ -5,6 +5,12 @@ import { kolmogorovQ, ksTest } from '../../src/core/analysis/ks';
 import { bestOfResamples, bootstrapBestRanges, percentile } from '../../src/core/analysis/bootstrap';
 import { randomSearchEfficiency } from '../../src/core/analysis/randomSearch';
 
+function popcount(x: number): number {
+  let c = 0;
+  for (; x; x &= x - 1) c++;
+  return c;
+}
+
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
 
 describe('error EDF', () => {
@@ -98,6 +104,48 @@ describe('KS statistic', () => {
     assert.equal(r.at, 1);
   });
 
+  test('exact p-values: scipy.stats.ks_2samp(method="exact") on distinct values', () => {
+    // n = m = 5, fully separated: the two extreme splits of C(10, 5) = 252, p = 2/252.
+    close(ksTest([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).p, 2 / 252, 1e-12);
+    // Interleaved a = {1,3,5,7,9}, b = {2,4,6,8,10}: D = 0.2, every split has D ≥ 0.2, p = 1.
+    close(ksTest([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]).p, 1, 1e-12);
+    // n = m = 8, D = 0.5: scipy's exact p = 0.2826728826728827 (C(16, 8) = 12870 paths).
+    const a = [1, 2, 3, 4, 9, 11, 13, 15];
+    const b = [5, 6, 7, 8, 10, 12, 14, 16];
+    const r = ksTest(a, b);
+    close(r.d, 0.5);
+    assert.equal(r.method, 'exact');
+    close(r.p, 0.2826728826728827, 1e-12);
+  });
+
+  test('exact p-values keep ties: the permutation distribution of the tied pooled sample', () => {
+    // a = {1, 1}, b = {1, 2}: D = ½ (after 1: 1 vs ½). Of the C(4, 2) = 6 splits of {1, 1, 1, 2},
+    // the 3 that put 2 in b reach D = ½, the 3 that put 2 in a also do: p = 1.
+    close(ksTest([1, 1], [1, 2]).p, 1, 1e-12);
+    // Brute force over every split of a small tied sample.
+    const a = [1, 2, 2, 3, 5];
+    const b = [2, 4, 5, 6, 6, 7];
+    const pooled = [...a, ...b];
+    const observed = ksTest(a, b).d;
+    let reached = 0;
+    let total = 0;
+    for (let mask = 0; mask < 1 << pooled.length; mask++) {
+      if (popcount(mask) !== a.length) continue;
+      total++;
+      const x = pooled.filter((_, i) => mask & (1 << i));
+      const y = pooled.filter((_, i) => !(mask & (1 << i)));
+      if (ksTest(x, y).d >= observed - 1e-12) reached++;
+    }
+    close(ksTest(a, b).p, reached / total, 1e-12);
+  });
+
+  test('exact p at n = 8 is larger than the asymptotic one there (which overstated significance)', () => {
+    const a = [1, 2, 3, 4, 5, 6, 9, 12];
+    const b = [7, 8, 10, 11, 13, 14, 15, 16];
+    const r = ksTest(a, b);
+    assert.ok(r.p > kolmogorovQ(Math.sqrt(4), r.d), `${r.p}`);
+  });
+
   test('asymptotic p-value: textbook points of the Kolmogorov distribution', () => {
     // Q(λ) without the small-sample correction (huge n): Q(1.36) ≈ 0.049, Q(1.63) ≈ 0.0098, Q(0.5) ≈ 0.964.
     const big = 1e12;
@@ -158,25 +206,32 @@ describe('bootstrap best range', () => {
 });
 
 describe('random search efficiency', () => {
-  test('m = 1, 2, 4, … ≤ n with ⌊n/m⌋ repeats; the best of all n is at least the minimum', () => {
-    const errors = [9, 3, 7, 1, 5];
-    const pts = randomSearchEfficiency(errors, { seed: 0 });
-    assert.deepEqual(pts.map((p) => [p.m, p.repeats]), [[1, 5], [2, 2], [4, 1]]);
-    for (const p of pts) assert.ok(p.mean >= 1 && p.mean <= 9);
+  test('m = 1 … n; hand values: best of m from {1, 3, 5} is 1 with probability 1 − (2/3)^m', () => {
+    const pts = randomSearchEfficiency([5, 1, 3]);
+    assert.deepEqual(pts.map((p) => p.m), [1, 2, 3]);
+    close(pts[0].mean, 3);
+    close(pts[0].std, Math.sqrt(8 / 3));
+    // m = 2: P(best = 1) = 1 − 4/9 = 5/9, P(3) = 4/9 − 1/9 = 3/9, P(5) = 1/9 → mean 19/9
+    close(pts[1].mean, 19 / 9);
+    close(pts[2].mean, (1 * (1 - 8 / 27) + 3 * (8 / 27 - 1 / 27) + 5 / 27));
   });
 
-  test('expected best error falls as m grows (many models)', () => {
-    const errors = Array.from({ length: 256 }, (_, i) => (i * 37) % 256);
-    const pts = randomSearchEfficiency(errors, { seed: 1 });
-    // Averages over ≥ 8 experiments are stable enough to be ordered; single experiments are not.
-    const stable = pts.filter((p) => p.repeats >= 8);
-    for (let k = 1; k < stable.length; k++) assert.ok(stable[k].mean < stable[k - 1].mean, `m=${stable[k].m}`);
-    assert.ok(pts[pts.length - 1].mean < 8, String(pts[pts.length - 1].mean));
-    close(pts[0].mean, 127.5, 25);
+  test('agrees with a brute-force simulation and falls as m grows', () => {
+    const errors = Array.from({ length: 40 }, (_, i) => (i * 37) % 41);
+    const pts = randomSearchEfficiency(errors);
+    for (let k = 1; k < pts.length; k++) assert.ok(pts[k].mean <= pts[k - 1].mean);
+    let x = 12345;
+    const rand = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let sum = 0;
+    const runs = 40000;
+    for (let r = 0; r < runs; r++) sum += Math.min(...Array.from({ length: 4 }, () => errors[Math.floor(rand() * errors.length)]));
+    close(pts[3].mean, sum / runs, 0.15);
   });
 
-  test('zero-weight models are never drawn', () => {
-    const pts = randomSearchEfficiency([1, 50, 60], { seed: 0, weights: [0, 0.5, 0.5] });
+  test('weights: zero-weight models are never drawn, heavier ones more often', () => {
+    const pts = randomSearchEfficiency([1, 50, 60], { weights: [0, 0.5, 0.5] });
     assert.ok(pts.every((p) => p.mean >= 50));
+    close(pts[0].mean, 55);
+    close(randomSearchEfficiency([10, 20], { weights: [0.75, 0.25] })[0].mean, 12.5);
   });
 });

@@ -144,14 +144,14 @@ describe('defaults', () => {
         epochs: 1,
         batchSize: 64,
         optimizer: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 0 },
-        schedule: { type: 'cosine', warmupEpochs: 0, warmupFactor: 0.1 },
+        schedule: { type: 'cosine', unit: 'step', warmupEpochs: 0, warmupFactor: 0.1 },
         labelSmoothing: 0,
         preciseBn: 1024,
         seed: 0,
         backend: 'auto',
       },
       sampling: { seed: 0, samples: 10, constraints: {}, maxAttempts: 200000 },
-      analysis: { complexity: 'flops', bins: 8, bootstrap: { resamples: 10000, fraction: 0.25, seed: 0 } },
+      analysis: { complexity: 'flops', bins: 8, alpha: 0.05, bootstrap: { resamples: 10000, fraction: 0.25, seed: 0 } },
       spaces: [
         {
           name: 'R',

@@ -188,7 +188,7 @@ describe('schema messages', () => {
 
   test('types', () => {
     assert.deepEqual(problems(file(regnet('B'), 'sampling: { samples: 2.5 }\ndataset:\n')), [
-      '2:22 type: sampling.samples must be an integer, got 2.5',
+      '2:22 type: sampling.samples must be an integer or a map { min, max, step, until: decided }, got 2.5',
       '3:1 type: dataset must be a map, got nothing',
     ]);
     assert.deepEqual(problems(file('  B:\n')), ['3:3 type: spaces.B must be a map, got nothing']);
@@ -305,5 +305,30 @@ spaces:
       range: { start: { line: 1001, character: 0 }, end: { line: 1001, character: 5 } },
       path: '/k1000',
     });
+  });
+});
+
+describe('sequential samples', () => {
+  test('a valid sequential form resolves to max models per space and the plan', () => {
+    const text = file(`${regnet('A')}${regnet('B')}`, 'sampling:\n  samples: { min: 8, max: 24, step: 4, until: decided, pairs: [[A, B]] }\n');
+    assert.deepEqual(problems(text), []);
+  });
+
+  test('min above max, unknown and self pairs, and a space with its own count: each at its place', () => {
+    const text = file(
+      `${regnet('A')}${regnet('B', '    samples: 4\n')}`,
+      'sampling:\n  samples: { min: 30, max: 24, until: decided, pairs: [[A, C], [B, B]] }\n',
+    );
+    assert.deepEqual(problems(text), [
+      '3:19 sequential-range: sampling.samples: min 30 must not exceed max 24',
+      "3:60 unknown-space: sampling.samples.pairs: no space named 'C'",
+      "3:64 sequential-pair: sampling.samples.pairs: 'B' is compared with itself",
+      '21:5 sequential-samples: spaces.B.samples: a sequential sweep (sampling.samples with until) trains as many models in every space; remove it',
+    ]);
+  });
+
+  test('until is required, and only decided', () => {
+    const [first] = problems(file(regnet('A'), 'sampling:\n  samples: { min: 8, max: 24, until: forever }\n'));
+    assert.equal(first, "3:38 enum: sampling.samples.until must be one of decided, got the string 'forever'");
   });
 });

@@ -221,7 +221,7 @@ const TRAINING: ResolvedTraining = {
   epochs: 2,
   batchSize: 8,
   optimizer: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 0 },
-  schedule: { type: 'cosine', warmupEpochs: 1, warmupFactor: 0.5 },
+  schedule: { type: 'cosine', unit: 'epoch', warmupEpochs: 1, warmupFactor: 0.5 },
   labelSmoothing: 0.1,
   preciseBn: 16,
   seed: 0,
@@ -340,7 +340,7 @@ describe('runTrial (cpu)', () => {
 describe('runTrial (wasm)', () => {
   test('a short run learns the synthetic set: loss falls, error well below chance', async () => {
     const before = tf.memory().numTensors;
-    const training: ResolvedTraining = { ...TRAINING, epochs: 4, batchSize: 16, backend: 'wasm', schedule: { type: 'cosine', warmupEpochs: 0, warmupFactor: 0.1 } };
+    const training: ResolvedTraining = { ...TRAINING, epochs: 4, batchSize: 16, backend: 'wasm', schedule: { type: 'cosine', unit: 'epoch', warmupEpochs: 0, warmupFactor: 0.1 } };
     const dataset: ResolvedDataset = { ...DATASET, train: 256, test: 64, augment: { flip: false, padCrop: 0 } };
     const o = await runTrial(job({ backend: 'wasm', training, dataset }));
     assert.equal(o.backend.name, 'wasm');

@@ -22,7 +22,7 @@ const TRAINING: ResolvedTraining = {
   epochs: 2,
   batchSize: 8,
   optimizer: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 0 },
-  schedule: { type: 'cosine', warmupEpochs: 1, warmupFactor: 0.5 },
+  schedule: { type: 'cosine', unit: 'epoch', warmupEpochs: 1, warmupFactor: 0.5 },
   labelSmoothing: 0.1,
   preciseBn: 16,
   seed: 0,

@@ -30,6 +30,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return i + 1 < sorted.length ? sorted[i] + frac * (sorted[i + 1] - sorted[i]) : sorted[i];
 }
 
+/** Models per resample: max(1, ⌊fraction·n⌋), as pycls. */
+export function resampleSize(n: number, fraction: number): number {
+  return Math.max(1, Math.floor(fraction * n));
+}
+
 /**
  * The indices of the best (lowest-error) model of each resample. Drawn once and shared by every
  * property, as pycls does, so the ranges of different properties describe the same best models.
@@ -39,7 +44,7 @@ export function bestOfResamples(errors: readonly number[], options: BootstrapOpt
   const n = errors.length;
   const best = new Int32Array(n === 0 ? 0 : options.resamples);
   if (n === 0) return best;
-  const size = Math.max(1, Math.floor(options.fraction * n));
+  const size = resampleSize(n, options.fraction);
   const rng = new Rng(options.seed);
   for (let r = 0; r < options.resamples; r++) {
     let bi = rng.int(0, n - 1);

@@ -16,6 +16,8 @@ export interface EdfCurve {
 export interface ComplexityWeights {
   /** One per input model; 0 for models outside the range. Sums to 1 unless every model was dropped. */
   weights: number[];
+  /** The bin of every input model; −1 outside the range. */
+  bins: number[];
   /** Models whose complexity lies outside the open range (c_min, c_max). */
   dropped: number;
   /** Models per bin. */
@@ -101,6 +103,7 @@ export function complexityWeights(complexities: readonly number[], range: readon
   const weights = binOf.map((b) => (b >= 0 ? 1 / (filled * binCounts[b]) : 0));
   return {
     weights,
+    bins: binOf,
     dropped: binOf.filter((b) => b < 0).length,
     binCounts,
     emptyBins: binCounts.flatMap((h, b) => (h === 0 ? [b] : [])),

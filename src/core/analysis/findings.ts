@@ -3,6 +3,8 @@
  * difference" otherwise), plus what the numbers leave out (trials still missing, failed or
  * diverged ones, unusable records).
  */
+import type { KsResult } from './ks';
+import { describeSequentialStatus, type PairDecision } from './sequential';
 import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
 
 /** A signed number with a real minus sign: −1.8, +0.4. */
@@ -22,33 +24,64 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** One sentence per comparison of two spaces; the side with the lower median error is named first when the difference is clear. */
-export function describeComparison(c: PairComparison, a: SpaceAnalysis, b: SpaceAnalysis, complexity: string, significance: number): string {
+/** The test behind a claim: "KS D = 0.45 (exact p = 0.012)", "KS D = 0.52 (permutation p = 0.0031, flops-normalized)". */
+export function describeTest(
+  ks: Pick<KsResult, 'd' | 'p' | 'method'>,
+  basis: 'normalized' | 'plain',
+  complexity: string,
+  level?: { round: number; alpha: number },
+): string {
+  const p = formatP(ks.p).replace(/^p/, `${ks.method} p`);
+  const held = level === undefined ? '' : ` ${ks.p <= level.alpha ? '≤' : '>'} ${roundLevel(level.round, level.alpha)}`;
+  return `KS D = ${ks.d.toFixed(2)} (${p}${held}${basis === 'normalized' ? `, ${complexity}-normalized` : ''})`;
+}
+
+/** A sequential round's level as text: "α₂ = 0.0125". */
+export function roundLevel(round: number, alpha: number): string {
+  const sub = String(round).replace(/\d/g, (c) => '₀₁₂₃₄₅₆₇₈₉'[Number(c)]);
+  return `α${sub} = ${Number(alpha.toPrecision(3))}`;
+}
+
+/**
+ * One sentence per comparison of two spaces; the side with the lower median error is named first
+ * when the difference is clear. In a sequential sweep a pair it compares is clear only when its
+ * stopping rule decided it (the test quoted is the deciding round's, or the latest round's).
+ */
+export function describeComparison(
+  c: PairComparison,
+  a: SpaceAnalysis,
+  b: SpaceAnalysis,
+  complexity: string,
+  significance: number,
+  sequential?: PairDecision,
+): string {
   if (a.n < 2 || b.n < 2) return `${a.name} vs ${b.name}: too few ok trials to compare (n = ${a.n} and ${b.n}).`;
-  const normalized = c.ksNormalized !== null && a.normalized !== null && b.normalized !== null;
-  const ks = normalized ? c.ksNormalized : c.ks;
-  if (ks === null) return `${a.name} vs ${b.name}: no comparison possible.`;
-  const ma = normalized ? (a.normalized?.median as number) : (a.median as number);
-  const mb = normalized ? (b.normalized?.median as number) : (b.median as number);
-  const meanA = normalized ? (a.normalized?.mean as number) : (a.mean as number);
-  const meanB = normalized ? (b.normalized?.mean as number) : (b.mean as number);
-  const basis = normalized ? `, ${complexity}-normalized` : '';
-  const stat = `KS D = ${ks.d.toFixed(2)} (${formatP(ks.p)}${basis})`;
-  // Which side is better: lower median, then lower mean; none when both tie.
-  const aBetter = ma < mb || (ma === mb && meanA < meanB);
-  const bBetter = mb < ma || (ma === mb && meanB < meanA);
-  if (ks.p < significance && (aBetter || bBetter)) {
-    const [win, lose, mw, ml] = aBetter ? [a, b, ma, mb] : [b, a, mb, ma];
-    return `${win.name} beats ${lose.name}: median error ${signed(mw - ml)} points, ${stat}.`;
+  const ks = c.basis === 'normalized' ? c.ksNormalized : c.ks;
+  if (ks === null || c.basis === null) return `${a.name} vs ${b.name}: no comparison possible.`;
+  const median = (s: SpaceAnalysis): number => (c.basis === 'normalized' ? (s.normalized?.median as number) : (s.median as number));
+  let stat = describeTest(ks, c.basis, complexity);
+  let clear = ks.p < significance;
+  let better = c.better;
+  if (sequential?.last) {
+    const last = sequential.last;
+    const decided = sequential.decidedAt !== undefined;
+    stat = `${describeTest({ d: last.d, p: last.p, method: last.basis === 'normalized' ? 'permutation' : 'exact' }, last.basis, complexity, last)}; ${decided ? `decided in round ${sequential.decidedAt}` : `undecided after round ${last.round}`}`;
+    clear = decided;
+    better = last.better;
   }
-  if (ks.p < significance) return `${a.name} and ${b.name} differ (${stat}) but neither has the lower median or mean error.`;
-  return `No clear difference between ${a.name} and ${b.name}: median error ${signed(mb - ma)} points for ${b.name}, ${stat}.`;
+  if (clear && better !== null) {
+    const [win, lose] = better === a.name ? [a, b] : [b, a];
+    return `${win.name} beats ${lose.name}: median error ${signed(median(win) - median(lose))} points, ${stat}.`;
+  }
+  if (clear) return `${a.name} and ${b.name} differ (${stat}) but neither has the lower median or mean error.`;
+  return `No clear difference between ${a.name} and ${b.name}: median error ${signed(median(b) - median(a))} points for ${b.name}, ${stat}.`;
 }
 
 /** Every finding of an analysis, most important first. */
 export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): string[] {
-  const { progress, spaces, comparisons, settings } = analysis;
+  const { progress, spaces, comparisons, settings, sequential } = analysis;
   const out: string[] = [];
+  if (sequential) out.push(`Sequential sweep, ${describeSequentialStatus(sequential)}.`);
   if (progress.planned === 0) out.push('The sweep plans no trials.');
   else if (progress.recorded === 0) out.push(`No trial has finished yet (0 of ${progress.planned}): nothing to analyze.`);
   else if (progress.missing > 0) out.push(`Sweep in progress: ${progress.recorded} of ${progress.planned} trials recorded; the numbers will change.`);
@@ -58,7 +91,8 @@ export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): str
     const a = byName.get(c.a) as SpaceAnalysis;
     const b = byName.get(c.b) as SpaceAnalysis;
     if (a.n === 0 && b.n === 0) continue;
-    out.push(describeComparison(c, a, b, settings.complexity, settings.significance));
+    const decision = sequential?.pairs.find((p) => (p.a === c.a && p.b === c.b) || (p.a === c.b && p.b === c.a));
+    out.push(describeComparison(c, a, b, settings.complexity, settings.significance, decision));
   }
 
   let best: { space: string; index: number; error: number } | undefined;
@@ -80,6 +114,7 @@ export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): str
       const k = s.normalized.emptyBins.length;
       out.push(`${s.name}: ${k} of ${settings.bins} ${settings.complexity} bins ${k === 1 ? 'holds' : 'hold'} no model; the normalized EDF gives their share to the other bins.`);
     }
+    if (s.bestRangesNote !== undefined) out.push(`${s.name}: ${s.bestRangesNote}.`);
     if (s.efitCorrelation !== null) out.push(`${s.name}: error vs e_fit, Spearman ρ = ${signed(s.efitCorrelation, 2)} (n = ${s.n}).`);
   }
   if (progress.unusable.length > 0) {

@@ -1,57 +1,53 @@
 /**
- * Random search efficiency (NDS; the RegNet paper's Fig. 9 right): how good the best of m
- * randomly drawn models is, for m = 1, 2, 4, …, n. Each experiment of size m is repeated ⌊n/m⌋
- * times by drawing m models with replacement (by their normalized-EDF weights when given).
+ * Random search efficiency (NDS; the RegNet paper's Fig. 9 right): how good the best of m models
+ * drawn at random (with replacement, by their normalized-EDF weights when given) is, for every
+ * m = 1 … n.
+ *
+ * Computed exactly rather than by simulation: with the errors sorted e_(1) ≤ … ≤ e_(K) and
+ * S_k = P(X > e_(k)) the mass above the k-th, the best of m draws is e_(k) with probability
+ * S_{k−1}^m − S_k^m. Its mean and standard deviation follow.
  */
-import { Rng } from '../sampling/rng';
 import { uniformWeights } from './edf';
 
 export interface SearchEfficiencyPoint {
   /** Models drawn per experiment. */
   m: number;
-  /** Mean over experiments of the best error among the m models. */
+  /** Expected best error among the m models. */
   mean: number;
-  /** Population standard deviation of that best error (plot mean ± 2·std). */
+  /** Standard deviation of that best error (plot mean ± 2·std). */
   std: number;
-  /** Experiments run: ⌊n/m⌋. */
-  repeats: number;
 }
 
-/** Expected best error against the number of models drawn, for m = 2^0, 2^1, … ≤ n. */
-export function randomSearchEfficiency(
-  errors: readonly number[],
-  options: { seed: number; weights?: readonly number[] },
-): SearchEfficiencyPoint[] {
+/** Expected best error (and its spread) against the number of models drawn, m = 1 … n. */
+export function randomSearchEfficiency(errors: readonly number[], options: { weights?: readonly number[] } = {}): SearchEfficiencyPoint[] {
   const n = errors.length;
   if (n === 0) return [];
   const weights = options.weights ?? uniformWeights(n);
-  const cumulative = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) cumulative[i] = total += weights[i];
-  const rng = new Rng(options.seed);
-  const draw = (): number => {
-    const u = rng.float() * total;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
+  const kept = errors.map((e, i) => ({ e, w: weights[i] })).filter((x) => x.w > 0);
+  if (kept.length === 0) return [];
+  kept.sort((x, y) => x.e - y.e);
+  const total = kept.reduce((s, x) => s + x.w, 0);
+  // above[k] = mass strictly after the k-th sorted model (S_k), above[−1] = 1.
+  const above = new Float64Array(kept.length);
+  let rest = 1;
+  for (let k = 0; k < kept.length; k++) {
+    rest -= kept[k].w / total;
+    above[k] = Math.max(0, rest);
+  }
+  above[kept.length - 1] = 0;
   const points: SearchEfficiencyPoint[] = [];
-  for (let m = 1; m <= n; m *= 2) {
-    const repeats = Math.floor(n / m);
-    const bests: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      let best = Infinity;
-      for (let k = 0; k < m; k++) best = Math.min(best, errors[draw()]);
-      bests.push(best);
+  for (let m = 1; m <= n; m++) {
+    let mean = 0;
+    let second = 0;
+    let prev = 1;
+    for (let k = 0; k < kept.length; k++) {
+      const next = above[k] ** m;
+      const p = prev - next;
+      mean += p * kept[k].e;
+      second += p * kept[k].e * kept[k].e;
+      prev = next;
     }
-    const mean = bests.reduce((s, v) => s + v, 0) / repeats;
-    const variance = bests.reduce((s, v) => s + (v - mean) * (v - mean), 0) / repeats;
-    points.push({ m, mean, std: Math.sqrt(variance), repeats });
+    points.push({ m, mean, std: Math.sqrt(Math.max(0, second - mean * mean)) });
   }
   return points;
 }

@@ -12,16 +12,18 @@ import { blockWidths } from '../anynet';
 import { expandModel } from '../modelSpec';
 import { generateRegnet } from '../regnet';
 import { designSpaceSize, type SpaceSize } from '../spaceSize';
-import { bootstrapBestRanges, type BestRange } from './bootstrap';
+import { DEFAULTS } from '../space/defaults';
+import { bandSize, dkwBand, type EdfBand } from './band';
+import { bootstrapBestRanges, resampleSize, type BestRange } from './bootstrap';
+import { compareSpaces, decisiveTest, type SpaceErrors } from './comparison';
 import { complexityWeights, edfArea, edfCurve, summarizeErrors, type EdfCurve } from './edf';
 import { continuousWidths, fitQuantizedLinear } from './fit';
-import { ksTest, type KsResult } from './ks';
+import type { KsResult } from './ks';
 import { randomSearchEfficiency, type SearchEfficiencyPoint } from './randomSearch';
+import { sequentialState, type SequentialState } from './sequential';
 import { describeFindings } from './findings';
+import { permutationsFor } from './permutation';
 import type { SweepSnapshot } from './loadSweep';
-
-/** p-values below this count as a difference between two spaces; above it the findings say "no clear difference". */
-export const SIGNIFICANCE = 0.05;
 
 /** The (w0, wa, wm) line a model's widths follow: its own for a RegNet, the quantized linear fit for an AnyNet. */
 export interface WidthLine {
@@ -76,6 +78,8 @@ export interface NormalizedEdf {
   emptyBins: number[];
   /** The weight of every ok trial, in `trials` order of the ok ones. */
   weights: number[];
+  /** DKW band at 1 − alpha, from the weights' effective sample size. */
+  band: EdfBand;
 }
 
 export interface SpaceAnalysis {
@@ -95,11 +99,15 @@ export interface SpaceAnalysis {
   /** (1/ε)∫_0^ε F(e) de with ε = `settings.epsilon`; higher is better. */
   area: number | null;
   edf: EdfCurve;
+  /** DKW band of `edf` at 1 − alpha; null without ok trials. */
+  band: EdfBand | null;
   normalized: NormalizedEdf | null;
   /** Why `normalized` is null. */
   normalizedNote?: string;
   /** Bootstrap best range of every metric; empty without ok trials. */
   bestRanges: Record<string, BestRange>;
+  /** Why `bestRanges` is empty although there are ok trials (a resample of one model has no best). */
+  bestRangesNote?: string;
   searchEfficiency: SearchEfficiencyPoint[];
   /** Spearman rank correlation of error and e_fit over ok trials; null for fewer than 3. */
   efitCorrelation: number | null;
@@ -115,6 +123,10 @@ export interface PairComparison {
   ks: KsResult | null;
   /** KS test on the complexity-normalized EDFs; null unless both have one. */
   ksNormalized: KsResult | null;
+  /** The test the findings (and a sequential sweep) decide on: normalized when both spaces have one, else plain. */
+  basis: 'normalized' | 'plain' | null;
+  /** The space with the lower median error on that basis (then mean); null on a tie. */
+  better: string | null;
   medianDiff: number | null;
   meanDiff: number | null;
   minDiff: number | null;
@@ -129,6 +141,7 @@ export interface AnalysisSettings {
   rangeSource: 'constraint' | 'trials' | 'none';
   /** ε of the EDF areas: the largest ok error over all spaces; null without ok trials. */
   epsilon: number | null;
+  /** analysis.alpha: the level of the tests (spent over the rounds of a sequential sweep) and of the bands (1 − alpha). */
   significance: number;
 }
 
@@ -140,6 +153,8 @@ export interface SweepAnalysis {
   progress: { planned: number; recorded: number; missing: number; unusable: UnusableRecord[] };
   spaces: SpaceAnalysis[];
   comparisons: PairComparison[];
+  /** A sequential sweep's rounds and decisions; null for a fixed-size sweep. */
+  sequential: SequentialState | null;
   /** The comparisons and notes in words, most important first. */
   findings: string[];
 }
@@ -153,7 +168,8 @@ export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
   const errors = ok.map((r) => r.error as number);
   const epsilon = errors.length > 0 && Math.max(...errors) > 0 ? Math.max(...errors) : null;
   const { range, rangeSource } = complexityRange(resolved, ok.map((r) => r[complexity]));
-  const settings: AnalysisSettings = { complexity, bins, bootstrap: { ...bootstrap }, range, rangeSource, epsilon, significance: SIGNIFICANCE };
+  const alpha = resolved.analysis.alpha ?? DEFAULTS.analysis.alpha;
+  const settings: AnalysisSettings = { complexity, bins, bootstrap: { ...bootstrap }, range, rangeSource, epsilon, significance: alpha };
 
   const spaces = resolved.spaces.map((space) =>
     analyzeSpace(
@@ -165,15 +181,16 @@ export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
   );
   const comparisons: PairComparison[] = [];
   for (let i = 0; i < spaces.length; i++) {
-    for (let j = i + 1; j < spaces.length; j++) comparisons.push(compare(spaces[i], spaces[j]));
+    for (let j = i + 1; j < spaces.length; j++) comparisons.push(compare(spaces[i], spaces[j], settings));
   }
+  const sequential = sequentialOfSweep(snapshot);
   const progress = {
     planned: manifest.models.length,
     recorded: records.length,
     missing: manifest.models.length - records.length,
     unusable: snapshot.unusable,
   };
-  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons };
+  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons, sequential };
   return { ...partial, findings: describeFindings(partial) };
 }
 
@@ -221,10 +238,11 @@ function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[
     median: has ? summary.median : null,
     area: has && settings.epsilon !== null ? edfArea(errors, settings.epsilon) : null,
     edf: edfCurve(errors),
+    band: has ? dkwBand(edfCurve(errors), settings.significance, errors.length) : null,
     normalized,
     ...(note === undefined ? {} : { normalizedNote: note }),
-    bestRanges: has ? bootstrapBestRanges(errors, properties, settings.bootstrap) : {},
-    searchEfficiency: randomSearchEfficiency(errors, { seed: settings.bootstrap.seed }),
+    ...bestRangesOf(errors, properties, settings),
+    searchEfficiency: randomSearchEfficiency(errors),
     efitCorrelation: spearman(errors, ok.map((t) => t.metrics.efit)),
     size: designSpaceSize(space),
     trials,
@@ -237,9 +255,11 @@ function normalizedEdf(ok: TrialSummary[], errors: number[], settings: AnalysisS
   const cw = complexityWeights(ok.map((t) => t[settings.complexity]), settings.range, settings.bins);
   if (cw.dropped === ok.length) return { normalized: null, note: `every model lies outside the ${settings.complexity} range` };
   const s = summarizeErrors(errors, cw.weights);
+  const curve = edfCurve(errors, cw.weights);
   return {
     normalized: {
-      curve: edfCurve(errors, cw.weights),
+      curve,
+      band: dkwBand(curve, settings.significance, bandSize(cw.weights)),
       min: s.min,
       mean: s.mean,
       median: s.median,
@@ -315,20 +335,78 @@ function widthLine(r: TrialRecord, widths: number[]): WidthLine {
   return { w0: fit.w0, wa: fit.wa, wm: fit.wm, efit: fit.efit, predicted: fit.predicted, continuous: continuousWidths(fit.w0, fit.wa, widths.length), source: 'fit' };
 }
 
-function compare(a: SpaceAnalysis, b: SpaceAnalysis): PairComparison {
-  const okErrors = (s: SpaceAnalysis): number[] => s.trials.filter((t) => t.status === 'ok' && t.error !== null).map((t) => t.error as number);
-  const ea = okErrors(a);
-  const eb = okErrors(b);
+/** A space's ok trials as a comparison takes them; `n` keeps only the first n models of the space. */
+function spaceErrors(s: SpaceAnalysis, metric: ComplexityMetric, n = Infinity): SpaceErrors {
+  const ok = s.trials.filter((t) => t.status === 'ok' && t.error !== null && t.index < n);
+  return { name: s.name, errors: ok.map((t) => t.error as number), complexities: ok.map((t) => t[metric]) };
+}
+
+function compare(a: SpaceAnalysis, b: SpaceAnalysis, settings: AnalysisSettings): PairComparison {
+  const c = compareSpaces(spaceErrors(a, settings.complexity), spaceErrors(b, settings.complexity), {
+    range: settings.range,
+    bins: settings.bins,
+    seed: settings.bootstrap.seed,
+  });
   const diff = (x: number | null, y: number | null): number | null => (x === null || y === null ? null : y - x);
   return {
     a: a.name,
     b: b.name,
-    ks: ea.length > 0 && eb.length > 0 ? ksTest(ea, eb) : null,
-    ksNormalized: a.normalized && b.normalized ? ksTest(ea, eb, a.normalized.weights, b.normalized.weights) : null,
+    ...c,
     medianDiff: diff(a.median, b.median),
     meanDiff: diff(a.mean, b.mean),
     minDiff: diff(a.min, b.min),
   };
+}
+
+/** The best ranges, or why there are none: with fraction·n < 2 every resample holds one model, whose value is no "best". */
+function bestRangesOf(errors: number[], properties: Record<string, number[]>, settings: AnalysisSettings): Pick<SpaceAnalysis, 'bestRanges' | 'bestRangesNote'> {
+  if (errors.length === 0) return { bestRanges: {} };
+  const { fraction } = settings.bootstrap;
+  if (resampleSize(errors.length, fraction) < 2) {
+    const needed = Math.ceil(2 / fraction);
+    return {
+      bestRanges: {},
+      bestRangesNote: `no best ranges: with ${errors.length} ok ${errors.length === 1 ? 'trial' : 'trials'} and fraction ${fraction}, each bootstrap resample holds one model (${needed} or more needed)`,
+    };
+  }
+  return { bestRanges: bootstrapBestRanges(errors, properties, settings.bootstrap) };
+}
+
+/** A sequential sweep's rounds, replayed over the records of every space of the file (see sequential.ts); null for a fixed-size sweep. */
+function sequentialOfSweep(snapshot: SweepSnapshot): SequentialState | null {
+  const { resolved } = snapshot.manifest;
+  return resolved.sampling.sequential ? sequentialProgress(resolved, snapshot.records, resolved.spaces.map((s) => s.name)) : null;
+}
+
+/**
+ * Where a sequential sweep of `spaces` stands, from its records: the round to train, or why it
+ * stopped. Each round's tests see only the models of that round (the complexity range too, when
+ * it comes from the trials), so replaying gives the decisions the sweep made as it went.
+ */
+export function sequentialProgress(resolved: ResolvedSpaceFile, records: readonly TrialRecord[], spaces: readonly string[]): SequentialState {
+  const plan = resolved.sampling.sequential;
+  if (!plan) throw new RangeError(`${resolved.name} is not a sequential sweep`);
+  const { complexity: metric, bins, bootstrap } = resolved.analysis;
+  const alpha = resolved.analysis.alpha ?? DEFAULTS.analysis.alpha;
+  const ok = records.filter((r) => r.status === 'ok' && r.error !== null && spaces.includes(r.space));
+  const recorded = new Map(spaces.map((name) => [name, new Set(records.filter((r) => r.space === name).map((r) => r.index))]));
+  const recordedPrefix = (space: string): number => {
+    const have = recorded.get(space) ?? new Set<number>();
+    let n = 0;
+    while (have.has(n)) n++;
+    return n;
+  };
+  const prefix = (name: string, n: number): SpaceErrors => {
+    const mine = ok.filter((r) => r.space === name && r.index < n);
+    return { name, errors: mine.map((r) => r.error as number), complexities: mine.map((r) => r[metric]) };
+  };
+  return sequentialState(plan, alpha, spaces, recordedPrefix, (a, b, n, level) => {
+    const { range } = complexityRange(resolved, ok.filter((r) => r.index < n).map((r) => r[metric]));
+    const c = compareSpaces(prefix(a, n), prefix(b, n), { range, bins, seed: bootstrap.seed, permutations: permutationsFor(level) });
+    const test = decisiveTest(c);
+    if (test === null || c.basis === null) return null;
+    return { p: test.p, d: test.d, basis: c.basis, better: c.better };
+  });
 }
 
 /** Ranks 1..n, ties sharing their average rank. */

@@ -79,6 +79,8 @@ export interface TrialRecord {
   finishedAt: string;
   /** Host name of the machine that ran it. */
   host: string;
+  /** (step, lr) points of the run's learning-rate schedule, enough to draw it (1-based steps; absent in older records). */
+  lrCurve?: { step: number; lr: number }[];
   /** Why a `failed` trial failed. */
   failure?: { message: string; stack?: string };
   /** Where a `diverged` trial's loss blew up. */
@@ -153,6 +155,9 @@ export function checkTrialRecord(value: unknown, expected: SweepModel): string |
     if (!isObject(epoch)) return `epochs[${i}] is not an object`;
     const bad = EPOCH_FIELDS.find(([key, ok]) => !ok(epoch[key]));
     if (bad) return `epochs[${i}].${bad[0]} is missing or not a number`;
+  }
+  if ('lrCurve' in value && !(Array.isArray(value.lrCurve) && value.lrCurve.every((p) => isObject(p) && isNumber(p.step) && isNumber(p.lr)))) {
+    return 'lrCurve is not a list of {step, lr}';
   }
   if (record.status === 'ok' && record.error === null) return "status 'ok' without an error";
   if (record.status === 'failed' && !(isObject(record.failure) && isString(record.failure.message))) return "status 'failed' without failure.message";

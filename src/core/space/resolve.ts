@@ -24,6 +24,7 @@ import type {
   ResolvedSpaceFile,
   ResolvedTraining,
   Restriction,
+  SequentialSampling,
 } from './types';
 
 const METRICS: readonly ComplexityMetric[] = ['flops', 'params', 'acts'];
@@ -71,7 +72,9 @@ function resolveTraining(raw: Dict): ResolvedTraining {
     },
     schedule: {
       type: pick(schedule.type, d.schedule.type),
+      unit: pick(schedule.unit, d.schedule.unit),
       warmupEpochs: pick(schedule.warmupEpochs, d.schedule.warmupEpochs),
+      ...(schedule.warmupSteps === undefined ? {} : { warmupSteps: schedule.warmupSteps as number }),
       warmupFactor: pick(schedule.warmupFactor, d.schedule.warmupFactor),
     },
     labelSmoothing: pick(raw.labelSmoothing, d.labelSmoothing),
@@ -92,11 +95,26 @@ function resolveConstraints(lookup: (metric: ComplexityMetric) => unknown): Cons
 
 function resolveSampling(raw: Dict): ResolvedSampling {
   const d = DEFAULTS.sampling;
+  const sequential = sequentialOf(raw.samples);
   return {
     seed: pick(raw.seed, d.seed),
-    samples: pick(raw.samples, d.samples),
+    samples: sequential ? sequential.max : pick(raw.samples, d.samples),
     constraints: resolveConstraints((metric) => section(raw.constraints)[metric]),
     maxAttempts: pick(raw.maxAttempts, d.maxAttempts),
+    ...(sequential ? { sequential } : {}),
+  };
+}
+
+/** The sequential form of `sampling.samples`, resolved (`step` defaults to `min`); undefined for a number. */
+export function sequentialOf(samples: unknown): SequentialSampling | undefined {
+  if (!isDict(samples)) return undefined;
+  const min = samples.min as number;
+  return {
+    min,
+    max: samples.max as number,
+    step: pick(samples.step, min),
+    until: 'decided',
+    ...(Array.isArray(samples.pairs) ? { pairs: (samples.pairs as [string, string][]).map(([a, b]) => [a, b] as [string, string]) } : {}),
   };
 }
 
@@ -106,6 +124,7 @@ function resolveAnalysis(raw: Dict): ResolvedAnalysis {
   return {
     complexity: pick(raw.complexity, d.complexity),
     bins: pick(raw.bins, d.bins),
+    alpha: pick(raw.alpha, d.alpha),
     bootstrap: {
       resamples: pick(bootstrap.resamples, d.bootstrap.resamples),
       fraction: pick(bootstrap.fraction, d.bootstrap.fraction),
@@ -135,6 +154,12 @@ function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings 
   };
 }
 
+/** A space's models: its `samples`, or the file's (the `max` of a sequential sweep). */
+function samplesOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return sequentialOf(value)?.max ?? DEFAULTS.sampling.samples;
+}
+
 function resolveSpace(view: SpaceFileView, name: string, fileSeed: number): DesignSpace {
   const type = view.type(name) as SpaceType;
   const constraints = resolveConstraints((metric) => view.constraint(name, metric)?.value);
@@ -148,7 +173,7 @@ function resolveSpace(view: SpaceFileView, name: string, fileSeed: number): Desi
   const common = {
     name,
     type,
-    samples: pick<number>(view.sampling(name, 'samples')?.value, DEFAULTS.sampling.samples),
+    samples: samplesOf(view.sampling(name, 'samples')?.value),
     constraints,
     maxAttempts: pick<number>(view.sampling(name, 'maxAttempts')?.value, DEFAULTS.sampling.maxAttempts),
     seed: typeof ownSeed === 'number' ? ownSeed : deriveSpaceSeed(fileSeed, name),

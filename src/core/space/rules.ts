@@ -121,6 +121,16 @@ function checkTraining(view: SpaceFileView, out: Finding[]): void {
       ),
     );
   }
+  const unit = view.file(['training', 'schedule', 'unit'])?.value ?? DEFAULTS.training.schedule.unit;
+  const steps = view.file(['training', 'schedule', 'warmupSteps']);
+  if (unit === 'epoch' && isNumber(warmup?.value) && !Number.isInteger(warmup.value)) {
+    out.push(error('warmup-unit', `training.schedule.warmupEpochs is ${warmup.value}: with unit: epoch the warm-up lasts whole epochs`, warmup.path));
+  }
+  if (steps && unit === 'epoch') {
+    out.push(error('warmup-unit', 'training.schedule.warmupSteps needs unit: step (with unit: epoch the lr changes once per epoch)', steps.path));
+  } else if (steps && warmup) {
+    out.push(error('warmup-unit', 'training.schedule: give warmupSteps or warmupEpochs, not both', steps.path));
+  }
   const batch = view.file(['training', 'batchSize']);
   const train = view.file(['dataset', 'train'])?.value ?? DEFAULTS.dataset.train;
   if (isNumber(batch?.value) && isNumber(train) && batch.value > train) {
@@ -356,6 +366,39 @@ function checkModelInEffect(view: SpaceFileView, name: string, out: Finding[]): 
   }
 }
 
+/** A sequential `sampling.samples`: min ≤ max, pairs of two different existing spaces, no space with a count of its own. */
+function checkSequential(view: SpaceFileView, out: Finding[]): void {
+  const samples = view.file(['sampling', 'samples']);
+  if (!samples || !isDict(samples.value)) return;
+  const { min, max, pairs } = samples.value;
+  if (isNumber(min) && isNumber(max) && min > max) {
+    out.push(error('sequential-range', `sampling.samples: min ${min} must not exceed max ${max}`, [...samples.path, 'min']));
+  }
+  if (Array.isArray(pairs)) {
+    pairs.forEach((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2) return;
+      pair.forEach((name, j) => {
+        if (typeof name !== 'string' || view.names.includes(name)) return;
+        const hint = closest(name, view.names);
+        out.push(
+          error('unknown-space', `sampling.samples.pairs: no space named ${literal(name)}${hint ? `; did you mean ${literal(hint)}?` : ''}`, [...samples.path, 'pairs', i, j]),
+        );
+      });
+      if (pair[0] === pair[1] && typeof pair[0] === 'string') {
+        out.push(error('sequential-pair', `sampling.samples.pairs: ${literal(pair[0])} is compared with itself`, [...samples.path, 'pairs', i]));
+      }
+    });
+  }
+  for (const name of view.names) {
+    const own = view.own(name, ['samples']);
+    if (own) {
+      out.push(
+        error('sequential-samples', `spaces.${name}.samples: a sequential sweep (sampling.samples with until) trains as many models in every space; remove it`, own.path, 'key'),
+      );
+    }
+  }
+}
+
 /** Every semantic problem of a parsed space file (any shape; see the module comment). */
 export function ruleFindings(value: unknown): Finding[] {
   const view = new SpaceFileView(value);
@@ -365,6 +408,7 @@ export function ruleFindings(value: unknown): Finding[] {
   checkModelAgainstDataset(view, ['model'], view.root.model, out);
   checkConstraints(view.file(['sampling', 'constraints'])?.value, ['sampling', 'constraints'], out);
   checkTraining(view, out);
+  checkSequential(view, out);
   for (const name of view.names) checkSpace(view, name, out);
   return out;
 }

@@ -102,7 +102,12 @@ export interface ResolvedTraining {
   epochs: number;
   batchSize: number;
   optimizer: { lr: number; momentum: number; nesterov: boolean; weightDecay: number; bnWeightDecay: number };
-  schedule: { type: 'cosine' | 'constant'; warmupEpochs: number; warmupFactor: number };
+  /**
+   * `unit: step` evaluates the schedule at every optimizer step over the whole run; `epoch` sets
+   * one lr per epoch as pycls does. Warm-up lasts `warmupSteps` steps when set, else
+   * `warmupEpochs` epochs (fractions allowed per step).
+   */
+  schedule: { type: 'cosine' | 'constant'; unit: 'step' | 'epoch'; warmupEpochs: number; warmupSteps?: number; warmupFactor: number };
   labelSmoothing: number;
   /** Training images over which BN statistics are recomputed after every epoch (pycls's precise BN); 0 = off. */
   preciseBn: number;
@@ -113,6 +118,8 @@ export interface ResolvedTraining {
 export interface ResolvedAnalysis {
   complexity: ComplexityMetric;
   bins: number;
+  /** Significance level of the comparisons (and of a sequential sweep's stopping rule); the EDF bands are at 1 − alpha. */
+  alpha: number;
   bootstrap: { resamples: number; fraction: number; seed: number };
 }
 
@@ -120,9 +127,22 @@ export interface ResolvedAnalysis {
 export interface ResolvedSampling {
   /** The file's sampling seed, from which spaces without their own seed derive theirs. */
   seed: number;
+  /** Models per space; for a sequential sweep its `max`. */
   samples: number;
   constraints: Constraints;
   maxAttempts: number;
+  /** Present when `samples` is the sequential form: train in rounds until the comparison is decided. */
+  sequential?: SequentialSampling;
+}
+
+/** `samples: { min, max, step, until: decided, pairs? }` (see core/analysis/sequential.ts). */
+export interface SequentialSampling {
+  min: number;
+  max: number;
+  step: number;
+  until: 'decided';
+  /** The pairs whose decision stops the sweep; absent = every pair of the spaces trained. */
+  pairs?: [string, string][];
 }
 
 export interface ResolvedSpaceFile {
