@@ -15,11 +15,32 @@ export type OnSelect = (key: string) => void;
 
 const SELECTED_RADIUS = 7;
 
+/** A band's caption: "shaded: 95% simultaneous (DKW) bands, ±0.28 at n = 24 …". */
+export function bandCaption(a: SweepAnalysis, normalized: boolean): string {
+  const parts = a.spaces
+    .map((s) => ({ s, band: normalized ? s.normalized?.band : s.band }))
+    .filter((x) => x.band)
+    .map(({ s, band }) => `${s.name} ±${fixed(band!.epsilon, 2)} (n${normalized ? '_eff' : ''} = ${fixed(band!.n, normalized ? 1 : 0)})`);
+  return `shaded: ${Math.round((1 - a.settings.significance) * 100)}% simultaneous (DKW) bands: ${parts.join(', ')}`;
+}
+
+/** Translucent version of a series colour for a band. */
+function translucent(color: string): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color.trim());
+  if (m) return `#${m[1]}26`;
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(color.trim());
+  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}26`;
+  const rgb = /^rgba?\(([^)]+)\)$/.exec(color.trim());
+  if (rgb) return `rgba(${rgb[1].split(',').slice(0, 3).join(',')}, 0.15)`;
+  return color;
+}
+
 /** EDFs: step curves per space; the legend reads name | n | min | mean as in pycls. A click on a step selects its trial. */
 export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> {
   const mode = state.normalized ? 'normalized' : 'plain';
   const datasets: ChartDataset<'scatter'>[] = [];
-  const shown: number[] = [];
+  /** The space of each dataset; −1 for a band's bound. */
+  const spaceOf: number[] = [];
   a.spaces.forEach((s, i) => {
     const curve = mode === 'plain' ? s.edf : s.normalized?.curve;
     if (!curve || curve.x.length === 0) return;
@@ -30,7 +51,7 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
     const selected = state.selected === null ? undefined : okTrials(s).find((t) => trialKey(t) === state.selected);
     // The selected trial's step: the first point at its error after the start point.
     const mark = selected ? points.findIndex((p, k) => k > 0 && Math.abs((p.x as number) - (selected.error as number)) < 1e-9) : -1;
-    shown.push(i);
+    spaceOf.push(i);
     datasets.push({
       label: `${s.name} | ${n} | ${fixed(min, 1)} | ${fixed(mean, 1)}`,
       data: points,
@@ -44,6 +65,15 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
       pointBorderWidth: points.map((_, k) => (k === mark ? 2 : 0)),
       pointHitRadius: 6,
     });
+    const band = mode === 'plain' ? s.band : s.normalized?.band;
+    if (state.band && band) {
+      // The bounds as step curves over the same errors, the area between them filled.
+      const bound = (ys: number[], start: number): ScatterDataPoint[] => [{ x: curve.x[0], y: start }, ...curve.x.map((x, k) => ({ x, y: ys[k] }))];
+      const common = { showLine: true, stepped: 'before' as const, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, borderColor: translucent(seriesColor(i)) };
+      datasets.push({ ...common, label: `${s.name} band`, data: bound(band.upper, Math.min(1, band.epsilon)), backgroundColor: translucent(seriesColor(i)), fill: false });
+      datasets.push({ ...common, label: `${s.name} band (lower)`, data: bound(band.lower, 0), backgroundColor: translucent(seriesColor(i)), fill: '-1' });
+      spaceOf.push(-1, -1);
+    }
   });
   return {
     type: 'scatter',
@@ -54,14 +84,20 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
         y: { min: 0, max: 1, title: { display: true, text: mode === 'plain' ? 'cumulative prob.' : `cumulative prob. (${a.settings.complexity}-normalized)` } },
       },
       onClick: (_e, elements) => {
-        const hit = elements.find((e) => e.index > 0);
+        const hit = elements.find((e) => e.index > 0 && spaceOf[e.datasetIndex] >= 0);
         if (!hit) return;
-        const space = a.spaces[shown[hit.datasetIndex]];
+        const space = a.spaces[spaceOf[hit.datasetIndex]];
         const point = datasets[hit.datasetIndex].data[hit.index] as ScatterDataPoint;
         const t = trialAtError(space, point.x as number);
         if (t) onSelect(trialKey(t));
       },
-      plugins: { legend: { position: 'bottom', title: { display: true, text: 'space | n | min | mean' } } },
+      plugins: {
+        legend: {
+          position: 'bottom',
+          title: { display: true, text: 'space | n | min | mean' },
+          labels: { filter: (item) => !String(item.text).includes(' band') },
+        },
+      },
     },
   };
 }

@@ -8,7 +8,7 @@
 import type { Chart } from 'chart.js';
 import { allTrials, blankViewState, findTrial, metricNames, hasNormalized, reduceViewState, trialKey, type ViewAction, type ViewState } from '../src/core/analysis/panelState';
 import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
-import { curvesChart, edfChart, scatterChart, searchChart, widthChart } from './charts';
+import { bandCaption, curvesChart, edfChart, scatterChart, searchChart, widthChart } from './charts';
 import { ChartSet } from './chartSet';
 import { setOptions, type Checkbox, type SingleSelect } from './controls';
 import { byId, el } from './dom';
@@ -44,6 +44,10 @@ export class ReportView {
     });
     byId<Checkbox>('edf-normalized').addEventListener('change', (e) => {
       this.dispatch({ type: 'normalized', value: (e.currentTarget as Checkbox).checked, analysis: this.current() });
+      this.drawEdf();
+    });
+    byId<Checkbox>('edf-band').addEventListener('change', (e) => {
+      this.dispatch({ type: 'band', value: (e.currentTarget as Checkbox).checked });
       this.drawEdf();
     });
     byId<SingleSelect>('metric-select').addEventListener('change', (e) => {
@@ -115,12 +119,15 @@ export class ReportView {
     normalized.label = `${a.settings.complexity}-normalized`;
     normalized.disabled = !hasNormalized(a);
     normalized.checked = this.state.normalized;
+    byId<Checkbox>('edf-band').checked = this.state.band === true;
+    byId('edf-band-caption').textContent = this.state.band ? bandCaption(a, this.state.normalized) : '';
     setOptions(byId<SingleSelect>('metric-select'), metricNames(a).map((k) => [k, metricLabel(k)]), this.state.metric);
     const models = allTrials(a).filter((t) => t.blockWidths.length > 0);
     setOptions(byId<SingleSelect>('model-select'), models.map((t) => [trialKey(t), trialLabel(t)]), this.state.selected);
   }
 
   private drawEdf(): void {
+    byId('edf-band-caption').textContent = this.state.band ? bandCaption(this.current(), this.state.normalized) : '';
     this.set.put('edf', byId<HTMLCanvasElement>('edf-chart'), edfChart(this.current(), this.state, (key) => this.select(key, true)));
   }
 

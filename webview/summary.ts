@@ -3,6 +3,7 @@ import type { SweepRunState } from '../src/core/analysis/panelProtocol';
 import { sweepStateText } from '../src/core/analysis/panelProtocol';
 import { summaryNote } from '../src/core/analysis/reportHtml';
 import { SUMMARY_COLUMNS, summaryCells } from '../src/core/analysis/summaryTable';
+import { describeRound, summarizeSequential } from '../src/core/analysis/sequential';
 import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
 import { byId, el } from './dom';
 
@@ -11,6 +12,9 @@ export function showSummary(a: SweepAnalysis): void {
   byId('title').textContent = `Design space analysis: ${a.name}`;
   const progress = byId('progress');
   progress.replaceChildren(el('span', { class: 'mono' }, a.dir), `: ${a.progress.recorded} of ${a.progress.planned} trials recorded`);
+  const sequential = byId('sequential');
+  sequential.hidden = a.sequential === null;
+  sequential.replaceChildren(...(a.sequential ? describeRound(summarizeSequential(a.sequential)).map((l) => el('li', {}, l.trim())) : []));
   byId('findings').replaceChildren(...a.findings.map((f) => el('li', {}, f)));
   const table = byId<HTMLTableElement>('summary');
   const head = el('tr');

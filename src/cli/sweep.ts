@@ -1,5 +1,6 @@
 /** `dslab sweep FILE`: sample the file's design spaces and train every model, resumably. */
 import * as path from 'node:path';
+import { describeRound } from '../core/analysis/sequential';
 import type { TrialRecord } from '../core/results/records';
 import { SweepDirectoryError } from '../core/results/store';
 import type { BackendName } from '../core/space/types';
@@ -19,6 +20,11 @@ DIR/trials/<space>/<index>.json as soon as it ends. Running the same command aga
 trials with a result are skipped, a damaged result is reported and trained again. Ctrl-C
 stops; what was running is trained again on the next run.
 
+A file whose sampling.samples is sequential ({ min, max, step, until: decided }) trains in
+rounds: min models per space, then step more per space per round, until every compared pair
+of spaces differs at analysis.alpha (spent over the rounds) or max is reached. Each round
+prints where the sweep stands and why it stops.
+
 Options:
   --space S    train only space S (repeat for several); every space is still sampled, so
                later runs into the same DIR can train the others
@@ -29,7 +35,8 @@ Options:
                training.backend (auto: the first that works of tfjs-node-gpu, webgpu on a
                hardware GPU, tfjs-node, wasm, cpu; webgpu named also takes a software
                adapter; DSLAB_WEBGPU_ADAPTER=INDEX|NAME picks one of several GPUs)
-  --samples N  models per space, instead of the file's samples
+  --samples N  models per space, instead of the file's samples (a sequential file's
+               rounds included: the sweep is then of fixed size)
   --native-modules DIR
                also look for @tensorflow/tfjs-node(-gpu) and the webgpu pair in
                DIR/node_modules (where 'npm install --prefix DIR @tensorflow/tfjs-node@4.22.0'
@@ -37,10 +44,10 @@ Options:
   --json       print one JSON document at the end: {dir, file, fingerprint, backend,
                workers, total, done, trained, remaining, elsewhere, interrupted,
                wallSeconds, spaces: [{name, n, done, ok, failed, diverged, bestError,
-               medianError}]}
+               medianError}], sequential?: {status, round, rounds, target, pairs}}
   --events     print one JSON event per line as the sweep goes (for programs): started,
-               warning, unusable, backend, trialStarted, epoch, step, trialFinished,
-               trialSkipped, and finished (with the summary above) last
+               warning, unusable, backend, round (sequential sweeps), trialStarted, epoch,
+               step, trialFinished, trialSkipped, and finished (with the summary above) last
 
 Progress goes to stderr: a progress bar on a terminal, else one line per finished trial.
 
@@ -94,6 +101,7 @@ export function summaryText(s: SweepSummary): string {
   if (s.interrupted) lines.push(`Interrupted: ${s.remaining} trial${s.remaining === 1 ? '' : 's'} remain; run the same command again to resume.`);
   if (s.elsewhere > 0) lines.push(`${s.elsewhere} trial${s.elsewhere === 1 ? ' is' : 's are'} being trained by another process.`);
   else if (!s.interrupted && s.remaining > 0) lines.push(`${s.remaining} trial${s.remaining === 1 ? '' : 's'} remain; run the same command again.`);
+  if (s.sequential) lines.push(...describeRound(s.sequential));
   lines.push(`Results: ${s.dir}`);
   return lines.join('\n') + '\n';
 }
@@ -130,6 +138,12 @@ class Progress {
       case 'backend':
         for (const line of e.backend.fellThrough) this.say(`  skipped ${line}`);
         this.say(`Training on ${e.backend.detail} with ${e.workers} worker${e.workers === 1 ? '' : 's'}`);
+        break;
+      case 'round':
+        this.total = e.total;
+        this.done = e.done;
+        this.todo = e.total - e.done + this.finishedNow;
+        for (const line of describeRound(e.sequential)) this.say(line);
         break;
       case 'trialSkipped':
         this.say(`${e.space} #${e.index}: being trained by ${e.holder}; left to it`);

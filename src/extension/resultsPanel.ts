@@ -120,7 +120,7 @@ class ResultsPanel {
     this.state = state;
     this.post({ type: 'sweepState', state });
     if (event === undefined || event.type === 'started' || event.type === 'finished') void this.analyze();
-    else if (event.type === 'trialFinished') this.schedule();
+    else if (event.type === 'trialFinished' || event.type === 'round') this.schedule();
   }
 
   /** Analyzes soon: at once when the last analysis is old enough, else when it is. */

@@ -3,6 +3,7 @@
  * terminal lines (CRLF) and the figures of the progress notification and status bar out.
  */
 import type { SweepPhase, SweepRunState } from '../core/analysis/panelProtocol';
+import { describeRound, type SequentialSummary } from '../core/analysis/sequential';
 import type { TrialRecord } from '../core/results/records';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
 
@@ -65,7 +66,7 @@ export function summaryLines(s: SweepSummary): string[] {
   const table = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
   const head = `${s.done} of ${s.total} trials done, ${s.trained} trained in ${s.wallSeconds.toFixed(1)} s`;
   const tail = s.interrupted ? [`Stopped: ${s.remaining} trials remain; run the task again to resume.`] : s.remaining > 0 ? [`${s.remaining} trials remain; run the task again.`] : [];
-  return [head, ...table, ...tail, `Results: ${s.dir}`];
+  return [head, ...table, ...tail, ...(s.sequential ? describeRound(s.sequential) : []), `Results: ${s.dir}`];
 }
 
 /** The state of a running sweep, advanced by its events. */
@@ -75,6 +76,8 @@ export class SweepProgress {
   /** Lowest final error (%) of an `ok` trial so far, with its space. */
   best: { space: string; error: number } | undefined;
   summary: SweepSummary | undefined;
+  /** A sequential sweep's latest round. */
+  sequential: SequentialSummary | undefined;
 
   /** Applies an event and returns the terminal lines it prints (none for per-step events). */
   apply(e: SweepEvent): string[] {
@@ -89,6 +92,11 @@ export class SweepProgress {
         return [`${e.file}: unusable (${e.reason}); training it again`];
       case 'backend':
         return [...e.backend.fellThrough.map((l) => `  skipped ${l}`), `Training on ${e.backend.detail} with ${e.workers} worker${e.workers === 1 ? '' : 's'}`];
+      case 'round':
+        this.sequential = e.sequential;
+        this.total = e.total;
+        this.done = e.done;
+        return describeRound(e.sequential);
       case 'trialStarted':
         return [`${e.space} #${e.index}: started on worker ${e.worker}`];
       case 'epoch':
@@ -105,6 +113,7 @@ export class SweepProgress {
       }
       case 'finished':
         this.summary = e.summary;
+        this.sequential = e.summary.sequential ?? this.sequential;
         this.done = e.summary.done;
         this.total = e.summary.total;
         return summaryLines(e.summary);
@@ -113,9 +122,10 @@ export class SweepProgress {
     }
   }
 
-  /** Status bar text: "dslab 3/12 · best 11.2%". */
+  /** Status bar text: "dslab 3/12 · best 11.2%", with "· round 2/4" for a sequential sweep. */
   statusText(): string {
-    return `dslab ${this.done}/${this.total}${this.best ? ` · best ${percent(this.best.error)}` : ''}`;
+    const round = this.sequential ? ` · round ${this.sequential.round}/${this.sequential.rounds}` : '';
+    return `dslab ${this.done}/${this.total}${round}${this.best ? ` · best ${percent(this.best.error)}` : ''}`;
   }
 
   /** The state the Results panel shows, in a phase the task knows. */

@@ -84,7 +84,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
         if (event.type !== 'step') this.env.onSweep?.(this.file, this.progress.runState(this.stopping ? 'stopping' : 'running'), event);
         this.env.status.text = `$(beaker) ${this.progress.statusText()}`;
         this.env.status.show();
-        this.reportProgress?.(this.progress.fraction(), `${this.progress.done}/${this.progress.total} trials`);
+        this.reportProgress?.(this.progress.fraction(), `${this.progress.done}/${this.progress.total} trials${this.progress.sequential ? `, round ${this.progress.sequential.round} of ${this.progress.sequential.rounds}` : ''}`);
       }
     };
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => onStdout(stdout.push(chunk)));

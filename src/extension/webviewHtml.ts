@@ -50,6 +50,7 @@ export function panelHtml(p: PanelPage): string {
 <p class="muted" id="progress">Analyzing the sweep…</p>
 <p id="sweep-state" class="sweep-state" data-phase="idle"></p>
 <p id="panel-error" class="panel-error" role="alert" hidden></p>
+<ul class="sequential" id="sequential" hidden></ul>
 <h2>Findings</h2>
 <ul class="findings" id="findings"></ul>
 <table id="summary"></table>

@@ -4,9 +4,12 @@
  * emits them as JSON lines for the editor). Type-only: importing it loads no tfjs.
  */
 import type { SweepModel, TrialRecord } from '../core/results/records';
+import type { SequentialSummary } from '../core/analysis/sequential';
 import type { BackendName } from '../core/space/types';
 import type { BackendChoice } from './backend';
 import type { EpochResult, TrialJob, TrialOutcome } from './trial';
+
+export type { SequentialSummary };
 
 // ------------------------------------------------------------------ runner ↔ worker
 
@@ -78,7 +81,10 @@ export interface SweepSummary {
   interrupted: boolean;
   wallSeconds: number;
   spaces: SpaceSummary[];
+  /** A sequential sweep's state when the run ended; absent for a fixed-size sweep. */
+  sequential?: SequentialSummary;
 }
+
 
 export type SweepEvent =
   | {
@@ -97,6 +103,8 @@ export type SweepEvent =
   /** A record that was found but cannot be used, so the trial is trained again. */
   | { type: 'unusable'; file: string; reason: string }
   | { type: 'backend'; backend: BackendChoice; workers: number }
+  /** A sequential sweep looked at its results: the round to train now, or why it stops; trials planned and recorded up to its target. */
+  | { type: 'round'; sequential: SequentialSummary; total: number; done: number }
   | { type: 'trialStarted'; space: string; index: number; worker: number; model: SweepModel }
   | { type: 'epoch'; space: string; index: number; epoch: EpochResult }
   | { type: 'step'; space: string; index: number; step: number; steps: number; loss: number }

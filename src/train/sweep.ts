@@ -18,6 +18,8 @@ import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../cor
 import { hostName } from '../core/results/process';
 import { trialRelativePath, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
 import { SweepStore } from '../core/results/store';
+import { sequentialProgress } from '../core/analysis/sweepAnalysis';
+import { summarizeSequential, type SequentialState } from '../core/analysis/sequential';
 import { InvalidCandidateError } from '../core/sampling/spaceSampler';
 import { sampleFile, SamplingError, selectSpaces } from '../core/sampling/sampler';
 import type { BackendName, ResolvedSpaceFile } from '../core/space/types';
@@ -43,7 +45,7 @@ export interface SweepOptions {
   out: string;
   /** Train only these spaces (all of them are still sampled and recorded, so later runs can add the others). */
   spaces?: string[];
-  /** Models per space, replacing every space's `samples`. */
+  /** Models per space, replacing every space's `samples` (and a sequential form: the sweep is then fixed-size). */
   samples?: number;
   /** Worker processes (default: see the module comment). */
   workers?: number;
@@ -171,12 +173,18 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
 /**
  * Runs (or resumes) a sweep; see the module comment. Throws a SweepError or a
  * SweepDirectoryError for what the user must fix; a trial's failure is a result, not an error.
+ *
+ * A sequential sweep (sampling.samples with `until: decided`, no `samples` override) trains in
+ * rounds: the first `target` models of every selected space, then the stopping rule on what is
+ * recorded (core/analysis/sequential.ts) says whether to stop or which target comes next. The
+ * workers stay up between rounds.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const started = Date.now();
   const onEvent = options.onEvent ?? ((): void => {});
   const signal = options.signal;
   const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const plan = options.samples === undefined ? options.resolved.sampling.sequential : undefined;
 
   const models = sampleModels(options, onEvent);
   const store = SweepStore.open({
@@ -190,46 +198,76 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const selected = models.filter((m) => spaceNames.includes(m.space));
   const scan = store.scan(selected);
   for (const u of scan.unusable) onEvent({ type: 'unusable', ...u });
+
+  // A sequential sweep trains up to the current round's target; a fixed one, everything.
+  const stateOf = (records: TrialRecord[]): SequentialState => sequentialProgress(options.resolved, records, spaceNames, models);
+  let state = plan ? stateOf(scan.records) : null;
+  if (plan && state && state.pairs.length === 0) {
+    onEvent({ type: 'warning', message: `a sequential sweep of ${spaceNames.join(', ')} compares no pair of spaces: it trains all ${plan.max} models per space` });
+  }
+  const inRound = (m: SweepModel): boolean => state === null || m.index < state.target;
+  const planned = (): SweepModel[] => selected.filter(inRound);
+  const firstTodo = state === null ? scan.todo : state.status === 'running' ? scan.todo.filter(inRound) : [];
   onEvent({
     type: 'started',
     dir: options.out,
     created: store.created,
-    total: selected.length,
-    done: scan.records.length,
-    todo: scan.todo.length,
+    total: planned().length,
+    done: scan.records.filter(inRound).length,
+    todo: firstTodo.length,
     spaces: spaceNames.map((name) => ({
       name,
-      n: selected.filter((m) => m.space === name).length,
-      done: scan.records.filter((r) => r.space === name).length,
+      n: planned().filter((m) => m.space === name).length,
+      done: scan.records.filter((r) => r.space === name && inRound(r)).length,
     })),
   });
+  if (state) onEvent({ type: 'round', sequential: summarizeSequential(state), total: planned().length, done: scan.records.filter(inRound).length });
 
   let backend: BackendChoice | null = null;
   let workerCount = 0;
   let trained = 0;
   const skipped: SweepModel[] = [];
-  if (scan.todo.length > 0 && !signal?.aborted) {
-    const run = await trainPool(store, scan.todo, options, onEvent, grace);
+  /** After a round: the stopping rule on what is recorded; the next round's trials, or undefined to stop. */
+  const nextRound = (heldElsewhere: readonly SweepModel[]): SweepModel[] | undefined => {
+    if (state === null) return undefined;
+    const now = store.scan(selected);
+    state = stateOf(now.records);
+    onEvent({ type: 'round', sequential: summarizeSequential(state), total: planned().length, done: now.records.filter(inRound).length });
+    if (state.status !== 'running') return undefined;
+    const todo = now.todo.filter(inRound);
+    // Trials held by other processes only: this run cannot finish the round; a later run will.
+    return todo.every((m) => heldElsewhere.includes(m)) ? undefined : todo;
+  };
+  if (firstTodo.length > 0 && !signal?.aborted) {
+    const run = await trainPool(store, firstTodo, options, onEvent, grace, plan ? nextRound : undefined);
     ({ backend, workerCount, trained } = run);
     skipped.push(...run.skipped);
   }
 
   const final = store.scan(selected);
-  const remaining = final.todo.length;
+  if (plan && state) state = stateOf(final.records);
+  const target = planned();
+  const finalTodo = final.todo.filter(inRound);
+  const remaining = finalTodo.length;
   const summary: SweepSummary = {
     dir: options.out,
     file: options.file,
     fingerprint: store.manifest.fingerprint,
     backend,
     workers: workerCount,
-    total: selected.length,
-    done: final.records.length,
+    total: target.length,
+    done: final.records.filter(inRound).length,
     trained,
     remaining,
-    elsewhere: skipped.filter((m) => final.todo.includes(m)).length,
+    elsewhere: skipped.filter((m) => finalTodo.includes(m)).length,
     interrupted: Boolean(signal?.aborted) && remaining > 0,
     wallSeconds: (Date.now() - started) / 1000,
-    spaces: summarizeSpaces(spaceNames, selected, final.records),
+    spaces: summarizeSpaces(
+      spaceNames,
+      target,
+      final.records.filter((r) => inRound(r)),
+    ),
+    ...(state ? { sequential: summarizeSequential(state) } : {}),
   };
   onEvent({ type: 'finished', summary });
   return summary;
@@ -242,6 +280,8 @@ async function trainPool(
   options: SweepOptions,
   onEvent: (e: SweepEvent) => void,
   grace: number,
+  /** Called when every handed-out trial has ended and the queue is empty: more trials, or undefined to finish. */
+  nextRound?: (heldElsewhere: readonly SweepModel[]) => SweepModel[] | undefined,
 ): Promise<{ backend: BackendChoice | null; workerCount: number; trained: number; skipped: SweepModel[] }> {
   const { resolved, signal } = options;
   const config: WorkerConfig = {
@@ -255,6 +295,40 @@ async function trainPool(
   /** Trials not yet handed out, in order. */
   const queue = [...todo];
   let trained = 0;
+  /** Trials handed out and not yet ended; the waiters get called when it falls to 0. */
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  let finishedRounds = false;
+  let generation = 0;
+  const ended = (): void => {
+    inFlight--;
+    if (inFlight === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  };
+  /**
+   * The next trial to train. When the queue is empty, waits for every trial in flight to end and
+   * asks `nextRound` for more (once per round, whichever slot gets there first).
+   */
+  const takeNext = async (): Promise<{ model: SweepModel; lock: HeldLock } | undefined> => {
+    for (;;) {
+      const claim = take();
+      if (claim) {
+        inFlight++;
+        return claim;
+      }
+      if (!nextRound || finishedRounds || signal?.aborted) return undefined;
+      const seen = generation;
+      if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      if (generation !== seen || queue.length > 0 || finishedRounds) continue;
+      generation++;
+      const more = signal?.aborted ? undefined : nextRound(skipped);
+      if (more === undefined || more.length === 0) finishedRounds = true;
+      else queue.push(...more);
+    }
+  };
 
   const start = (): WorkerProcess => {
     const w = new WorkerProcess(config);
@@ -307,7 +381,7 @@ async function trainPool(
         if (!signal?.aborted) onEvent({ type: 'warning', message: `worker ${id} could not start: ${(err as Error).message}` });
         return;
       }
-      const claim = take();
+      const claim = await takeNext();
       if (!claim) break;
       const { model, lock } = claim;
       const job: TrialJob = {
@@ -334,11 +408,16 @@ async function trainPool(
       });
       if (signal?.aborted && end.kind !== 'done') {
         release(lock); // interrupted: no record, trained again on the next run
+        ended();
         return;
       }
       const record = trialRecord(model, job, end, epochs, backend, startedAt);
-      store.writeTrial(record);
-      release(lock);
+      try {
+        store.writeTrial(record);
+      } finally {
+        release(lock);
+        ended();
+      }
       trained++;
       onEvent({ type: 'trialFinished', record });
     }

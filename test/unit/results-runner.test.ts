@@ -258,3 +258,86 @@ test('summarizeSpaces: median of an even count is the mean of the middle two; no
     { name: 'B', n: 0, done: 1, ok: 0, failed: 1, diverged: 0, bestError: null, medianError: null },
   ]);
 });
+
+describe('sequential sweeps with a fake trainer', () => {
+  /** tiny.yaml as a sequential sweep: min 8, max 16, step 4, one complexity bin (the normalized test is then a plain permutation test). */
+  const sequential = (): ResolvedSpaceFile => {
+    const r = structuredClone(resolved);
+    r.sampling.sequential = { min: 8, max: 16, step: 4, until: 'decided' };
+    r.sampling.samples = 16;
+    for (const s of r.spaces) {
+      s.samples = 16;
+      // 64 distinct models per space (8 widths per stage), so 16 can be drawn.
+      if (s.type === 'anynet') s.width = { kind: 'log-uniform', range: [8, 64], quantum: 8 };
+    }
+    r.analysis.bins = 1;
+    return r;
+  };
+
+  test('spaces that differ: decided after the first round, the later models never trained', async () => {
+    const dir = freshDir();
+    const run = await sweep(dir, {}, { resolved: sequential(), samples: undefined, workers: 2 });
+    const s = run.summary.sequential;
+    assert.ok(s);
+    assert.deepEqual([s.status, s.round, s.rounds, s.target], ['decided', 1, 3, 8]);
+    assert.equal(s.pairs[0].decidedAt, 1);
+    assert.equal(s.pairs[0].better, 'A');
+    // 8 of 16 sampled per space were trained; sweep.json lists all 16 so a longer run extends it.
+    assert.equal(run.trained.length, 16);
+    assert.ok(run.trained.every((t) => Number(t.id.split('#')[1]) < 8));
+    assert.deepEqual([run.summary.total, run.summary.done, run.summary.remaining], [16, 16, 0]);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'sweep.json'), 'utf8')).models.length, 32);
+    const rounds = run.events.filter((e) => e.type === 'round');
+    assert.deepEqual(rounds.map((e) => e.type === 'round' && [e.sequential.status, e.sequential.round]), [['running', 1], ['decided', 1]]);
+    // The workers were started once.
+    assert.equal(new Set(run.trained.map((t) => t.pid)).size, 2);
+    // A rerun trains nothing more.
+    const again = await sweep(dir, {}, { resolved: sequential(), samples: undefined });
+    assert.equal(again.trained.length, 0);
+    assert.equal(again.summary.sequential?.status, 'decided');
+  });
+
+  test('spaces that do not differ: every round is trained, up to max', async () => {
+    const dir = freshDir();
+    const run = await sweep(dir, { sameErrors: true }, { resolved: sequential(), samples: undefined, workers: 2 });
+    const s = run.summary.sequential;
+    assert.ok(s);
+    assert.deepEqual([s.status, s.round, s.target], ['max', 3, 16]);
+    assert.equal(s.pairs[0].decidedAt, undefined);
+    assert.equal(run.trained.length, 32);
+    // Round by round: no trial of a round starts before every trial of the previous one has a record.
+    const ids = run.trained.map((t) => Number(t.id.split('#')[1]));
+    const roundOf = (i: number): number => (i < 8 ? 1 : i < 12 ? 2 : 3);
+    for (let k = 1; k < ids.length; k++) assert.ok(roundOf(ids[k]) >= roundOf(ids[k - 1]), `${run.trained.map((t) => t.id)}`);
+    assert.deepEqual(
+      run.events.filter((e) => e.type === 'round').map((e) => e.type === 'round' && e.sequential.round),
+      [1, 2, 3, 3],
+    );
+  });
+
+  test('--samples makes a sequential file a fixed-size sweep', async () => {
+    const run = await sweep(freshDir(), { sameErrors: true }, { resolved: sequential(), samples: 3 });
+    assert.equal(run.summary.sequential, undefined);
+    assert.equal(run.trained.length, 6);
+  });
+
+  test('cancelled mid-round: the rerun resumes in the same round', async () => {
+    const dir = freshDir();
+    const controller = new AbortController();
+    let finished = 0;
+    await sweep(dir, { sameErrors: true }, {
+      resolved: sequential(),
+      samples: undefined,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'trialFinished' && ++finished === 18) controller.abort(); // round 1 has 16 trials
+      },
+    });
+    const rerun = await sweep(dir, { sameErrors: true }, { resolved: sequential(), samples: undefined });
+    const first = rerun.events.find((e) => e.type === 'round');
+    assert.ok(first?.type === 'round');
+    assert.equal(first.sequential.round, 2);
+    assert.equal(rerun.summary.sequential?.status, 'max');
+    assert.equal(rerun.summary.done, 32);
+  });
+});

@@ -3,22 +3,12 @@
  * difference" otherwise), plus what the numbers leave out (trials still missing, failed or
  * diverged ones, unusable records).
  */
+import { formatP, roundLevel, signed } from './format';
 import type { KsResult } from './ks';
+
+export { formatP, signed };
 import { describeSequentialStatus, type PairDecision } from './sequential';
 import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
-
-/** A signed number with a real minus sign: −1.8, +0.4. */
-export function signed(x: number, digits = 1): string {
-  const s = Math.abs(x).toFixed(digits);
-  if (Number(s) === 0) return s;
-  return (x < 0 ? '−' : '+') + s;
-}
-
-/** A p-value as people read it: p = 0.03, p = 0.62, p < 0.001. */
-export function formatP(p: number): string {
-  // Three significant digits below 0.1, so a p near the 0.05 threshold never shows on the wrong side of it.
-  return p < 0.001 ? 'p < 0.001' : `p = ${p < 0.1 ? p.toPrecision(3) : p.toFixed(2)}`;
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -34,12 +24,6 @@ export function describeTest(
   const p = formatP(ks.p).replace(/^p/, `${ks.method} p`);
   const held = level === undefined ? '' : ` ${ks.p <= level.alpha ? '≤' : '>'} ${roundLevel(level.round, level.alpha)}`;
   return `KS D = ${ks.d.toFixed(2)} (${p}${held}${basis === 'normalized' ? `, ${complexity}-normalized` : ''})`;
-}
-
-/** A sequential round's level as text: "α₂ = 0.0125". */
-export function roundLevel(round: number, alpha: number): string {
-  const sub = String(round).replace(/\d/g, (c) => '₀₁₂₃₄₅₆₇₈₉'[Number(c)]);
-  return `α${sub} = ${Number(alpha.toPrecision(3))}`;
 }
 
 /**

@@ -26,3 +26,23 @@ export function metricText(key: string, x: number): string {
   if (key === 'efit') return x.toFixed(3);
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
 }
+
+/** A signed number with a real minus sign: −1.8, +0.4. */
+export function signed(x: number, digits = 1): string {
+  const s = Math.abs(x).toFixed(digits);
+  if (Number(s) === 0) return s;
+  return (x < 0 ? '−' : '+') + s;
+}
+
+/** A p-value as people read it: p = 0.03, p = 0.62, p < 0.001. */
+export function formatP(p: number): string {
+  // Three significant digits below 0.1, so a p near the 0.05 threshold never shows on the wrong side of it.
+  return p < 0.001 ? 'p < 0.001' : `p = ${p < 0.1 ? p.toPrecision(3) : p.toFixed(2)}`;
+}
+
+/** A sequential round's level as text: "α₂ = 0.0125". */
+export function roundLevel(round: number, alpha: number): string {
+  const sub = String(round).replace(/\d/g, (c) => '₀₁₂₃₄₅₆₇₈₉'[Number(c)]);
+  return `α${sub} = ${Number(alpha.toPrecision(3))}`;
+}
+

@@ -17,6 +17,8 @@ export interface ViewState {
   metric: string | null;
   /** EDFs weighted to a uniform complexity distribution. */
   normalized: boolean;
+  /** Each EDF with its simultaneous confidence band (DKW). */
+  band?: boolean;
   /** Vertical scroll of the page, in CSS pixels. */
   scroll: number;
 }
@@ -26,6 +28,7 @@ export type ViewAction =
   | { type: 'select'; key: string; analysis: SweepAnalysis }
   | { type: 'metric'; metric: string; analysis: SweepAnalysis }
   | { type: 'normalized'; value: boolean; analysis: SweepAnalysis }
+  | { type: 'band'; value: boolean }
   | { type: 'scroll'; y: number };
 
 /** A trial's key in every view: `space/index`. */
@@ -103,6 +106,8 @@ export function reduceViewState(state: ViewState, action: ViewAction): ViewState
       return metricNames(action.analysis).includes(action.metric) ? { ...state, metric: action.metric } : state;
     case 'normalized':
       return { ...state, normalized: action.value && hasNormalized(action.analysis) };
+    case 'band':
+      return { ...state, band: action.value };
     case 'scroll':
       return Number.isFinite(action.y) && action.y >= 0 ? { ...state, scroll: action.y } : state;
   }
@@ -118,6 +123,7 @@ export function restoreViewState(x: unknown): ViewState | undefined {
     chosen: s.chosen === true,
     metric: typeof s.metric === 'string' ? s.metric : null,
     normalized: s.normalized === true,
+    band: s.band === true,
     scroll: typeof s.scroll === 'number' && Number.isFinite(s.scroll) && s.scroll >= 0 ? s.scroll : 0,
   };
 }

@@ -7,6 +7,7 @@
  * Colours are CSS variables (`--dslab-*`) so a VS Code webview can map them to its theme.
  */
 import { compactCount } from './format';
+import { describeRound, summarizeSequential } from './sequential';
 import type { SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
 import { SUMMARY_COLUMNS, summaryCells } from './summaryTable';
 
@@ -54,6 +55,7 @@ th:first-child, td:first-child { text-align: left; } th { cursor: default; user-
 button, select { font: inherit; color: var(--dslab-fg); background: var(--dslab-bg); border: 1px solid var(--dslab-border); border-radius: 4px; padding: 0.2rem 0.6rem; }
 vscode-single-select { width: 22rem; } vscode-single-select#metric-select { width: 10rem; }
 .caption { font-size: 0.9rem; } ul.findings li { margin: 0.2rem 0; }
+ul.sequential { list-style: none; padding-left: 0; } ul.sequential li + li { padding-left: 1.5rem; font-size: 0.9rem; }
 .status-failed, .status-diverged { color: var(--dslab-series-2); }
 `;
 
@@ -95,7 +97,7 @@ export function summaryNote(analysis: SweepAnalysis): string {
  */
 export function reportSectionsHtml(): string {
   return `<h2>Error EDFs</h2>
-<div class="controls"><vscode-checkbox id="edf-normalized" label="normalized"></vscode-checkbox></div>
+<div class="controls"><vscode-checkbox id="edf-normalized" label="normalized"></vscode-checkbox><vscode-checkbox id="edf-band" label="confidence bands"></vscode-checkbox><span class="muted caption" id="edf-band-caption"></span></div>
 <div class="chart"><canvas id="edf-chart"></canvas></div>
 <h2>Error vs model properties</h2>
 <div class="controls"><label for="metric-select">property</label><vscode-single-select id="metric-select"></vscode-single-select><span class="muted caption">shaded: bootstrap 95% best range; line: its median</span></div>
@@ -129,6 +131,7 @@ export function renderReportHtml(analysis: SweepAnalysis, bundle: string): strin
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p class="muted"><span class="mono">${escapeHtml(analysis.dir)}</span>: ${progress.recorded} of ${progress.planned} trials recorded</p>
+${analysis.sequential ? `<ul class="sequential" id="sequential">${describeRound(summarizeSequential(analysis.sequential)).map((l) => `<li>${escapeHtml(l.trim())}</li>`).join('')}</ul>` : ''}
 <h2>Findings</h2>
 <ul class="findings">${analysis.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>
 <table id="summary">

@@ -17,6 +17,7 @@
  * The state is a function of the records on disk alone, so a rerun resumes in the right round.
  */
 import type { SequentialSampling } from '../space/types';
+import { formatP, roundLevel } from './format';
 
 export interface SequentialLook {
   /** 1-based. */
@@ -83,7 +84,9 @@ export function comparedPairs(plan: Pick<SequentialSampling, 'pairs'>, spaces: r
 
 /**
  * Replays the rounds over what is recorded. `recordedPrefix(space)` is how many of the space's
- * first models have a record (whatever their status); `test(a, b, n)` tests two spaces on their
+ * first models have a record (whatever their status); `available(space)` how many it has at all
+ * (a space whose constraints let the sampler find fewer than max has its rounds end there);
+ * `test(a, b, n)` tests two spaces on their
  * first n models, at the round's level (a permutation test needs enough permutations to reach it).
  */
 export function sequentialState(
@@ -92,6 +95,7 @@ export function sequentialState(
   spaces: readonly string[],
   recordedPrefix: (space: string) => number,
   test: (a: string, b: string, n: number, level: number) => PairTestOutcome | null,
+  available: (space: string) => number = () => Infinity,
 ): SequentialState {
   const looks = sequentialLooks(plan, alpha);
   const pairs: PairDecision[] = comparedPairs(plan, spaces).map(([a, b]) => ({ a, b }));
@@ -104,7 +108,7 @@ export function sequentialState(
     spaces: [...spaces],
   });
   for (const look of looks) {
-    if (spaces.some((s) => recordedPrefix(s) < look.n)) return state(look.round, 'running');
+    if (spaces.some((s) => recordedPrefix(s) < Math.min(look.n, available(s)))) return state(look.round, 'running');
     for (const pair of pairs) {
       if (pair.decidedAt !== undefined) continue;
       const outcome = test(pair.a, pair.b, look.n, look.alpha);
@@ -125,4 +129,66 @@ export function describeSequentialStatus(s: SequentialState): string {
   if (s.status === 'decided') return `stopped: every compared pair decided, in ${where}`;
   if (s.status === 'max') return `stopped: max reached, ${where}; ${pairs}`;
   return `${where}; ${pairs}`;
+}
+
+/** A sequential sweep's rounds and decisions, as the CLI, the task and the panel show them. */
+export interface SequentialSummary {
+  /** running: more rounds to train; decided: every compared pair decided; max: the last round trained, some pair undecided. */
+  status: 'running' | 'decided' | 'max';
+  /** The round being trained, or the one the sweep stopped after (1-based). */
+  round: number;
+  rounds: number;
+  /** Models per space that round needs. */
+  target: number;
+  pairs: {
+    a: string;
+    b: string;
+    /** The round that decided the pair. */
+    decidedAt?: number;
+    /** The latest test: its p-value, the round's level, the round, the EDFs it compared and the better space. */
+    p?: number;
+    alpha?: number;
+    round?: number;
+    basis?: 'normalized' | 'plain';
+    better?: string | null;
+  }[];
+}
+
+/** The summary of a state: what the runner reports and the CLI, the task and the panel show. */
+export function summarizeSequential(state: SequentialState): SequentialSummary {
+  return {
+    status: state.status,
+    round: state.round,
+    rounds: state.looks.length,
+    target: state.target,
+    pairs: state.pairs.map((p) => ({
+      a: p.a,
+      b: p.b,
+      ...(p.decidedAt === undefined ? {} : { decidedAt: p.decidedAt }),
+      ...(p.last ? { p: p.last.p, alpha: p.last.alpha, round: p.last.round, basis: p.last.basis, better: p.last.better } : {}),
+    })),
+  };
+}
+
+/** "AnyNetX_A vs RegNetX: RegNetX better, decided in round 1 (p = 0.0004 ≤ α₁ = 0.0167)" and the like. */
+export function describePair(p: SequentialSummary['pairs'][number]): string {
+  const head = `${p.a} vs ${p.b}`;
+  if (p.p === undefined || p.alpha === undefined || p.round === undefined) return `${head}: not tested yet`;
+  const test = `${formatP(p.p)} ${p.p <= p.alpha ? '≤' : '>'} ${roundLevel(p.round, p.alpha)}${p.basis === 'normalized' ? ', normalized' : ''}`;
+  if (p.decidedAt !== undefined) return `${head}: ${p.better ? `${p.better} better` : 'different'}, decided in round ${p.decidedAt} (${test})`;
+  return `${head}: undecided after round ${p.round} (${test})`;
+}
+
+/** The lines a round event prints: where the sweep stands, then one per compared pair. */
+export function describeRound(s: SequentialSummary): string[] {
+  const decided = s.pairs.filter((p) => p.decidedAt !== undefined).length;
+  const pairs = `${decided} of ${s.pairs.length} ${s.pairs.length === 1 ? 'pair' : 'pairs'} decided`;
+  const where = `round ${s.round} of ${s.rounds}, ${s.target} models per space`;
+  const head =
+    s.status === 'decided'
+      ? `Decided after ${where}: every compared pair differs; stopping`
+      : s.status === 'max'
+        ? `Max reached after ${where}: ${pairs}; stopping`
+        : `Sequential sweep, ${where}: ${pairs}`;
+  return [head, ...s.pairs.map((p) => `  ${describePair(p)}`)];
 }

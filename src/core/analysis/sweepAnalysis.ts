@@ -374,8 +374,8 @@ function bestRangesOf(errors: number[], properties: Record<string, number[]>, se
 
 /** A sequential sweep's rounds, replayed over the records of every space of the file (see sequential.ts); null for a fixed-size sweep. */
 function sequentialOfSweep(snapshot: SweepSnapshot): SequentialState | null {
-  const { resolved } = snapshot.manifest;
-  return resolved.sampling.sequential ? sequentialProgress(resolved, snapshot.records, resolved.spaces.map((s) => s.name)) : null;
+  const { resolved, models } = snapshot.manifest;
+  return resolved.sampling.sequential ? sequentialProgress(resolved, snapshot.records, resolved.spaces.map((s) => s.name), models) : null;
 }
 
 /**
@@ -383,7 +383,12 @@ function sequentialOfSweep(snapshot: SweepSnapshot): SequentialState | null {
  * stopped. Each round's tests see only the models of that round (the complexity range too, when
  * it comes from the trials), so replaying gives the decisions the sweep made as it went.
  */
-export function sequentialProgress(resolved: ResolvedSpaceFile, records: readonly TrialRecord[], spaces: readonly string[]): SequentialState {
+export function sequentialProgress(
+  resolved: ResolvedSpaceFile,
+  records: readonly TrialRecord[],
+  spaces: readonly string[],
+  models: readonly { space: string }[],
+): SequentialState {
   const plan = resolved.sampling.sequential;
   if (!plan) throw new RangeError(`${resolved.name} is not a sequential sweep`);
   const { complexity: metric, bins, bootstrap } = resolved.analysis;
@@ -406,7 +411,7 @@ export function sequentialProgress(resolved: ResolvedSpaceFile, records: readonl
     const test = decisiveTest(c);
     if (test === null || c.basis === null) return null;
     return { p: test.p, d: test.d, basis: c.basis, better: c.better };
-  });
+  }, (space) => models.filter((m) => m.space === space).length);
 }
 
 /** Ranks 1..n, ties sharing their average rank. */
