@@ -161,6 +161,43 @@ describe('dslab sweep with the real trainer', () => {
   });
 });
 
+describe('a sequential dslab sweep with the real trainer', () => {
+  const SEQUENTIAL = path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny-sequential.yaml');
+
+  test('killed with SIGKILL in the middle of round 2, the same command resumes in round 2 and trains the rounds to max', async () => {
+    const out = freshDir();
+    const args = [SEQUENTIAL, '--workers', '1', '--out', out];
+    let inRound2 = false;
+    const killed = await sweepUntil(args, (e) => (inRound2 ||= e.type === 'round' && e.sequential.round === 2) && e.type === 'trialStarted', 'SIGKILL');
+    assert.equal(killed.signal, 'SIGKILL');
+    const rounds = killed.events.filter((e) => e.type === 'round');
+    assert.deepEqual(rounds.map((e) => e.type === 'round' && [e.sequential.round, e.sequential.target, e.total, e.done]), [[1, 2, 4, 0], [2, 3, 6, 4]]);
+    const before = records(out);
+    assert.equal(before.length, 4, 'round 1 was recorded whole, round 2 not yet');
+
+    const r = dslab(['sweep', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    // The rerun starts where the killed run was: round 2, its missing trials only.
+    assert.match(r.stderr, /^Sweep of 6 trials in .+: 4 done, 2 to train$/m);
+    assert.match(r.stderr, /^Sequential sweep, round 2 of 3, 3 models per space: 0 of 1 pair decided$/m);
+    assert.match(r.stderr, /^ {2}A vs B: undecided after round 1 \(p = [\d.]+ > α₁ = 0\.025(, normalized)?\)$/m);
+    assert.match(r.stdout, /^Max reached after round 3 of 3, 4 models per space: 0 of 1 pair decided; stopping$/m);
+    const after = records(out);
+    assert.deepEqual(after.map((t) => `${t.space}#${t.index}`).sort(), ['A#0', 'A#1', 'A#2', 'A#3', 'B#0', 'B#1', 'B#2', 'B#3']);
+    for (const b of before) assert.deepEqual(after.find((a) => a.space === b.space && a.index === b.index), b);
+    assert.deepEqual(trialFiles(out).filter((f) => !f.endsWith('.json')), []);
+    // The lr curve of a per-step cosine: from the base lr down, recorded with the trial.
+    const curve = after[0].lrCurve ?? [];
+    assert.equal(curve[0].step, 1);
+    assert.equal(curve[0].lr, 0.1);
+    assert.equal(curve.at(-1)?.step, 2);
+
+    const analyze = dslab(['analyze', out]);
+    assert.equal(analyze.status, 0, analyze.stderr);
+    assert.match(analyze.stdout, /Sequential sweep, stopped: max reached, round 3 of 3 \(4 models per space\); 0 of 1 pair decided\./);
+  });
+});
+
 describe('dslab sweep on real IDX files', () => {
   test('a relative dataset.path is read relative to the space file, not the working directory', () => {
     // A tiny Fashion-MNIST-shaped set (IDX, gzipped like the originals) beside a space file.
