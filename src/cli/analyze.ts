@@ -16,8 +16,11 @@ const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
 Compares the design spaces of a sweep directory (what \`dslab sweep\` writes) as the RegNet
 paper does: per space the ok trials n, failed and diverged trials (left out), min, mean and
 median error, the EDF area up to ε (the largest ok error of the sweep); the KS test between
-every two spaces on the plain and the complexity-normalized error EDFs; bootstrap best ranges
-of every model property; and the findings in words. Works while the sweep is still running.
+every two spaces on the plain error EDFs (exact p-value, ties included) and on the
+complexity-normalized ones (permutation p-value within complexity bins); each EDF's DKW
+confidence band at 1 − analysis.alpha; bootstrap best ranges of every model property; a
+sequential sweep's rounds and decisions; and the findings in words, each quoting the test
+behind it. Works while the sweep is still running.
 
 Options:
   --html FILE  also write a self-contained HTML report (no network needed): EDFs, error vs
@@ -51,9 +54,17 @@ export function formatAnalysis(a: SweepAnalysis): string {
   lines.push('', `  errors in %; area: EDF area up to ${eps}; * ${settings.complexity}-normalized: ${range}`);
 
   if (a.comparisons.length > 0) {
-    lines.push('', 'KS tests (plain | normalized):');
+    lines.push('', 'KS tests (plain: exact p | normalized: permutation p within complexity bins):');
     const ks = (r: { d: number; p: number } | null): string => (r === null ? '–' : `D = ${r.d.toFixed(2)} (${formatP(r.p)})`);
     lines.push(...indent(tableLines(a.comparisons.map((c) => [`${c.a} vs ${c.b}`, ks(c.ks), ks(c.ksNormalized)]), 3)));
+  }
+  const banded = a.spaces.filter((s) => s.band !== null);
+  if (banded.length > 0) {
+    const level = Math.round((1 - settings.significance) * 100);
+    lines.push('', `EDF bands (${level}% simultaneous, DKW: the true EDF lies within ± of the curve at every error):`);
+    const band = (b: { epsilon: number; n: number } | null | undefined, effective: boolean): string =>
+      b ? `±${b.epsilon.toFixed(2)} (n${effective ? '_eff' : ''} = ${effective ? b.n.toFixed(1) : b.n})` : '–';
+    lines.push(...indent(tableLines(banded.map((s) => [s.name, band(s.band, false), band(s.normalized?.band, true)]), 3)));
   }
 
   const withRanges = a.spaces.filter((s) => Object.keys(s.bestRanges).length > 0);

@@ -52,7 +52,10 @@ const SETTINGS = {
   'terminal.integrated.gpuAcceleration': 'off',
 };
 
-/** A sweep that trains in about a second: 8×8 synthetic images, two spaces of two models each. */
+/**
+ * A sweep that trains in about a second: 8×8 synthetic images, two spaces of two models each, as a
+ * sequential sweep of one round (so the panel shows its round and decisions).
+ */
 const TINY_SPACE = `version: 1
 name: tiny
 dataset: { name: synthetic, resolution: 8, channels: 3, classes: 4, train: 64, test: 32 }
@@ -62,7 +65,7 @@ model:
   stages: 2
   strides: [1, 2]
 training: { epochs: 1, batchSize: 32, backend: wasm }
-sampling: { seed: 0, samples: 2 }
+sampling: { seed: 0, samples: { min: 2, max: 2, until: decided } }
 spaces:
   A: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [8] }
   B: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [4] }
@@ -361,6 +364,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     assert.match(terminal, /space\s+done\s+failed\s+diverged\s+best\s+median/);
     assert.match(terminal, /A\s+2\/2\s+0\s+0\s/);
     assert.match(terminal, /B\s+2\/2\s+0\s+0\s/);
+    assert.match(terminal, /Max reached after round 1 of 1, 2 models per space: 0 of 1 pair decided; stopping/);
     await screenshot('sweep-task');
 
     // The Results lens appears once the sweep has a sweep.json.
@@ -390,6 +394,19 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     });
     assert.equal(points.length, 2);
     assert.ok(points.every((n) => n >= 2 && n <= 3), JSON.stringify(points));
+    // The sequential sweep's round and decisions above the findings.
+    await textMatches('the round', report.locator('#sequential li').first(), /^Max reached after round 1 of 1, 2 models per space: 0 of 1 pair decided; stopping$/);
+    await textMatches('the pair', report.locator('#sequential li').nth(1), /^A vs B: undecided after round 1 \(p = [\d.]+ > α₁ = 0\.05(, normalized)?\)$/);
+    // Confidence bands: two bounds per space join the EDF chart, and the caption gives their width.
+    await report.locator('#edf-band').click({ timeout: UI });
+    await until('the EDF bands', UI, async () => {
+      const n = await canvas.evaluate(() => {
+        const charts = (globalThis as unknown as { dslabReport: { charts: Map<string, { data: { datasets: unknown[] } }> } }).dslabReport.charts;
+        return charts.get('edf')!.data.datasets.length;
+      });
+      return n === 6 ? true : undefined;
+    });
+    await textMatches('the band caption', report.locator('#edf-band-caption'), /^shaded: 95% simultaneous \(DKW\) bands: A ±0\.96 \(n = 2\), B ±0\.96 \(n = 2\)$/);
     await canvas.scrollIntoViewIfNeeded();
     const file = await screenshot('results');
     // The README's picture is refreshed on request only, so a test run leaves the checkout clean.

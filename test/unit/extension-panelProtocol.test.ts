@@ -126,8 +126,16 @@ describe('the views’ state', () => {
   });
 
   test('a saved state reads back; what does not check out falls back', () => {
-    assert.deepEqual(restoreViewState({ file: 'file:///a', selected: 'A/1', metric: 'flops', normalized: true, scroll: 12 }), { file: 'file:///a', selected: 'A/1', chosen: false, metric: 'flops', normalized: true, scroll: 12 });
-    assert.deepEqual(restoreViewState({ selected: 3, chosen: 1, normalized: 'yes', scroll: -1 }), { selected: null, chosen: false, metric: null, normalized: false, scroll: 0 });
+    assert.deepEqual(restoreViewState({ file: 'file:///a', selected: 'A/1', metric: 'flops', normalized: true, band: true, scroll: 12 }), {
+      file: 'file:///a',
+      selected: 'A/1',
+      chosen: false,
+      metric: 'flops',
+      normalized: true,
+      band: true,
+      scroll: 12,
+    });
+    assert.deepEqual(restoreViewState({ selected: 3, chosen: 1, normalized: 'yes', band: 1, scroll: -1 }), { selected: null, chosen: false, metric: null, normalized: false, band: false, scroll: 0 });
     assert.equal(restoreViewState(undefined), undefined);
   });
 });

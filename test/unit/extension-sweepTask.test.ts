@@ -127,6 +127,35 @@ describe('a sweep as the task shows it', () => {
   });
 });
 
+describe('a sequential sweep as the task shows it', () => {
+  test('each round prints where the sweep stands and each pair; the status bar shows the round', () => {
+    const progress = new SweepProgress();
+    progress.apply({ type: 'started', dir: '.dslab/space.regnet', created: true, total: 32, done: 0, todo: 32, spaces: [] });
+    const lines = progress.apply({
+      type: 'round',
+      total: 48,
+      done: 32,
+      sequential: {
+        status: 'running',
+        round: 2,
+        rounds: 4,
+        target: 24,
+        pairs: [
+          { a: 'AnyNetX_A', b: 'RegNetX', decidedAt: 1, p: 0.0084, alpha: 0.02, round: 1, basis: 'normalized', better: 'RegNetX' },
+          { a: 'AnyNetX_A', b: 'AnyNetX_E', p: 0.27, alpha: 0.02, round: 1, basis: 'normalized', better: 'AnyNetX_E' },
+        ],
+      },
+    });
+    assert.deepEqual(lines, [
+      'Sequential sweep, round 2 of 4, 24 models per space: 1 of 2 pairs decided',
+      '  AnyNetX_A vs RegNetX: RegNetX better, decided in round 1 (p = 0.00840 ≤ α₁ = 0.02, normalized)',
+      '  AnyNetX_A vs AnyNetX_E: undecided after round 1 (p = 0.27 > α₁ = 0.02, normalized)',
+    ]);
+    assert.equal(progress.statusText(), 'dslab 32/48 · round 2/4');
+    assert.equal(progress.fraction(), 32 / 48);
+  });
+});
+
 describe('the dslab task definition', () => {
   test('file is required; space is optional', () => {
     assert.deepEqual(parseTaskDefinition({ type: 'dslab', file: 'examples/space.regnet.yaml' }), { type: 'dslab', file: 'examples/space.regnet.yaml' });

@@ -289,8 +289,8 @@ describe('sequential sweeps with a fake trainer', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'sweep.json'), 'utf8')).models.length, 32);
     const rounds = run.events.filter((e) => e.type === 'round');
     assert.deepEqual(rounds.map((e) => e.type === 'round' && [e.sequential.status, e.sequential.round]), [['running', 1], ['decided', 1]]);
-    // The workers were started once.
-    assert.equal(new Set(run.trained.map((t) => t.pid)).size, 2);
+    // The workers stay up from round to round: at most the two started at first trained.
+    assert.ok(new Set(run.trained.map((t) => t.pid)).size <= 2);
     // A rerun trains nothing more.
     const again = await sweep(dir, {}, { resolved: sequential(), samples: undefined });
     assert.equal(again.trained.length, 0);

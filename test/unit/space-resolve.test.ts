@@ -58,22 +58,33 @@ describe('the example and the design example', () => {
     assert.deepEqual(
       file.spaces.map((s) => [s.name, s.type, s.samples, s.constraints, s.seed]),
       [
-        ['AnyNetX_A', 'anynet', 6, { flops: [2e6, 6e6] }, 4048576953],
-        ['AnyNetX_E', 'anynet', 6, { flops: [2e6, 6e6] }, 502319730],
-        ['RegNetX', 'regnet', 6, { flops: [2e6, 6e6] }, 3948959053],
+        ['AnyNetX_A', 'anynet', 32, { flops: [2e6, 6e6] }, 4048576953],
+        ['AnyNetX_E', 'anynet', 32, { flops: [2e6, 6e6] }, 502319730],
+        ['RegNetX', 'regnet', 32, { flops: [2e6, 6e6] }, 3948959053],
       ],
     );
   });
 
-  test('design.md §3 resolves to the same file as the example (resolution/classes given = taken from the dataset)', () => {
-    assert.deepEqual(resolved(path.join(GOOD, 'design-example.yaml')), resolved(EXAMPLE));
+  test('design.md §3 resolves to the example but for its training regime and sample count (resolution/classes given = taken from the dataset)', () => {
+    const design = resolved(path.join(GOOD, 'design-example.yaml'));
+    const example = resolved(EXAMPLE);
+    assert.deepEqual(design.dataset, example.dataset);
+    assert.deepEqual(
+      design.spaces.map((s) => ({ ...s, samples: 0 })),
+      example.spaces.map((s) => ({ ...s, samples: 0 })),
+    );
+    // The example trains 157 annealed steps per model in rounds until decided; the design card's
+    // first sketch trained 78 steps, 6 models per space.
+    assert.deepEqual(example.sampling.sequential, { min: 16, max: 32, step: 8, until: 'decided', pairs: [['AnyNetX_A', 'AnyNetX_E'], ['AnyNetX_A', 'RegNetX']] });
+    assert.deepEqual([example.training.batchSize, example.training.schedule.unit], [32, 'step']);
+    assert.equal(example.analysis.alpha, 0.05);
   });
 
   test('the RegNetX space in full', () => {
     assert.deepEqual(space(resolved(EXAMPLE), 'RegNetX'), {
       name: 'RegNetX',
       type: 'regnet',
-      samples: 6,
+      samples: 32,
       constraints: { flops: [2e6, 6e6] },
       maxAttempts: 200000,
       seed: 3948959053,
@@ -119,17 +130,17 @@ describe('the example and the design example', () => {
     fs.writeFileSync(file, '\uFEFF' + fs.readFileSync(EXAMPLE, 'utf8').replace('version: 1', 'version: 2'));
     const result = readSpaceFile(file);
     assert.deepEqual(result.diagnostics.map((d) => [d.range.start, d.message]), [
-      [{ line: 4, character: 9 }, 'unsupported version 2; this tool reads version 1'],
+      [{ line: 6, character: 9 }, 'unsupported version 2; this tool reads version 1'],
     ]);
   });
 
   test('space keys and the spaces key have their source ranges, in file order', () => {
     const result = readSpaceFile(EXAMPLE);
-    assert.deepEqual(result.spacesKey, { start: { line: 32, character: 0 }, end: { line: 32, character: 6 } });
+    assert.deepEqual(result.spacesKey, { start: { line: 36, character: 0 }, end: { line: 36, character: 6 } });
     assert.deepEqual(result.spaceKeys, [
-      { name: 'AnyNetX_A', range: { start: { line: 33, character: 2 }, end: { line: 33, character: 11 } } },
-      { name: 'AnyNetX_E', range: { start: { line: 39, character: 2 }, end: { line: 39, character: 11 } } },
-      { name: 'RegNetX', range: { start: { line: 42, character: 2 }, end: { line: 42, character: 9 } } },
+      { name: 'AnyNetX_A', range: { start: { line: 37, character: 2 }, end: { line: 37, character: 11 } } },
+      { name: 'AnyNetX_E', range: { start: { line: 43, character: 2 }, end: { line: 43, character: 11 } } },
+      { name: 'RegNetX', range: { start: { line: 46, character: 2 }, end: { line: 46, character: 9 } } },
     ]);
   });
 });

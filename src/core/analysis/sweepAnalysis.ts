@@ -171,10 +171,16 @@ export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
   const alpha = resolved.analysis.alpha ?? DEFAULTS.analysis.alpha;
   const settings: AnalysisSettings = { complexity, bins, bootstrap: { ...bootstrap }, range, rangeSource, epsilon, significance: alpha };
 
+  // A sequential sweep plans the trials up to its current (or final) round's target, not all max.
+  const sequential = sequentialOfSweep(snapshot);
+  const plannedOf = (space: string): number => {
+    const sampled = manifest.models.filter((m) => m.space === space).length;
+    return sequential ? Math.min(sampled, sequential.target) : sampled;
+  };
   const spaces = resolved.spaces.map((space) =>
     analyzeSpace(
       space,
-      manifest.models.filter((m) => m.space === space.name).length,
+      plannedOf(space.name),
       records.filter((r) => r.space === space.name),
       settings,
     ),
@@ -183,11 +189,11 @@ export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
   for (let i = 0; i < spaces.length; i++) {
     for (let j = i + 1; j < spaces.length; j++) comparisons.push(compare(spaces[i], spaces[j], settings));
   }
-  const sequential = sequentialOfSweep(snapshot);
+  const planned = spaces.reduce((sum, s) => sum + s.planned, 0);
   const progress = {
-    planned: manifest.models.length,
+    planned,
     recorded: records.length,
-    missing: manifest.models.length - records.length,
+    missing: spaces.reduce((sum, s) => sum + s.missing, 0),
     unusable: snapshot.unusable,
   };
   const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons, sequential };
