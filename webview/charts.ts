@@ -26,7 +26,7 @@ export function bandCaption(a: SweepAnalysis, normalized: boolean): string {
 
 /** Translucent version of a series colour for a band. */
 function translucent(color: string): string {
-  const m = /^#([0-9a-f]{6})$/i.exec(color.trim());
+  const m = /^#([0-9a-f]{6})(?:[0-9a-f]{2})?$/i.exec(color.trim());
   if (m) return `#${m[1]}26`;
   const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(color.trim());
   if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}26`;

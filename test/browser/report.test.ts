@@ -97,6 +97,16 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     assert.equal(await page.evaluate(`window.dslabReport.charts.get('edf').id`), edfBefore, 'the EDF chart is updated, not re-created');
     assert.equal(await page.evaluate(`window.dslabReport.state.normalized`), true);
 
+    // Confidence bands: each space's normalized EDF gets its two DKW bounds, filled between,
+    // and the caption names each band's half-width and effective size.
+    await page.click('#edf-band');
+    const withBands = (await page.evaluate(`window.dslabReport.charts.get('edf').data.datasets.map((d) => d.label)`)) as string[];
+    assert.deepEqual(withBands.length, 9);
+    assert.match(withBands[1], /^AnyNetX_A band$/);
+    assert.match(await page.textContent('#edf-band-caption') ?? '', /^shaded: 95% simultaneous \(DKW\) bands: AnyNetX_A ±0\.61 \(n_eff = 4\.9\), AnyNetX_E ±0\.49 \(n_eff = 7\.7\), RegNetX ±0\.52 \(n_eff = 6\.9\)$/);
+    await page.click('#edf-band');
+    assert.equal(((await page.evaluate(`window.dslabReport.charts.get('edf').data.datasets.length`)) as number), 3);
+
     // Clicking a trial in the table selects it in every view: the model select, the width chart,
     // the enlarged point of its scatter chart, its step of the EDF and its training curve.
     await page.click('#trials tbody tr[data-key="AnyNetX_E/3"]');

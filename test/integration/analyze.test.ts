@@ -29,9 +29,12 @@ describe('dslab analyze', () => {
     assert.match(r.stdout, /^ {2}AnyNetX_A +anynet +6 +1 +1 +0 +24\.00 +28\.42 +28\.00 +0\.139 /m);
     assert.match(r.stdout, /^ {2}RegNetX +regnet +8 +0 +0 +0 +18\.00 +20\.69 +20\.75 +0\.373 /m);
     assert.match(r.stdout, /EDF area up to ε = 33\.00% \(the largest ok error\)/);
-    assert.match(r.stdout, /^ {2}AnyNetX_A vs RegNetX +D = 1\.00 \(p < 0\.001\) +D = 1\.00 \(p = 0\.00175\)$/m);
+    assert.match(r.stdout, /^ {2}AnyNetX_A vs RegNetX +D = 1\.00 \(p < 0\.001\) +D = 1\.00 \(p = 0\.00530\)$/m);
+    assert.match(r.stdout, /^ {2}AnyNetX_E vs RegNetX +D = 0\.63 \(p = 0\.0567\) +D = 0\.65 \(p = 0\.0649\)$/m);
+    assert.match(r.stdout, /^ {2}RegNetX +±0\.48 \(n = 8\) +±0\.52 \(n_eff = 6\.9\)$/m);
     assert.match(r.stdout, /^ {4}depth \d+ \[\d+, \d+\], w0 \d+ \[\d+, \d+\], wa [\d.]+ \[[\d.]+, [\d.]+\], wm [\d.]+ \[[\d.]+, [\d.]+\]$/m);
-    assert.ok(lines.includes('  - RegNetX beats AnyNetX_A: median error −8.0 points, KS D = 1.00 (p = 0.00175, flops-normalized).'));
+    assert.ok(lines.includes('  - RegNetX beats AnyNetX_A: median error −8.0 points, KS D = 1.00 (permutation p = 0.00530, flops-normalized).'));
+    assert.ok(lines.includes('  - No clear difference between AnyNetX_E and RegNetX: median error −2.5 points for RegNetX, KS D = 0.65 (permutation p = 0.0649, flops-normalized).'));
     assert.ok(lines.includes('  - AnyNetX_A: 1 failed and 1 diverged trials left out of the EDFs.'));
   });
 
@@ -40,7 +43,12 @@ describe('dslab analyze', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out), ['name', 'dir', 'settings', 'progress', 'spaces', 'comparisons', 'findings']);
+    assert.deepEqual(Object.keys(out), ['name', 'dir', 'settings', 'progress', 'spaces', 'comparisons', 'sequential', 'findings']);
+    assert.equal(out.sequential, null);
+    assert.equal(out.comparisons[1].ks.method, 'exact');
+    assert.equal(out.comparisons[1].ksNormalized.method, 'permutation');
+    assert.equal(out.comparisons[1].basis, 'normalized');
+    assert.equal(out.spaces[2].band.epsilon, Math.sqrt(Math.log(40) / 16));
     assert.equal(out.dir, FIXTURE);
     assert.deepEqual(
       out.spaces.map((s: { name: string; n: number; median: number }) => [s.name, s.n, s.median]),
@@ -52,7 +60,7 @@ describe('dslab analyze', () => {
     );
     assert.equal(out.comparisons[2].ks.d, 0.625);
     assert.equal(out.spaces[2].trials[4].line.efit, 0);
-    assert.deepEqual(Object.keys(out.spaces[0].bestRanges.depth), ['lo', 'median', 'hi']);
+    assert.deepEqual(Object.keys(out.spaces[2].bestRanges.depth), ['lo', 'median', 'hi']);
   });
 
   test('--html writes one self-contained report; with --json the note goes to stderr', () => {

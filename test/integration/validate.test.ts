@@ -93,11 +93,11 @@ describe('dslab validate', { concurrency: true }, () => {
 
   test('warnings alone: valid, exit 0', () => {
     const file = path.join(tmp, 'warn.yaml');
-    fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8').replace('batchSize: 64', 'batchSize: 8192'));
+    fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8').replace('batchSize: 32 ', 'batchSize: 8192 '));
     const r = dslab('validate', file);
     assert.equal(r.status, 0);
     assert.deepEqual(r.stdout.split('\n').slice(0, 2), [
-      `${file}:23:14: warning: training.batchSize 8192 is larger than dataset.train 5000; every epoch is one partial batch`,
+      `${file}:25:14: warning: training.batchSize 8192 is larger than dataset.train 5000; every epoch is one partial batch`,
       `${file}: ok, 1 warning (3 spaces: AnyNetX_A, AnyNetX_E, RegNetX)`,
     ]);
   });
