@@ -349,7 +349,8 @@ async function trainPool(
       const claim = store.claim(model);
       if (!claim.claimed) {
         skipped.push(model);
-        const holder = claim.owner ? `process ${claim.owner.pid} on ${claim.owner.host}` : 'another process';
+        const age = claim.refreshedMsAgo === undefined ? '' : `, its lock refreshed ${Math.round(claim.refreshedMsAgo / 1000)} s ago`;
+        const holder = `${claim.owner ? `process ${claim.owner.pid} on ${claim.owner.host}` : 'another process'}${age}`;
         onEvent({ type: 'trialSkipped', space: model.space, index: model.index, holder });
         continue;
       }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { isTempFile, removeLeftoverTempFiles, TEMP_MAX_AGE_MS, writeFileAtomic } from '../../src/core/results/atomic';
 import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from '../../src/core/results/fingerprint';
-import { LOCK_STALE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
+import { LOCK_STALE_MS, LOCK_WRITE_GRACE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
 import { hostName, hostTag } from '../../src/core/results/process';
 import { checkTrialRecord, trialFileName, type SweepModel, type TrialRecord } from '../../src/core/results/records';
 import { SweepDirectoryError, SweepStore } from '../../src/core/results/store';
@@ -313,6 +313,7 @@ describe('trial locks', () => {
     const second = store.claim(a0);
     assert.equal(second.claimed, false);
     assert.equal(!second.claimed && second.owner?.token, first.lock.owner.token);
+    assert.ok(!second.claimed && second.refreshedMsAgo !== undefined && second.refreshedMsAgo < 5_000);
     releaseLock(first.lock);
     assert.equal(fs.existsSync(store.lockPath('A', 0)), false);
     const third = store.claim(a0);
@@ -346,17 +347,23 @@ describe('trial locks', () => {
     releaseLock(taken.lock);
   });
 
-  test('an unreadable lock is respected while fresh (its writer is mid-write) and taken over when old', () => {
-    const store = open(freshDir(), resolved);
-    const file = store.lockPath('A', 0);
-    fs.mkdirSync(store.spaceDir('A'), { recursive: true });
-    fs.writeFileSync(file, '');
-    assert.deepEqual(store.claim(a0), { claimed: false, owner: undefined });
-    const old = new Date(Date.now() - LOCK_STALE_MS - 60_000);
-    fs.utimesSync(file, old, old);
-    const taken = store.claim(a0);
-    assert.ok(taken.claimed);
-    releaseLock(taken.lock);
+  test('a lock that names no owner (empty or garbage) is respected for a few seconds (its writer is mid-write), then taken over', () => {
+    for (const content of ['', 'garbage\n', '{"host": 3}']) {
+      const store = open(freshDir(), resolved);
+      const file = store.lockPath('A', 0);
+      fs.mkdirSync(store.spaceDir('A'), { recursive: true });
+      fs.writeFileSync(file, content);
+      const fresh = store.claim(a0);
+      assert.equal(fresh.claimed, false);
+      assert.equal(!fresh.claimed && fresh.owner, undefined);
+      const old = new Date(Date.now() - LOCK_WRITE_GRACE_MS - 2_000);
+      fs.utimesSync(file, old, old);
+      const taken = store.claim(a0);
+      assert.ok(taken.claimed, JSON.stringify(content));
+      assert.match(taken.tookOver ?? '', /^it names no owner \(empty or damaged\) and is 1\d s old$/);
+      assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).pid, process.pid);
+      releaseLock(taken.lock);
+    }
   });
 
   test('refreshing keeps a lock live; releasing leaves a lock that another process took over', () => {

@@ -1,10 +1,14 @@
 /**
  * Trial claims: before training a trial, a process creates `trials/<space>/<index>.lock`
  * exclusively (open with 'wx', which fails when the file exists, also over NFS v3+). The file
- * names its owner. A lock is stale, and may be taken over, when its owner is a process of this
- * host that is gone (killed, crashed), or when it has not been refreshed for LOCK_STALE_MS
- * (an owner on another host cannot be asked whether it is alive). Owners refresh their locks'
- * modification time every LOCK_REFRESH_MS while they train.
+ * names its owner. A lock is stale, and may be taken over, when
+ * - its owner is a process of this host that is gone (killed, crashed);
+ * - it names no owner (empty, unreadable or not a lock at all) and is older than
+ *   LOCK_WRITE_GRACE_MS: its writer never finished writing it (a full disk, a crash between
+ *   creating and writing), since an owner writes its one line right after creating the file;
+ * - or it has not been refreshed for LOCK_STALE_MS (an owner on another host cannot be asked
+ *   whether it is alive, so its lock is left alone until then).
+ * Owners refresh their locks' modification time every LOCK_REFRESH_MS while they train.
  *
  * The worst a race can do (two processes judging the same lock stale at the same instant) is
  * train one trial twice; records are written atomically, so the result is never corrupt.
@@ -29,12 +33,20 @@ export interface HeldLock {
 
 export type Claim =
   | { claimed: true; lock: HeldLock; /** Set when a stale lock was taken over: why it was stale. */ tookOver?: string }
-  | { claimed: false; /** Undefined when the lock file was unreadable (being written). */ owner?: LockOwner };
+  | {
+      claimed: false;
+      /** Undefined when the lock file was unreadable (being written). */
+      owner?: LockOwner;
+      /** Time since the owner last refreshed the lock. */
+      refreshedMsAgo?: number;
+    };
 
 /** A lock not refreshed for this long is stale whatever its owner (generous: a refresh is due every minute). */
 export const LOCK_STALE_MS = 15 * 60_000;
 /** How often an owner refreshes its locks. */
 export const LOCK_REFRESH_MS = 60_000;
+/** A lock naming no owner is stale once older than this: its writer had ample time to write it. */
+export const LOCK_WRITE_GRACE_MS = 10_000;
 
 /** Tokens of the locks this process holds. */
 const held = new Set<string>();
@@ -51,12 +63,13 @@ function readOwner(file: string): LockOwner | undefined {
 
 /** "pid 123 on this host is gone", "not refreshed for 20 min", or undefined while the lock is live. */
 export function staleReason(owner: LockOwner | undefined, mtimeMs: number, now: number, staleMs = LOCK_STALE_MS): string | undefined {
+  const age = now - mtimeMs;
+  if (!owner && age > LOCK_WRITE_GRACE_MS) return `it names no owner (empty or damaged) and is ${Math.round(age / 1000)} s old`;
   if (owner && owner.host === hostName()) {
     if (owner.pid === process.pid ? !held.has(owner.token) : !processAlive(owner.pid)) {
       return `its owner, process ${owner.pid} on this host, is gone`;
     }
   }
-  const age = now - mtimeMs;
   if (age > staleMs) return `not refreshed for ${Math.round(age / 60_000)} min`;
   return undefined;
 }
@@ -72,9 +85,13 @@ function create(file: string): HeldLock | undefined {
   }
   try {
     fs.writeSync(fd, JSON.stringify(owner) + '\n');
-  } finally {
+  } catch (err) {
+    // A full disk: leave no empty lock behind to block the next run.
     fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   held.add(owner.token);
   return { path: file, owner };
 }
@@ -92,8 +109,9 @@ export function claimLock(file: string, options: { staleMs?: number; now?: numbe
     const again = create(file);
     return again ? { claimed: true, lock: again } : { claimed: false, owner: readOwner(file) };
   }
-  const why = staleReason(owner, mtimeMs, options.now ?? Date.now(), options.staleMs);
-  if (!why) return { claimed: false, owner };
+  const now = options.now ?? Date.now();
+  const why = staleReason(owner, mtimeMs, now, options.staleMs);
+  if (!why) return { claimed: false, owner, refreshedMsAgo: Math.max(0, now - mtimeMs) };
   fs.rmSync(file, { force: true });
   const taken = create(file);
   return taken ? { claimed: true, lock: taken, tookOver: why } : { claimed: false, owner: readOwner(file) };
