@@ -1,6 +1,7 @@
 /** `dslab`: the command-line face of Design Space Lab. Thin: parsing, printing, exit codes. */
 import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError, type Command, type Io } from './command';
 import { COMMANDS } from './commands';
+import { escapeControlChars } from '../core/terminalText';
 
 import { version as VERSION } from '../../package.json';
 
@@ -53,11 +54,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** Entry point of bin/dslab. */
+/** Entry point of bin/dslab. Control characters from user files never reach the terminal raw. */
 export function runCli(): void {
   const io: Io = {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => process.stdout.write(escapeControlChars(t)),
+    stderr: (t) => process.stderr.write(escapeControlChars(t)),
     interactive: Boolean(process.stderr.isTTY),
   };
   main(process.argv.slice(2), io).then(
@@ -65,7 +66,7 @@ export function runCli(): void {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`dslab: internal error: ${(err as Error).stack ?? err}\n`);
+      process.stderr.write(escapeControlChars(`dslab: internal error: ${(err as Error).stack ?? err}\n`));
       process.exitCode = 70;
     },
   );

@@ -4,6 +4,7 @@
  */
 import type { SweepPhase, SweepRunState } from '../core/analysis/panelProtocol';
 import { describeRound, type SequentialSummary } from '../core/analysis/sequential';
+import { escapeControlChars } from '../core/terminalText';
 import type { TrialRecord } from '../core/results/records';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
 
@@ -25,9 +26,9 @@ export class LineBuffer {
   }
 }
 
-/** A line for a pseudoterminal: every line break as CRLF, ending with one. */
+/** A line for a pseudoterminal: control characters from user files escaped, every line break as CRLF, ending with one. */
 export function terminalText(text: string): string {
-  return text.replace(/\r?\n/g, '\r\n') + '\r\n';
+  return escapeControlChars(text).replace(/\r?\n/g, '\r\n') + '\r\n';
 }
 
 /**

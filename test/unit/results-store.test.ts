@@ -198,6 +198,24 @@ describe('trial records', () => {
     assert.equal(checkTrialRecord(record(a1), a0), 'it is the record of A #1');
     assert.equal(checkTrialRecord(record(b0, { model: b1.model }), b0), 'its model differs from the one sweep.json lists');
   });
+
+  test('a well-formed record that cannot be true is not a result', () => {
+    assert.equal(checkTrialRecord(record(a0, { error: -50 }), a0), 'error -50% is not in [0, 100]');
+    assert.equal(checkTrialRecord(record(a0, { error: 250 }), a0), 'error 250% is not in [0, 100]');
+    assert.equal(checkTrialRecord(record(a0, { error: 1e308 }), a0), 'error 1e+308% is not in [0, 100]');
+    assert.equal(checkTrialRecord(record(a0, { bestError: 101 }), a0), 'bestError 101% is not in [0, 100]');
+    assert.equal(checkTrialRecord(record(a0, { wallSeconds: -1 }), a0), 'wallSeconds -1 is negative');
+    assert.equal(checkTrialRecord(record(a0, { imagesPerSecond: -5 }), a0), 'imagesPerSecond -5 is negative');
+    assert.equal(checkTrialRecord(record(a0, { peakMemoryBytes: -1 }), a0), 'peakMemoryBytes -1 is negative');
+    assert.equal(checkTrialRecord(record(a0, { flops: a0.flops + 1 }), a0), `flops ${a0.flops + 1} differs from its model's ${a0.flops}`);
+    assert.equal(checkTrialRecord(record(a0, { params: 7 }), a0), `params 7 differs from its model's ${a0.params}`);
+    const epochs = [{ epoch: 1, trainLoss: 1, testError: 120, lr: 0.1, seconds: 2 }];
+    assert.equal(checkTrialRecord(record(a0, { epochs }), a0), 'epochs[0].testError 120% is not in [0, 100]');
+    assert.equal(checkTrialRecord(record(a0, { epochs: [{ ...epochs[0], testError: 20, seconds: -2 }] }), a0), 'epochs[0].seconds is negative');
+    // The bounds themselves are possible.
+    assert.equal(checkTrialRecord(record(a0, { error: 0, bestError: 0 }), a0), undefined);
+    assert.equal(checkTrialRecord(record(a0, { error: 100, bestError: 100 }), a0), undefined);
+  });
 });
 
 describe('the sweep directory', () => {

@@ -165,5 +165,29 @@ export function checkTrialRecord(value: unknown, expected: SweepModel): string |
     return `it is the record of ${record.space} #${record.index}`;
   }
   if (canonicalJson(record.model) !== canonicalJson(expected.model)) return 'its model differs from the one sweep.json lists';
+  return senseProblem(record, expected);
+}
+
+const isPercent = (x: number | null): boolean => x === null || (x >= 0 && x <= 100);
+
+/**
+ * What makes a well-formed record impossible: an error outside [0, 100] %, a negative time,
+ * speed or memory, or a complexity other than the one sweep.json lists for its model (which the
+ * model's spec gives). Such a record is not a result; it is reported and the trial trained again.
+ */
+function senseProblem(record: TrialRecord, expected: SweepModel): string | undefined {
+  if (!isPercent(record.error)) return `error ${record.error}% is not in [0, 100]`;
+  if (!isPercent(record.bestError)) return `bestError ${record.bestError}% is not in [0, 100]`;
+  for (const [i, e] of record.epochs.entries()) {
+    if (!isPercent(e.testError)) return `epochs[${i}].testError ${e.testError}% is not in [0, 100]`;
+    if (e.seconds < 0) return `epochs[${i}].seconds is negative`;
+    if (e.lr < 0) return `epochs[${i}].lr is negative`;
+  }
+  if (record.wallSeconds < 0) return `wallSeconds ${record.wallSeconds} is negative`;
+  if (record.imagesPerSecond !== null && record.imagesPerSecond < 0) return `imagesPerSecond ${record.imagesPerSecond} is negative`;
+  if (record.peakMemoryBytes !== null && record.peakMemoryBytes < 0) return `peakMemoryBytes ${record.peakMemoryBytes} is negative`;
+  for (const metric of ['flops', 'params', 'acts'] as const) {
+    if (record[metric] !== expected[metric]) return `${metric} ${record[metric]} differs from its model's ${expected[metric]}`;
+  }
   return undefined;
 }
