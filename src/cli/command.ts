@@ -27,6 +27,31 @@ export class UsageError extends Error {}
 /** A user error (bad input file, invalid model…): exit 1 with the message. */
 export class UserError extends Error {}
 
+/** Where an error is, for `--json`'s error document. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * A space file with errors: they are already on stderr as FILE:LINE:COL lines, so nothing more
+ * is printed there; `--json` gets the first one, located.
+ */
+export class SpaceFileError extends UserError {
+  constructor(
+    message: string,
+    readonly location: ErrorLocation,
+  ) {
+    super(message);
+  }
+}
+
+/** `--json`'s document when a command fails: `{ "error": { "message", "file"?, "line"?, "column"? } }`. */
+export function errorDocument(message: string, location: ErrorLocation = {}): { error: { message: string } & ErrorLocation } {
+  return { error: { message, ...location } };
+}
+
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_USAGE = 2;

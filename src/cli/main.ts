@@ -1,5 +1,5 @@
 /** `dslab`: the command-line face of Design Space Lab. Thin: parsing, printing, exit codes. */
-import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError, type Command, type Io } from './command';
+import { errorDocument, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, printJson, SpaceFileError, UsageError, UserError, type Command, type Io } from './command';
 import { COMMANDS } from './commands';
 import { escapeControlChars } from '../core/terminalText';
 
@@ -39,16 +39,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(command.help.endsWith('\n') ? command.help : command.help + '\n');
     return EXIT_OK;
   }
+  // With --json, stdout carries exactly one document, an error document when the command fails.
+  const json = rest.includes('--json');
+  let wroteStdout = false;
+  const tracked: Io = { ...io, stdout: (t) => ((wroteStdout = true), io.stdout(t)) };
+  const failed = (code: number, message: string, location?: SpaceFileError['location']): number => {
+    if (json && !wroteStdout) printJson(io, errorDocument(message, location));
+    return code;
+  };
   try {
-    return await command.run(rest, io);
+    const code = await command.run(rest, tracked);
+    return code === EXIT_OK ? code : failed(code, `dslab ${command.name} failed (exit status ${code}); see stderr`);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`dslab ${command.name}: ${err.message}\nRun 'dslab ${command.name} --help' for usage.\n`);
-      return EXIT_USAGE;
+      return failed(EXIT_USAGE, err.message);
     }
+    if (err instanceof SpaceFileError) return failed(EXIT_USER_ERROR, err.message, err.location);
     if (err instanceof UserError) {
       io.stderr(`dslab ${command.name}: error: ${err.message}\n`);
-      return EXIT_USER_ERROR;
+      return failed(EXIT_USER_ERROR, err.message);
     }
     throw err;
   }
@@ -67,6 +77,7 @@ export function runCli(): void {
     },
     (err) => {
       process.stderr.write(escapeControlChars(`dslab: internal error: ${(err as Error).stack ?? err}\n`));
+      if (process.argv.includes('--json')) io.stdout(JSON.stringify(errorDocument(`internal error: ${(err as Error).message ?? err}`), null, 2) + '\n');
       process.exitCode = 70;
     },
   );

@@ -154,7 +154,6 @@ export const sampleCommand: Command = {
     const file = positionals[0];
 
     const resolved = loadSpaceFile(file, io);
-    if (!resolved) return 1;
 
     const progress = new ProgressBar(io);
     let spaces: DesignSpace[];

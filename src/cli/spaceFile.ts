@@ -1,6 +1,6 @@
 /** Reading a space file for a command: I/O errors become user errors, problems go to stderr. */
 import { formatDiagnostic, readSpaceFile, type ResolvedSpaceFile, type SpaceFileResult } from '../core/space';
-import { UserError, type Io } from './command';
+import { SpaceFileError, UserError, type Io } from './command';
 
 const ERRNO_WORDS: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -21,11 +21,18 @@ export function readSpaceFileOrFail(file: string): SpaceFileResult {
 }
 
 /**
- * The resolved file, with its problems printed on stderr as FILE:LINE:COL lines (warnings too);
- * undefined when it has errors, which the caller turns into exit status 1.
+ * The resolved file, with its problems printed on stderr as FILE:LINE:COL lines (warnings too).
+ * A file with errors throws a SpaceFileError (exit status 1) naming the first one.
  */
-export function loadSpaceFile(file: string, io: Io): ResolvedSpaceFile | undefined {
+export function loadSpaceFile(file: string, io: Io): ResolvedSpaceFile {
   const read = readSpaceFileOrFail(file);
   for (const d of read.diagnostics) io.stderr(formatDiagnostic(file, d) + '\n');
-  return read.diagnostics.some((d) => d.severity === 'error') ? undefined : read.resolved;
+  const first = read.diagnostics.find((d) => d.severity === 'error');
+  if (first || !read.resolved) {
+    throw new SpaceFileError(first ? first.message : `${file} cannot be read as a space file`, {
+      file,
+      ...(first ? { line: first.range.start.line + 1, column: first.range.start.character + 1 } : {}),
+    });
+  }
+  return read.resolved;
 }

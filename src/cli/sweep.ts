@@ -216,7 +216,6 @@ export const sweepCommand: Command = {
     const out = values.out ?? defaultSweepDir(file);
 
     const resolved = loadSpaceFile(file, io);
-    if (!resolved) return 1;
 
     const progress = new Progress(io);
     const controller = new AbortController();

@@ -123,7 +123,8 @@ describe('dslab cx: errors', () => {
   test('bad JSON: exit 1 with the parser message and where', () => {
     const r = dslab('cx', '--json', '{"regnet":{"depth":13,}}');
     assert.equal(r.status, 1);
-    assert.equal(r.stdout, '');
+    // --json: one error document on stdout, the message on stderr as always.
+    assert.match(JSON.parse(r.stdout).error.message, /^invalid JSON in MODEL at line 1, column 23 \(position 22\): /);
     assert.match(r.stderr, /^dslab cx: error: invalid JSON in MODEL at line 1, column 23 \(position 22\): /);
   });
 
@@ -138,7 +139,7 @@ describe('dslab cx: errors', () => {
   test('an invalid field: exit 1 naming it', () => {
     const r = dslab('cx', '--json', ISSUE_MODEL.replace('"w0":24', '"w0":20'));
     assert.equal(r.status, 1);
-    assert.equal(r.stdout, '');
+    assert.deepEqual(JSON.parse(r.stdout), { error: { message: 'regnet.w0 must be a positive multiple of 8, got 20' } });
     assert.equal(r.stderr, 'dslab cx: error: regnet.w0 must be a positive multiple of 8, got 20\n');
   });
 

@@ -87,7 +87,7 @@ describe('dslab fit errors', () => {
     ]) {
       const r = dslab('fit', arg, '--json');
       assert.equal(r.status, 1, arg);
-      assert.equal(r.stdout, '', arg);
+      assert.deepEqual(JSON.parse(r.stdout), { error: { message } }, arg);
       assert.equal(r.stderr, `dslab fit: error: ${message}\n`, arg);
     }
   });

@@ -169,7 +169,7 @@ describe('dslab sample errors', () => {
     );
     const r = dslab('sample', file, '--space', 'AnyNetX_A', '--json');
     assert.equal(r.status, 1);
-    assert.equal(r.stdout, '');
+    assert.deepEqual(JSON.parse(r.stdout), { error: { message: `${file}: no model of AnyNetX_A satisfied flops in [1, 2] after 300 attempts (flops too high: 300)` } });
     assert.equal(r.stderr, `dslab sample: error: ${file}: no model of AnyNetX_A satisfied flops in [1, 2] after 300 attempts (flops too high: 300)\n`);
   });
 
