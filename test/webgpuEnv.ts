@@ -1,14 +1,31 @@
 /**
  * The WebGPU tests run on whatever adapter Dawn finds: in CI, Mesa's software Vulkan (lavapipe).
- * Without one they fail, saying what is missing, instead of passing unnoticed; DSLAB_SKIP_WEBGPU=1
- * skips them on a machine that cannot have Vulkan.
+ * On Linux without a Vulkan loader or driver they skip, saying what to install (see
+ * requirements.ts; in CI they fail instead). Where a driver is there but Dawn still finds no
+ * adapter, they fail with Dawn's reason. DSLAB_SKIP_WEBGPU=1 skips them whatever is installed.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ModelSpec } from '../src/core/model';
 import { initBackend, type BackendChoice } from '../src/train/backend';
+import { skipUnless } from './requirements';
 
-/** `skip` option for describe(): the reason when DSLAB_SKIP_WEBGPU=1, else false. */
+/** On Linux, what Dawn's Vulkan backend needs and this machine lacks: the loader, a driver (ICD). */
+function missingVulkan(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const libDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+  const loader = libDirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
+  const icdDirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+  const driver = icdDirs.some((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.json')));
+  if (loader && driver) return undefined;
+  return `no Vulkan ${loader ? 'driver' : 'loader'} for WebGPU`;
+}
+
+/** `skip` option for describe(): the reason when DSLAB_SKIP_WEBGPU=1 or Vulkan is missing (outside CI), else false. */
 export const skipWebGpu: string | false =
-  process.env.DSLAB_SKIP_WEBGPU === '1' ? 'DSLAB_SKIP_WEBGPU=1: no WebGPU adapter on this machine (the webgpu backend is untested here)' : false;
+  process.env.DSLAB_SKIP_WEBGPU === '1'
+    ? 'DSLAB_SKIP_WEBGPU=1: the webgpu backend is untested here'
+    : skipUnless(missingVulkan(), 'on Debian 12: apt-get install -t bookworm-backports libvulkan1 mesa-vulkan-drivers');
 
 let available: Promise<BackendChoice> | undefined;
 

@@ -14,11 +14,12 @@ import { pathToFileURL } from 'node:url';
 import type { HostMessage } from '../../src/core/analysis/panelProtocol';
 import { runResultsRequest } from '../../src/extension/resultsRequest';
 import { panelHtml } from '../../src/extension/webviewHtml';
+import { missingFile, skipUnless } from '../requirements';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'three-spaces');
 const CHROMIUM = process.env.DSLAB_CHROMIUM ?? '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium package to run the browser test`;
+const skip = skipUnless(missingFile(CHROMIUM, 'Chromium'), "apt-get install chromium, or DSLAB_CHROMIUM=PATH");
 
 /** What VS Code provides to a webview: the API object and the theme's variables on the root. */
 const WEBVIEW_STAND_IN = `

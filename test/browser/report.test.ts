@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { missingFile, skipUnless } from '../requirements';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DSLAB = path.join(ROOT, 'bin', 'dslab');
@@ -44,7 +45,7 @@ const CHART_STATES = `Array.from(window.dslabReport.charts.entries()).map(([id, 
   return { id, type: c.config.type, points: c.data.datasets.map((d) => d.data.length), painted };
 })`;
 
-const skip = fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium package to run the browser test`;
+const skip = skipUnless(missingFile(CHROMIUM, 'Chromium'), "apt-get install chromium, or DSLAB_CHROMIUM=PATH");
 
 test('the HTML report of the fixture sweep draws every chart, offline, without console errors', { skip, timeout: 90_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-report-'));

@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { buildVsix, extensionFolderName, readZip } from '../vsix';
+import { missingFile, skipUnless } from '../requirements';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CODE_SERVER_DIR = process.env.DSLAB_CODE_SERVER ?? path.join(ROOT, '.cache', 'code-server-4.100.3');
@@ -91,11 +92,8 @@ spaces:
   B: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [4] }
 `;
 
-const missing = [
-  fs.existsSync(CODE_SERVER) ? undefined : `no code-server at ${CODE_SERVER_DIR} (run scripts/install-code-server.sh)`,
-  fs.existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install Debian's chromium package)`,
-].filter((m) => m !== undefined);
-const skip = missing.length > 0 ? missing.join('; ') : false;
+const missing = [missingFile(CODE_SERVER, 'code-server'), missingFile(CHROMIUM, 'Chromium')].filter((m) => m !== undefined);
+const skip = skipUnless(missing.length > 0 ? missing.join('; ') : undefined, 'bash scripts/install-code-server.sh; apt-get install chromium');
 
 /** A TCP port nobody listens on right now. */
 function freePort(): Promise<number> {
