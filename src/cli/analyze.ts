@@ -1,4 +1,5 @@
 /** `dslab analyze DIR`: the comparison of a sweep's design spaces, as a table and findings, JSON, or an HTML report. */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSweep } from '../core/analysis/loadSweep';
@@ -109,7 +110,7 @@ export const analyzeCommand: Command = {
       throw err;
     }
     if (values.html !== undefined) {
-      const html = renderReportHtml(analysis, readBundle());
+      const html = renderReportHtml(analysis, readBundle(), randomBytes(18).toString('base64'));
       try {
         fs.writeFileSync(values.html, html);
       } catch (err) {

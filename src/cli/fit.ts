@@ -25,11 +25,15 @@ Examples:
 
 const DECIMAL = /^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** The widest block a fit takes: far beyond any network's (pycls's widest is 4,000 or so), and where the fit's grid (w0 ≤ 256, wa ≤ 256, wm ≤ 3) still means something. */
+export const MAX_WIDTH = 65536;
+
 /** The widths of WIDTHS (all positionals), or a UserError naming the first bad item (counted from 1). */
 export function parseWidths(positionals: readonly string[]): number[] {
   const text = positionals.join(' ').trim();
   if (text === '') throw new UsageError('WIDTHS is empty: give the width of every block');
   const bad = (i: number, item: string): UserError => new UserError(`item ${i + 1} '${item}' is not a positive number`);
+  const tooWide = (i: number, w: number): UserError => new UserError(`item ${i + 1} (${w}) is wider than ${MAX_WIDTH.toLocaleString('en-US')} channels, more than any block can be`);
   if (text.startsWith('[')) {
     let items: unknown;
     try {
@@ -41,12 +45,14 @@ export function parseWidths(positionals: readonly string[]): number[] {
     if (items.length === 0) throw new UserError('WIDTHS is an empty array: nothing to fit');
     return items.map((item, i) => {
       if (typeof item !== 'number' || !Number.isFinite(item) || item <= 0) throw bad(i, JSON.stringify(item));
+      if (item > MAX_WIDTH) throw tooWide(i, item);
       return item;
     });
   }
   return text.split(/\s*,\s*|\s+/).map((item, i) => {
     const w = DECIMAL.test(item) ? Number(item) : NaN;
     if (!Number.isFinite(w) || w <= 0) throw bad(i, item);
+    if (w > MAX_WIDTH) throw tooWide(i, w);
     return w;
   });
 }

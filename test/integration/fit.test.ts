@@ -118,3 +118,14 @@ describe('dslab fit errors', () => {
     assert.match(r.stdout, /--json/);
   });
 });
+
+describe('dslab fit range', () => {
+  test('a width beyond any block is refused, naming it (exit 1)', () => {
+    for (const arg of ['1e308,16', '[16, 70000]']) {
+      const r = dslab('fit', arg, '--json');
+      assert.equal(r.status, 1, arg);
+      assert.match(JSON.parse(r.stdout).error.message, /^item \d \([\de+.]+\) is wider than 65,536 channels, more than any block can be$/, arg);
+    }
+    assert.equal(dslab('fit', '16,65536').status, 0);
+  });
+});

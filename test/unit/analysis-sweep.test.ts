@@ -264,7 +264,10 @@ describe('loadSweep', () => {
 
 describe('report HTML', () => {
   test('one self-contained page: data and code inlined, nothing loaded from elsewhere', () => {
-    const html = renderReportHtml(analysis, 'window.x = "</script>";');
+    const html = renderReportHtml(analysis, 'window.x = "</script>";', 'bm9uY2Utb2YtdGhlLXRlc3Q=');
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'nonce-bm9uY2Utb2YtdGhlLXRlc3Q='; script-src 'nonce-bm9uY2Utb2YtdGhlLXRlc3Q=';">`));
+    assert.equal(html.match(/<script nonce="bm9uY2Utb2YtdGhlLXRlc3Q=">/g)?.length, 1);
+    assert.throws(() => renderReportHtml(analysis, '', 'short'), /nonce/);
     assert.ok(!/<script[^>]+src=|<link[^>]+href=|https?:\/\//i.test(html.replace(/http:\/\/www\.w3\.org[^"]*/g, '')));
     assert.ok(html.includes('window.x = "<\\/script>";'));
     const data = /<script type="application\/json" id="dslab-data">(.*?)<\/script>/s.exec(html);

@@ -49,7 +49,7 @@ describe('the Results panel message protocol', () => {
     assert.equal(isPanelMessage({ type: 'select', space: 'RegNetX', index: 4 }), true);
     assert.equal(isPanelMessage({ type: 'openTrial', space: 'RegNetX', index: 0 }), true);
     assert.equal(isPanelMessage({ type: 'error', message: 'x' }), true);
-    for (const bad of [undefined, [], { type: 'select', space: 'RegNetX' }, { type: 'select', space: '', index: 1 }, { type: 'openTrial', space: 'R', index: -1 }, { type: 'analysis', analysis }]) {
+    for (const bad of [undefined, [], { type: 'select', space: 'RegNetX' }, { type: 'select', space: '', index: 1 }, { type: 'openTrial', space: 'R', index: -1 }, { type: 'analysis', analysis }, { type: 'openTrial', space: '../../etc', index: 0 }, { type: 'openTrial', space: 'a/b', index: 0 }, { type: 'openTrial', space: '.hidden', index: 0 }]) {
       assert.equal(isPanelMessage(bad), false, JSON.stringify(bad));
     }
   });

@@ -4,6 +4,7 @@
  * Pure TypeScript: the host and the browser bundle both import it.
  */
 import type { SweepAnalysis } from './sweepAnalysis';
+import { SPACE_NAME_PATTERN } from '../space/types';
 
 /** Where a sweep of the panel's file stands, as the task sees it. */
 export type SweepPhase = 'idle' | 'running' | 'stopping' | 'cancelled' | 'done' | 'failed';
@@ -44,7 +45,8 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
-const isTrialRef = (m: Record<string, unknown>): boolean => typeof m.space === 'string' && m.space !== '' && isCount(m.index);
+/** A trial named by a space name the schema allows (it becomes a folder of a path) and an index. */
+const isTrialRef = (m: Record<string, unknown>): boolean => typeof m.space === 'string' && SPACE_NAME_PATTERN.test(m.space) && isCount(m.index);
 
 /** Whether `x` has the shape of an analysis the panel can draw (the parts it reads first). */
 export function isSweepAnalysis(x: unknown): x is SweepAnalysis {

@@ -115,8 +115,20 @@ export function reportSectionsHtml(): string {
 <div class="table-wrap"><table id="trials"></table></div>`;
 }
 
-/** The complete report page for `analysis`, with `bundle` (the built browser code) inlined. */
-export function renderReportHtml(analysis: SweepAnalysis, bundle: string): string {
+/**
+ * The report's Content Security Policy, as strict as the Results panel's: nothing from the
+ * network, and only its own inline style and script (those carrying `nonce`) may apply or run.
+ */
+export function reportContentSecurityPolicy(nonce: string): string {
+  return `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
+}
+
+/**
+ * The complete report page for `analysis`, with `bundle` (the built browser code) inlined.
+ * `nonce`: a fresh random value per page (base64 or hex), which the page's CSP names.
+ */
+export function renderReportHtml(analysis: SweepAnalysis, bundle: string, nonce: string): string {
+  if (!/^[A-Za-z0-9+/=]{16,}$/.test(nonce)) throw new RangeError('the nonce must be at least 16 base64 characters');
   const { progress } = analysis;
   const title = `Design space analysis: ${analysis.name}`;
   const safeBundle = bundle.replace(/<\/(script)/gi, '<\\/$1');
@@ -124,9 +136,10 @@ export function renderReportHtml(analysis: SweepAnalysis, bundle: string): strin
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${reportContentSecurityPolicy(nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${REPORT_STYLE}${STATIC_CONTROLS_STYLE}</style>
+<style nonce="${nonce}">${REPORT_STYLE}${STATIC_CONTROLS_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
@@ -141,7 +154,7 @@ ${analysis.sequential ? `<ul class="sequential" id="sequential">${describeRound(
 <p class="muted caption">${escapeHtml(summaryNote(analysis))}</p>
 ${reportSectionsHtml()}
 <script type="application/json" id="${REPORT_DATA_ID}">${scriptSafeJson(analysis)}</script>
-<script>${safeBundle}</script>
+<script nonce="${nonce}">${safeBundle}</script>
 </body>
 </html>
 `;

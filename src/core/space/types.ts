@@ -4,6 +4,9 @@
  */
 import type { BlockType, StemSpec } from '../model';
 
+/** What a space's name may be (the schema's propertyNames): it names a folder of the sweep, so no separators, no leading dot. */
+export const SPACE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'synthetic';
 
 export type BackendName = 'auto' | 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
