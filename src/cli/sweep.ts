@@ -1,7 +1,7 @@
 /** `dslab sweep FILE`: sample the file's design spaces and train every model, resumably. */
 import * as path from 'node:path';
 import { describeRound } from '../core/analysis/sequential';
-import type { TrialRecord } from '../core/results/records';
+import { describeEnvironmentFailures, type TrialRecord } from '../core/results/records';
 import { SweepDirectoryError } from '../core/results/store';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
@@ -12,7 +12,7 @@ import { bar, StatusLine } from './statusLine';
 import { table } from './table';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
-                  [--native-modules DIR] [--json | --events]
+                  [--retry-failed] [--native-modules DIR] [--json | --events]
 
 Samples the design spaces of a space file and trains each sampled model briefly (the file's
 dataset and training settings), in worker processes. Every trial's result is written to
@@ -35,6 +35,9 @@ Options:
                training.backend (auto: the first that works of tfjs-node-gpu, webgpu on a
                hardware GPU, tfjs-node, wasm, cpu; webgpu named also takes a software
                adapter; DSLAB_WEBGPU_ADAPTER=INDEX|NAME picks one of several GPUs)
+  --retry-failed
+               train failed trials again, whatever failed them (trials that failed because
+               of the environment are trained again anyway)
   --samples N  models per space, instead of the file's samples (a sequential file's
                rounds included: the sweep is then of fixed size)
   --native-modules DIR
@@ -51,9 +54,15 @@ Options:
 
 Progress goes to stderr: a progress bar on a terminal, else one line per finished trial.
 
+A trial that fails is recorded with its cause: its model (an exception while training it, out
+of memory for it) or the environment (the dataset missing, the backend lost, the worker killed
+by a signal). A failure of the dataset or the backend stops the sweep at once. Failures of the
+environment are trained again on the next run; those of a model only with --retry-failed.
+
 Exit status: 0 the sweep completed (failed and diverged trials are results too), 1 an
 invalid file, an unknown space, a backend that is not installed, or a DIR of another sweep,
-2 bad usage, 130 interrupted (Ctrl-C).
+2 bad usage, 3 trials failed because of the environment (fix it, run again), 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
 
 Example:
   dslab sweep examples/space.regnet.yaml --space RegNetX --workers 2
@@ -61,6 +70,8 @@ Example:
 
 const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
 const EXIT_INTERRUPTED = 130;
+/** Some trials failed because of the machine (data missing, backend lost, worker killed): fix it and run again. */
+export const EXIT_ENVIRONMENT = 3;
 
 /** `.dslab/<stem>` for `examples/space.regnet.yaml` → `.dslab/space.regnet`. */
 export function defaultSweepDir(file: string): string {
@@ -90,6 +101,11 @@ export function trialLine(r: TrialRecord): string {
   return `${head}: ${percent(r.error)} error, ${duration(r.wallSeconds)}${speed}`;
 }
 
+/** What to do about trials that failed because of the environment. */
+export function environmentText(s: SweepSummary): string {
+  return describeEnvironmentFailures(s.environmentFailures, s.environmentFailure, 'run the same command again');
+}
+
 /** The closing report on stdout. */
 export function summaryText(s: SweepSummary): string {
   const rows = [['space', 'n', 'done', 'failed', 'diverged', 'best', 'median']];
@@ -102,6 +118,7 @@ export function summaryText(s: SweepSummary): string {
   if (s.elsewhere > 0) lines.push(`${s.elsewhere} trial${s.elsewhere === 1 ? ' is' : 's are'} being trained by another process.`);
   else if (!s.interrupted && s.remaining > 0) lines.push(`${s.remaining} trial${s.remaining === 1 ? '' : 's'} remain; run the same command again.`);
   if (s.sequential) lines.push(...describeRound(s.sequential));
+  if (s.environmentFailures > 0) lines.push(environmentText(s));
   lines.push(`Results: ${s.dir}`);
   return lines.join('\n') + '\n';
 }
@@ -201,6 +218,7 @@ export const sweepCommand: Command = {
       'native-modules': { type: 'string' },
       samples: { type: 'string' },
       events: { type: 'boolean' },
+      'retry-failed': { type: 'boolean' },
     });
     if (positionals.length === 0) throw new UsageError('missing FILE (a space file, e.g. examples/space.regnet.yaml)');
     if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length} arguments`);
@@ -240,6 +258,7 @@ export const sweepCommand: Command = {
         workers,
         backend,
         nativeModulesPath: values['native-modules'],
+        retryFailed: values['retry-failed'],
         signal: controller.signal,
         onEvent: (e) => {
           if (values.events) io.stdout(JSON.stringify(e) + '\n');
@@ -258,6 +277,10 @@ export const sweepCommand: Command = {
     if (values.json) printJson(io, summary);
     else if (!values.events) io.stdout(summaryText(summary));
     if (interruptedBy) return interruptedBy === 'SIGTERM' ? 143 : EXIT_INTERRUPTED;
+    if (summary.environmentFailures > 0) {
+      io.stderr(`dslab sweep: ${environmentText(summary)}\n`);
+      return EXIT_ENVIRONMENT;
+    }
     return 0;
   },
 };

@@ -5,7 +5,7 @@
 import type { SweepPhase, SweepRunState } from '../core/analysis/panelProtocol';
 import { describeRound, type SequentialSummary } from '../core/analysis/sequential';
 import { escapeControlChars } from '../core/terminalText';
-import type { TrialRecord } from '../core/results/records';
+import { describeEnvironmentFailures, type TrialRecord } from '../core/results/records';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
 
 /** Splits a byte stream into complete lines, keeping a partial last line for the next chunk. */
@@ -67,7 +67,8 @@ export function summaryLines(s: SweepSummary): string[] {
   const table = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
   const head = `${s.done} of ${s.total} trials done, ${s.trained} trained in ${s.wallSeconds.toFixed(1)} s`;
   const tail = s.interrupted ? [`Stopped: ${s.remaining} trials remain; run the task again to resume.`] : s.remaining > 0 ? [`${s.remaining} trials remain; run the task again.`] : [];
-  return [head, ...table, ...tail, ...(s.sequential ? describeRound(s.sequential) : []), `Results: ${s.dir}`];
+  const environment = s.environmentFailures > 0 ? [describeEnvironmentFailures(s.environmentFailures, s.environmentFailure, 'run the task again')] : [];
+  return [head, ...table, ...tail, ...(s.sequential ? describeRound(s.sequential) : []), ...environment, `Results: ${s.dir}`];
 }
 
 /** The state of a running sweep, advanced by its events. */

@@ -83,6 +83,10 @@ export interface SweepSummary {
   spaces: SpaceSummary[];
   /** A sequential sweep's state when the run ended; absent for a fixed-size sweep. */
   sequential?: SequentialSummary;
+  /** Trials whose record says they failed because of the environment (trained again next run). */
+  environmentFailures: number;
+  /** The first such failure's message: what to fix. */
+  environmentFailure?: string;
 }
 
 

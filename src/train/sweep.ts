@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
-import { trialRelativePath, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
+import { isEnvironmentFailure, trialRelativePath, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
 import { SweepStore } from '../core/results/store';
 import { sequentialProgress } from '../core/analysis/sweepAnalysis';
 import { summarizeSequential, type SequentialState } from '../core/analysis/sequential';
@@ -57,6 +57,8 @@ export interface SweepOptions {
   onEvent?: (event: SweepEvent) => void;
   /** Between SIGTERM and SIGKILL when cancelled (default 2 s). */
   killGraceMs?: number;
+  /** Train failed trials again whatever their cause (environment failures are retried anyway). */
+  retryFailed?: boolean;
   /** Tests only: a module exporting `initBackend` and `runTrial` that workers use instead of the trainer. */
   trialModule?: string;
 }
@@ -122,6 +124,19 @@ function backendOf(b: BackendChoice): NonNullable<TrialRecord['backend']> {
   return b.adapter === undefined ? { name: b.name, detail: b.detail } : { name: b.name, detail: b.detail, adapter: b.adapter };
 }
 
+/** Failures of the machine rather than of any model: every trial would fail the same way until it is fixed. */
+const ENVIRONMENT_ERRORS = ['DatasetError', 'BackendUnavailableError'];
+
+/**
+ * Whose a failure is. The environment's: the dataset or the backend failed (every trial would),
+ * or the worker was killed by a signal (the OOM killer, a user, a shutdown). The model's: an
+ * exception while training it, or a crash with an exit code (V8 out of heap for that model).
+ */
+export function failureCause(end: Exclude<RunEnd, { kind: 'done' }>): FailureCause {
+  if (end.kind === 'error') return end.name !== undefined && ENVIRONMENT_ERRORS.includes(end.name) ? 'environment' : 'model';
+  return end.signal !== undefined ? 'environment' : 'model';
+}
+
 /** The record of a trial that ended, however it ended. */
 function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: EpochResult[], backend: BackendChoice, startedAt: Date): TrialRecord {
   const finishedAt = new Date();
@@ -166,7 +181,7 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
     imagesPerSecond: null,
     peakMemoryBytes: null,
     ...times,
-    failure: end.kind === 'error' ? { message: end.message, stack: end.stack } : { message: end.message, stack: end.output },
+    failure: { message: end.message, stack: end.kind === 'error' ? end.stack : end.output, cause: failureCause(end) },
   };
 }
 
@@ -205,9 +220,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   if (plan && state && state.pairs.length === 0) {
     onEvent({ type: 'warning', message: `a sequential sweep of ${spaceNames.join(', ')} compares no pair of spaces: it trains all ${plan.max} models per space` });
   }
-  const inRound = (m: SweepModel): boolean => state === null || m.index < state.target;
+  const inRound = (m: Pick<SweepModel, 'index'>): boolean => state === null || m.index < state.target;
   const planned = (): SweepModel[] => selected.filter(inRound);
-  const firstTodo = state === null ? scan.todo : state.status === 'running' ? scan.todo.filter(inRound) : [];
+  // Failed trials trained again: the environment's failures always, every one with retryFailed.
+  const retry = (r: TrialRecord): boolean => r.status === 'failed' && (options.retryFailed === true || isEnvironmentFailure(r));
+  const key = (m: { space: string; index: number }): string => `${m.space}/${m.index}`;
+  const retrying = new Set(scan.records.filter(retry).map(key));
+  const missing = new Set(scan.todo.map(key));
+  const firstTodo = state !== null && state.status !== 'running' && retrying.size === 0 ? [] : selected.filter((m) => inRound(m) && (missing.has(key(m)) || retrying.has(key(m))));
   onEvent({
     type: 'started',
     dir: options.out,
@@ -239,7 +259,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
     return todo.every((m) => heldElsewhere.includes(m)) ? undefined : todo;
   };
   if (firstTodo.length > 0 && !signal?.aborted) {
-    const run = await trainPool(store, firstTodo, options, onEvent, grace, plan ? nextRound : undefined);
+    if (retrying.size > 0) onEvent({ type: 'warning', message: `training ${retrying.size} failed trial${retrying.size === 1 ? '' : 's'} again (${options.retryFailed ? '--retry-failed' : 'they failed because of the environment'})` });
+    const run = await trainPool(store, firstTodo, options, onEvent, grace, plan ? nextRound : undefined, retrying);
     ({ backend, workerCount, trained } = run);
     skipped.push(...run.skipped);
   }
@@ -249,6 +270,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const target = planned();
   const finalTodo = final.todo.filter(inRound);
   const remaining = finalTodo.length;
+  const environmentFailed = final.records.filter((r) => inRound(r) && isEnvironmentFailure(r));
   const summary: SweepSummary = {
     dir: options.out,
     file: options.file,
@@ -268,6 +290,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
       final.records.filter((r) => inRound(r)),
     ),
     ...(state ? { sequential: summarizeSequential(state) } : {}),
+    environmentFailures: environmentFailed.length,
+    ...(environmentFailed.length > 0 ? { environmentFailure: environmentFailed[0].failure?.message ?? '' } : {}),
   };
   onEvent({ type: 'finished', summary });
   return summary;
@@ -282,6 +306,8 @@ async function trainPool(
   grace: number,
   /** Called when every handed-out trial has ended and the queue is empty: more trials, or undefined to finish. */
   nextRound?: (heldElsewhere: readonly SweepModel[]) => SweepModel[] | undefined,
+  /** `space/index` of failed trials queued to be trained again (their record does not mean done). */
+  retrying: ReadonlySet<string> = new Set(),
 ): Promise<{ backend: BackendChoice | null; workerCount: number; trained: number; skipped: SweepModel[] }> {
   const { resolved, signal } = options;
   const config: WorkerConfig = {
@@ -299,6 +325,8 @@ async function trainPool(
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
   let finishedRounds = false;
+  /** Set when a failure of the environment stops the handing out of trials. */
+  let brokenBy: string | undefined;
   let generation = 0;
   const ended = (): void => {
     inFlight--;
@@ -357,7 +385,8 @@ async function trainPool(
       if (claim.tookOver) {
         onEvent({ type: 'warning', message: `${trialRelativePath(model.space, model.index).replace(/json$/, 'lock')}: taken over (${claim.tookOver})` });
       }
-      if ('record' in store.readTrial(model)) {
+      const read = store.readTrial(model);
+      if ('record' in read && !(retrying.has(`${model.space}/${model.index}`) && read.record.status === 'failed')) {
         // Finished by another process since the scan.
         releaseLock(claim.lock);
         continue;
@@ -421,6 +450,13 @@ async function trainPool(
       }
       trained++;
       onEvent({ type: 'trialFinished', record });
+      if (end.kind === 'error' && failureCause(end) === 'environment' && !brokenBy) {
+        // The dataset or the backend failed: every other trial would fail the same way.
+        brokenBy = end.message;
+        queue.length = 0;
+        finishedRounds = true;
+        onEvent({ type: 'warning', message: `stopping: ${end.message.split('\n')[0]}` });
+      }
     }
     await worker.stop(grace);
   };

@@ -12,10 +12,10 @@ import type { EpochResult, TrialJob, TrialOutcome } from './trial';
 /** How a job on a worker ended. */
 export type RunEnd =
   | { kind: 'done'; outcome: TrialOutcome }
-  /** runTrial threw. */
-  | { kind: 'error'; message: string; stack?: string }
-  /** The process ended mid-trial: crash, out of memory, killed. */
-  | { kind: 'exit'; message: string; output: string };
+  /** runTrial threw; `name`: the exception's class (DatasetError, BackendUnavailableError, …). */
+  | { kind: 'error'; message: string; stack?: string; name?: string }
+  /** The process ended mid-trial: crash, out of memory, killed (`signal`: by which signal). */
+  | { kind: 'exit'; message: string; output: string; signal?: string };
 
 /** The worker could not start (its backend is unavailable, or it died first). */
 export class WorkerStartError extends Error {
@@ -70,10 +70,16 @@ export class WorkerProcess {
         this.exitListener?.();
       };
       // 'close', not 'exit': by then the worker's last output has been read.
-      this.child.on('close', (code, signal) => ended(signal ? `the worker process was killed by ${signal}` : `the worker process exited with code ${code}`));
+      this.child.on('close', (code, signal) => {
+        if (signal) this.exitSignal = signal;
+        ended(signal ? `the worker process was killed by ${signal}` : `the worker process exited with code ${code}`);
+      });
       this.child.on('error', (err) => ended(`the worker process failed: ${err.message}`));
     });
   }
+
+  /** The signal that ended the process, if one did. */
+  private exitSignal: string | undefined;
 
   get pid(): number | undefined {
     return this.child.pid;
@@ -125,9 +131,9 @@ export class WorkerProcess {
         if (m.type === 'epoch') progress.onEpoch?.(m.epoch);
         else if (m.type === 'step') progress.onStep?.(m.step, m.steps, m.loss);
         else if (m.type === 'done') settle({ kind: 'done', outcome: m.outcome });
-        else if (m.type === 'error') settle({ kind: 'error', message: m.message, stack: m.stack });
+        else if (m.type === 'error') settle({ kind: 'error', message: m.message, stack: m.stack, ...(m.name ? { name: m.name } : {}) });
       },
-      (settle) => settle({ kind: 'exit', message: this.crashMessage(), output: this.output }),
+      (settle) => settle({ kind: 'exit', message: this.crashMessage(), output: this.output, ...(this.exitSignal ? { signal: this.exitSignal } : {}) }),
     );
     this.post({ type: 'run', job });
     return end;

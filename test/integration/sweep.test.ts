@@ -235,6 +235,38 @@ describe('dslab sweep on real IDX files', () => {
     assert.equal(record.status, 'ok');
     assert.equal(record.epochs.length, 1);
   });
+
+  test('a dataset.path that is not there: exit 3 saying what to fix; once the data is there, the rerun trains what failed', () => {
+    const project = path.join(tmp, 'missing-data');
+    fs.mkdirSync(project, { recursive: true });
+    fs.writeFileSync(
+      path.join(project, 'space.yaml'),
+      [
+        'version: 1',
+        'dataset: { name: fashion-mnist, path: images, train: 40, test: 20 }',
+        'model: { stem: { type: cifar, width: 8 }, stages: 1, strides: [4] }',
+        'training: { epochs: 1, batchSize: 20, preciseBn: 20, backend: wasm }',
+        'sampling: { samples: 2 }',
+        'spaces:',
+        '  A: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [8] }',
+        '',
+      ].join('\n'),
+    );
+    const out = path.join(project, 'sweep');
+    const args = ['sweep', path.join(project, 'space.yaml'), '--out', out, '--workers', '1'];
+    const broken = dslab(args);
+    assert.equal(broken.status, 3, broken.stderr);
+    assert.match(broken.stderr, /^dslab sweep: 1 trial failed because of the environment, not the model: dataset\.path .*images: no such folder\. Fix it and run the same command again: it is trained again\.$/m);
+    assert.deepEqual(records(out).map((r) => `${r.space}#${r.index}:${r.status}:${r.failure?.cause}`), ['A#0:failed:environment']);
+
+    // The data arrives: the rerun trains the failed trial and the one never started.
+    fs.cpSync(path.join(tmp, 'project', 'images'), path.join(project, 'images'), { recursive: true });
+    const fixed = dslab([...args, '--json']);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    const summary = JSON.parse(fixed.stdout) as SweepSummary;
+    assert.deepEqual([summary.trained, summary.done, summary.environmentFailures], [2, 2, 0]);
+    assert.deepEqual(records(out).map((r) => `${r.space}#${r.index}:${r.status}`), ['A#0:ok', 'A#1:ok']);
+  });
 });
 
 describe('dslab sweep: what the user must fix', () => {

@@ -35,6 +35,7 @@ const SUMMARY: SweepSummary = {
   dir: '.dslab/space.regnet',
   file: 'space.regnet.yaml',
   fingerprint: 'f',
+  environmentFailures: 0,
   backend: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)', fellThrough: [] },
   workers: 2,
   total: 4,

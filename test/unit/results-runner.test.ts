@@ -343,3 +343,47 @@ describe('sequential sweeps with a fake trainer', () => {
     assert.equal(rerun.summary.done, 32);
   });
 });
+
+describe('failures of the environment and of the model', () => {
+  test('a missing dataset: recorded as the environment\'s, the sweep stops at once, the rerun trains it and the rest', async () => {
+    const dir = freshDir();
+    const broken = await sweep(dir, { datasetError: ['A#1'] });
+    const failed = recordOf(dir, 'A', 1);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.failure?.cause, 'environment');
+    assert.deepEqual(broken.trained.map((t) => t.id), ['A#0', 'A#1'], 'nothing after the dataset failed');
+    assert.equal(broken.summary.environmentFailures, 1);
+    assert.match(broken.summary.environmentFailure ?? '', /^dataset\.path \/nowhere: no such folder/);
+    assert.ok(broken.events.some((e) => e.type === 'warning' && e.message.startsWith('stopping: dataset.path /nowhere')));
+
+    const fixed = await sweep(dir);
+    assert.deepEqual(fixed.trained.map((t) => t.id).sort(), ['A#1', 'A#2', 'B#0', 'B#1', 'B#2']);
+    assert.ok(fixed.events.some((e) => e.type === 'warning' && e.message === 'training 1 failed trial again (they failed because of the environment)'));
+    assert.equal(recordOf(dir, 'A', 1).status, 'ok');
+    assert.equal(fixed.summary.environmentFailures, 0);
+  });
+
+  test('a worker killed by a signal: the environment\'s; the sweep goes on, the rerun trains that trial again', async () => {
+    const dir = freshDir();
+    const first = await sweep(dir, { killed: ['A#1'] });
+    const killed = recordOf(dir, 'A', 1);
+    assert.equal(killed.failure?.cause, 'environment');
+    assert.match(killed.failure?.message ?? '', /killed by SIGKILL/);
+    assert.equal(first.summary.done, 6);
+    assert.equal(first.summary.environmentFailures, 1);
+    const again = await sweep(dir);
+    assert.deepEqual(again.trained.map((t) => t.id), ['A#1']);
+  });
+
+  test("a model's own failure stays a result; --retry-failed trains it again", async () => {
+    const dir = freshDir();
+    await sweep(dir, { throw: ['B#2'] });
+    assert.equal(recordOf(dir, 'B', 2).failure?.cause, 'model');
+    const rerun = await sweep(dir, { throw: ['B#2'] });
+    assert.deepEqual(rerun.trained, []);
+    assert.equal(rerun.summary.environmentFailures, 0);
+    const retried = await sweep(dir, {}, { retryFailed: true });
+    assert.deepEqual(retried.trained.map((t) => t.id), ['B#2']);
+    assert.equal(recordOf(dir, 'B', 2).status, 'ok');
+  });
+});

@@ -30,6 +30,20 @@ export interface SweepManifest {
 }
 
 export type TrialStatus = 'ok' | 'diverged' | 'failed';
+
+/** Whose a failure is: see TrialRecord.failure. */
+export type FailureCause = 'model' | 'environment';
+
+/** What to tell a user about trials that failed because of the environment; `again`: how to run again ("run the same command again"). */
+export function describeEnvironmentFailures(count: number, firstMessage: string | undefined, again: string): string {
+  const first = (firstMessage ?? '').split('\n')[0];
+  return `${count} trial${count === 1 ? '' : 's'} failed because of the environment, not the model${first ? `: ${first}` : ''}. Fix it and ${again}: ${count === 1 ? 'it is' : 'they are'} trained again.`;
+}
+
+/** Whether a record is a failure of the environment, which a rerun trains again. */
+export function isEnvironmentFailure(r: Pick<TrialRecord, 'status' | 'failure'>): boolean {
+  return r.status === 'failed' && r.failure?.cause === 'environment';
+}
 export const TRIAL_STATUSES: readonly TrialStatus[] = ['ok', 'diverged', 'failed'];
 
 /** One epoch of a trial. Numbers that were NaN or infinite (a diverging loss) are stored as null. */
@@ -81,8 +95,13 @@ export interface TrialRecord {
   host: string;
   /** (step, lr) points of the run's learning-rate schedule, enough to draw it (1-based steps; absent in older records). */
   lrCurve?: { step: number; lr: number }[];
-  /** Why a `failed` trial failed. */
-  failure?: { message: string; stack?: string };
+  /**
+   * Why a `failed` trial failed, and whose the failure is: `model` (an exception while training
+   * it, out of memory for it) or `environment` (the dataset missing, the backend gone, the worker
+   * killed by a signal). Environment failures are trained again on the next run. Older records
+   * have no `cause`: they count as the model's.
+   */
+  failure?: { message: string; stack?: string; cause?: FailureCause };
   /** Where a `diverged` trial's loss blew up. */
   divergedAt?: { epoch: number; step: number; loss: number | null };
 }
@@ -161,6 +180,9 @@ export function checkTrialRecord(value: unknown, expected: SweepModel): string |
   }
   if (record.status === 'ok' && record.error === null) return "status 'ok' without an error";
   if (record.status === 'failed' && !(isObject(record.failure) && isString(record.failure.message))) return "status 'failed' without failure.message";
+  if (isObject(record.failure) && record.failure.cause !== undefined && record.failure.cause !== 'model' && record.failure.cause !== 'environment') {
+    return "failure.cause is not 'model' or 'environment'";
+  }
   if (record.space !== expected.space || record.index !== expected.index) {
     return `it is the record of ${record.space} #${record.index}`;
   }
