@@ -24,8 +24,15 @@ export interface Command {
 /** Bad usage: exit 2, message plus a pointer to --help. */
 export class UsageError extends Error {}
 
-/** A user error (bad input file, invalid model…): exit 1 with the message. */
-export class UserError extends Error {}
+/** A user error (bad input file, invalid model…): exit 1 (or `exitCode`) with the message. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 /** Where an error is, for `--json`'s error document. */
 export interface ErrorLocation {

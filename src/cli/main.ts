@@ -58,7 +58,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (err instanceof SpaceFileError) return failed(EXIT_USER_ERROR, err.message, err.location);
     if (err instanceof UserError) {
       io.stderr(`dslab ${command.name}: error: ${err.message}\n`);
-      return failed(EXIT_USER_ERROR, err.message);
+      return failed(err.exitCode, err.message);
     }
     throw err;
   }

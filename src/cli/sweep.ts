@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { describeRound } from '../core/analysis/sequential';
 import { describeEnvironmentFailures, type TrialRecord } from '../core/results/records';
+import { SweepFilesystemError } from '../core/results/fsErrors';
 import { SweepDirectoryError } from '../core/results/store';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../train/protocol';
@@ -61,8 +62,9 @@ environment are trained again on the next run; those of a model only with --retr
 
 Exit status: 0 the sweep completed (failed and diverged trials are results too), 1 an
 invalid file, an unknown space, a backend that is not installed, or a DIR of another sweep,
-2 bad usage, 3 trials failed because of the environment (fix it, run again), 130 interrupted
-(Ctrl-C), 143 terminated (SIGTERM).
+2 bad usage, 3 trials failed because of the environment (fix it, run again), 4 the sweep
+directory cannot be written (full, read-only, a file in the way: the message names the path and
+what is lost), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 
 Example:
   dslab sweep examples/space.regnet.yaml --space RegNetX --workers 2
@@ -72,6 +74,8 @@ const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 
 const EXIT_INTERRUPTED = 130;
 /** Some trials failed because of the machine (data missing, backend lost, worker killed): fix it and run again. */
 export const EXIT_ENVIRONMENT = 3;
+/** The sweep directory cannot be written (full, read-only, not a folder): the message names the path and the cause. */
+export const EXIT_FILESYSTEM = 4;
 
 /** `.dslab/<stem>` for `examples/space.regnet.yaml` → `.dslab/space.regnet`. */
 export function defaultSweepDir(file: string): string {
@@ -267,6 +271,7 @@ export const sweepCommand: Command = {
       });
     } catch (err) {
       if (err instanceof SweepError || err instanceof SweepDirectoryError) throw new UserError(err.message);
+      if (err instanceof SweepFilesystemError) throw new UserError(err.message, EXIT_FILESYSTEM);
       throw err;
     } finally {
       progress.clear();

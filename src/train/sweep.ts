@@ -14,6 +14,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { asFilesystemError, isFilesystemError, SweepFilesystemError } from '../core/results/fsErrors';
 import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
 import { isEnvironmentFailure, trialRelativePath, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
@@ -124,6 +125,17 @@ function backendOf(b: BackendChoice): NonNullable<TrialRecord['backend']> {
   return b.adapter === undefined ? { name: b.name, detail: b.detail } : { name: b.name, detail: b.detail, adapter: b.adapter };
 }
 
+/** Runs `f`; a filesystem failure makes it return false instead of throwing. */
+function tryFs(f: () => void): boolean {
+  try {
+    f();
+    return true;
+  } catch (err) {
+    if (isFilesystemError(err)) return false;
+    throw err;
+  }
+}
+
 /** Failures of the machine rather than of any model: every trial would fail the same way until it is fixed. */
 const ENVIRONMENT_ERRORS = ['DatasetError', 'BackendUnavailableError'];
 
@@ -195,6 +207,14 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
  * workers stay up between rounds.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
+  try {
+    return await sweepOnce(options);
+  } catch (err) {
+    throw asFilesystemError(err, undefined, `cannot use the sweep directory ${options.out}`);
+  }
+}
+
+async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   const started = Date.now();
   const onEvent = options.onEvent ?? ((): void => {});
   const signal = options.signal;
@@ -367,14 +387,20 @@ async function trainPool(
     for (const w of workers) void w.kill(grace);
   };
   signal?.addEventListener('abort', onAbort);
-  const heartbeat = setInterval(() => held.forEach(refreshLock), LOCK_REFRESH_MS);
+  // A lock that cannot be refreshed (a read-only remount, say) ages into being taken over; the trial goes on.
+  const heartbeat = setInterval(() => held.forEach((lock) => void tryFs(() => refreshLock(lock))), LOCK_REFRESH_MS);
   heartbeat.unref();
 
   /** The next trial this process may train, claimed; undefined when none is left. */
   const take = (): { model: SweepModel; lock: HeldLock } | undefined => {
     while (!signal?.aborted && queue.length > 0) {
       const model = queue.shift()!;
-      const claim = store.claim(model);
+      let claim: ReturnType<SweepStore['claim']>;
+      try {
+        claim = store.claim(model);
+      } catch (err) {
+        throw asFilesystemError(err, store.lockPath(model.space, model.index), 'cannot claim a trial');
+      }
       if (!claim.claimed) {
         skipped.push(model);
         const age = claim.refreshedMsAgo === undefined ? '' : `, its lock refreshed ${Math.round(claim.refreshedMsAgo / 1000)} s ago`;
@@ -398,7 +424,21 @@ async function trainPool(
   };
   const release = (lock: HeldLock): void => {
     held.delete(lock);
-    releaseLock(lock);
+    // A lock that cannot be removed names this (soon gone) process: the next run takes it over.
+    tryFs(() => releaseLock(lock));
+  };
+  /** Finished trials whose record could not be written, with why; written again before the run ends. */
+  const unwritten: { record: TrialRecord; reason: string; code: string }[] = [];
+  const write = (record: TrialRecord): boolean => {
+    try {
+      store.writeTrial(record);
+      return true;
+    } catch (err) {
+      const fsErr = asFilesystemError(err, store.recordPath(record.space, record.index));
+      if (!(fsErr instanceof SweepFilesystemError)) throw err;
+      unwritten.push({ record, reason: fsErr.message, code: fsErr.code });
+      return false;
+    }
   };
 
   /** One worker slot: trains trials one after another, replacing its worker when it dies. */
@@ -442,11 +482,19 @@ async function trainPool(
         return;
       }
       const record = trialRecord(model, job, end, epochs, backend, startedAt);
+      let written: boolean;
       try {
-        store.writeTrial(record);
+        written = write(record);
       } finally {
         release(lock);
         ended();
+      }
+      if (!written) {
+        // The disk refuses records: train nothing more, keep this one to write again at the end.
+        queue.length = 0;
+        finishedRounds = true;
+        if (unwritten.length === 1) onEvent({ type: 'warning', message: `stopping: cannot write ${unwritten[0].reason}` });
+        continue;
       }
       trained++;
       onEvent({ type: 'trialFinished', record });
@@ -479,6 +527,19 @@ async function trainPool(
     // Started together, each claims its first trial once it is ready.
     const slots = Array.from({ length: count }, (_, i) => slot(i + 1, i === 0 ? first : start(), backend));
     await Promise.all(slots);
+    if (unwritten.length > 0) {
+      // Space may have come back (a released lock, another process's temp files): one more try, then tell what is lost.
+      const lost = unwritten.filter(({ record }) => !tryFs(() => store.writeTrial(record)));
+      trained += unwritten.length - lost.length;
+      const what = lost.map(({ record: r }) => `${r.space} #${r.index}${r.error === null ? '' : ` (${r.error.toFixed(1)}% error)`}`).join(', ');
+      // Training stopped either way: the user must hear why, and what (if anything) was lost.
+      throw new SweepFilesystemError(
+        `cannot write ${unwritten[0].reason}; training stopped; ${
+          lost.length > 0 ? `not recorded, so trained again on the next run: ${what}` : 'every finished trial was recorded once space was freed'
+        }`,
+        unwritten[0].code,
+      );
+    }
     if (!signal?.aborted && queue.length > 0) {
       throw new SweepError('no worker process could start; see the warnings above');
     }

@@ -97,6 +97,19 @@ function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepD
   );
 }
 
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT where the parent
+ * exists but cannot take a new folder (a read-only mount says EROFS when asked directly).
+ */
+function ensureDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(path.dirname(dir))) throw err;
+    fs.mkdirSync(dir);
+  }
+}
+
 /** A sweep directory, opened for reading and writing trials. */
 export class SweepStore {
   private constructor(
@@ -125,7 +138,7 @@ export class SweepStore {
       models: options.models,
     };
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
     } catch (err) {
       throw new SweepDirectoryError(`cannot create sweep directory ${dir}: ${(err as Error).message}`);
     }
@@ -139,7 +152,7 @@ export class SweepStore {
       }
       // Another process may create it at the same moment: whoever links first wins, the other verifies.
       if (createFileAtomic(manifestFile, JSON.stringify(wanted, null, 2) + '\n')) {
-        fs.mkdirSync(path.join(dir, TRIALS_DIR), { recursive: true });
+        ensureDir(path.join(dir, TRIALS_DIR));
         return new SweepStore(dir, wanted, true);
       }
     }
@@ -147,7 +160,7 @@ export class SweepStore {
     if (there.fingerprint !== wanted.fingerprint) throw mismatch(dir, there, wanted);
     const refreshed: SweepManifest = { ...wanted, createdAt: there.createdAt };
     if (canonicalJson(refreshed) !== canonicalJson(there)) writeFileAtomic(manifestFile, JSON.stringify(refreshed, null, 2) + '\n');
-    fs.mkdirSync(path.join(dir, TRIALS_DIR), { recursive: true });
+    ensureDir(path.join(dir, TRIALS_DIR));
     return new SweepStore(dir, refreshed, false);
   }
 
@@ -206,13 +219,13 @@ export class SweepStore {
 
   /** Writes a trial's record atomically (replacing an unusable one). */
   writeTrial(record: TrialRecord): void {
-    fs.mkdirSync(this.spaceDir(record.space), { recursive: true });
+    ensureDir(this.spaceDir(record.space));
     writeFileAtomic(this.recordPath(record.space, record.index), JSON.stringify(record, null, 2) + '\n');
   }
 
   /** Claims a trial for this process (see lock.ts). */
   claim(model: SweepModel, options?: { staleMs?: number; now?: number }): Claim {
-    fs.mkdirSync(this.spaceDir(model.space), { recursive: true });
+    ensureDir(this.spaceDir(model.space));
     return claimLock(this.lockPath(model.space, model.index), options);
   }
 }
