@@ -11,9 +11,9 @@ const ERRNO_WORDS: Record<string, string> = {
 };
 
 /** Parses FILE; a file that cannot be read at all is a UserError ("cannot read FILE: why"). */
-export function readSpaceFileOrFail(file: string): SpaceFileResult {
+export function readSpaceFileOrFail(file: string, options: { reach?: boolean } = {}): SpaceFileResult {
   try {
-    return readSpaceFile(file);
+    return readSpaceFile(file, options);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new UserError(`cannot read ${file}: ${(e.code && ERRNO_WORDS[e.code]) ?? e.message}`);

@@ -79,7 +79,7 @@ export const validateCommand: Command = {
     if (positionals.length === 0) throw new UsageError('missing FILE (the space file to check)');
     if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
     const file = positionals[0];
-    const result = readSpaceFileOrFail(file);
+    const result = readSpaceFileOrFail(file, { reach: true });
     const valid = result.resolved !== undefined;
 
     if (values.json) {

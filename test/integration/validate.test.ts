@@ -182,3 +182,23 @@ describe('dslab validate', { concurrency: true }, () => {
     assert.match(r.stdout, /^Usage: dslab validate FILE \[--json\] \[--resolved\]/);
   });
 });
+
+describe('constraints a space cannot reach', () => {
+  test('a warning at the constraint naming the range the space reaches; the file stays valid', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-reach-'));
+    try {
+      const file = path.join(dir, 'unreachable.yaml');
+      fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8').replace('constraints: { flops: [2.0e6, 6.0e6] }', 'constraints: { flops: [1, 2] }'));
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'dslab'), 'validate', file], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const warnings = r.stdout.split('\n').filter((l) => l.includes(': warning: '));
+      assert.equal(warnings.length, 3);
+      assert.match(warnings[0], /:35:25: warning: spaces\.AnyNetX_A: flops in \[1, 2\] is beyond what the space reaches \(2,000 models drawn: [\d.]+k to [\d.]+M\); sampling would end at maxAttempts$/);
+      // The example's own constraints are reachable: no warning.
+      const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'dslab'), 'validate', path.join(ROOT, EXAMPLE)], { encoding: 'utf8' });
+      assert.doesNotMatch(ok.stdout, /warning/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -498,6 +498,12 @@ describe('where data is found', () => {
       `cifar10: dataset not found. Looked in:\n  ${path.join(empty, 'cifar10')}: not found\n  ${empty}: not found\n` +
         'To get it: download the "CIFAR-10 binary version" (cifar-10-binary.tar.gz) from www.cs.toronto.edu/~kriz/cifar.html, unpack it and set dataset.path to the folder holding cifar-10-batches-bin/.',
     );
+    // Nowhere at all to look: the message says why, rather than an empty list.
+    assert.equal(
+      datasetError(() => findDataset(dataset({ name: 'cifar10' }), [], { resolution: 32, classes: 10 })),
+      'cifar10: dataset not found. There is no place to look: no bundled copy, and neither dataset.path nor $DSLAB_DATA (a folder holding cifar10/) is set.\n' +
+        'To get it: download the "CIFAR-10 binary version" (cifar-10-binary.tar.gz) from www.cs.toronto.edu/~kriz/cifar.html, unpack it and set dataset.path to the folder holding cifar-10-batches-bin/.',
+    );
     // A folder with part of a dataset is an error, not a silent skip.
     const partial = freshDir('partial');
     fs.mkdirSync(path.join(partial, 'mnist'));

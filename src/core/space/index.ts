@@ -7,7 +7,11 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isMap, type Node } from 'yaml';
 import type { Diagnostic, SourceRange } from './diagnostic';
-import type { Finding } from './finding';
+import { warning, type Finding } from './finding';
+import { SpaceFileView } from './effective';
+import { estimateReach, unreachableConstraints, type Reach } from '../sampling/reach';
+import { formatBound, groupThousands } from '../sampling/sampler';
+import { compactCount } from '../analysis/format';
 import { CONTROL_CHARACTER, MAX_FILE_BYTES, parseYaml, positionAt } from './parse';
 import { resolveSpaceFile } from './resolve';
 import { ruleFindings } from './rules';
@@ -37,6 +41,11 @@ export interface SpaceFileResult {
 export interface ParseOptions {
   /** The experiment's name when the file sets none (readSpaceFile passes the file stem). Default "space". */
   defaultName?: string;
+  /**
+   * Also warn about complexity constraints a space cannot reach, estimated by drawing models
+   * from it (a few milliseconds per space: `dslab validate` asks for it, the editor does not).
+   */
+  reach?: boolean;
 }
 
 function compare(a: Diagnostic, b: Diagnostic): number {
@@ -105,7 +114,37 @@ export function parseSpaceText(text: string, options: ParseOptions = {}): SpaceF
   const diagnostics = tidy([...parsed.diagnostics, ...findings.map((f) => toDiagnostic(f, positions))]);
   const valid = !diagnostics.some((d) => d.severity === 'error');
   const resolved = valid ? resolveSpaceFile(parsed.value, options.defaultName ?? 'space') : undefined;
+  if (resolved && options.reach) {
+    const reach = reachFindings(new SpaceFileView(parsed.value), resolved).map((f) => toDiagnostic(f, positions));
+    return { diagnostics: tidy([...diagnostics, ...reach]), resolved, ...keys };
+  }
   return { diagnostics, ...(resolved ? { resolved } : {}), ...keys };
+}
+
+/** Warnings at each constraint no drawn model of its space met (see sampling/reach.ts). */
+function reachFindings(view: SpaceFileView, resolved: ResolvedSpaceFile): Finding[] {
+  const out: Finding[] = [];
+  for (const space of resolved.spaces) {
+    let reach: Reach | null;
+    try {
+      reach = estimateReach(space);
+    } catch {
+      continue; // a space whose models cannot be built says so when sampled
+    }
+    if (!reach) continue;
+    for (const [metric, [lo, hi], [min, max]] of unreachableConstraints(space, reach)) {
+      const at = view.constraint(space.name, metric);
+      if (!at) continue;
+      out.push(
+        warning(
+          'unreachable',
+          `spaces.${space.name}: ${metric} in [${formatBound(lo)}, ${formatBound(hi)}] is beyond what the space reaches (${groupThousands(reach.drawn)} models drawn: ${compactCount(min)} to ${compactCount(max)}); sampling would end at maxAttempts`,
+          at.path,
+        ),
+      );
+    }
+  }
+  return out;
 }
 
 function fileProblem(code: string, message: string, range: SourceRange): SpaceFileResult {
@@ -117,7 +156,7 @@ function fileProblem(code: string, message: string, range: SourceRange): SpaceFi
  * content, invalid UTF-8 and files over 1 MiB become diagnostics. Throws only for I/O errors
  * (ENOENT, EISDIR, EACCES…).
  */
-export function readSpaceFile(path: string): SpaceFileResult {
+export function readSpaceFile(path: string, options: Pick<ParseOptions, 'reach'> = {}): SpaceFileResult {
   const origin: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   const bytes = readAtMost(path, MAX_FILE_BYTES + 1);
   if (bytes.length > MAX_FILE_BYTES) {
@@ -143,7 +182,7 @@ export function readSpaceFile(path: string): SpaceFileResult {
     }
     return parseSpaceText(prefix, { defaultName: stem(path) }); // reports the earlier control character
   }
-  return parseSpaceText(text.startsWith('\uFEFF') ? text.slice(1) : text, { defaultName: stem(path) });
+  return parseSpaceText(text.startsWith('\uFEFF') ? text.slice(1) : text, { defaultName: stem(path), ...options });
 }
 
 /** The first `limit` bytes of a file at most, so that a huge file, a device or a pipe cannot stall us. */

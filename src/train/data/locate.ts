@@ -130,5 +130,9 @@ export function findDataset(d: ResolvedDataset, list: readonly Candidate[], expe
     : anyTooSmall
       ? `${d.name}: the dataset asks for ${asked}, more than any copy found holds`
       : `${d.name}: dataset not found`;
-  throw new DatasetError(`${head}. Looked in:\n${looked.map((l) => `  ${l}`).join('\n')}\nTo get it: ${HOW_TO_GET[d.name]}.`);
+  const where =
+    looked.length > 0
+      ? `Looked in:\n${looked.map((l) => `  ${l}`).join('\n')}`
+      : `There is no place to look: no bundled copy, and neither dataset.path nor $DSLAB_DATA (a folder holding ${d.name}/) is set.`;
+  throw new DatasetError(`${head}. ${where}\nTo get it: ${HOW_TO_GET[d.name]}.`);
 }
