@@ -347,6 +347,8 @@ async function trainPool(
   let finishedRounds = false;
   /** Set when a failure of the environment stops the handing out of trials. */
   let brokenBy: string | undefined;
+  /** Set once the pool shuts down: its workers' deaths are then expected. */
+  let closing = false;
   let generation = 0;
   const ended = (): void => {
     inFlight--;
@@ -448,7 +450,8 @@ async function trainPool(
       try {
         await worker.ready();
       } catch (err) {
-        if (!signal?.aborted) onEvent({ type: 'warning', message: `worker ${id} could not start: ${(err as Error).message}` });
+        // While the pool shuts down (cancelled, or stopped by an error) its workers are killed on purpose.
+        if (!signal?.aborted && !closing) onEvent({ type: 'warning', message: `worker ${id} could not start: ${(err as Error).message}` });
         return;
       }
       const claim = await takeNext();
@@ -545,6 +548,7 @@ async function trainPool(
     }
     return { backend, workerCount: count, trained, skipped };
   } finally {
+    closing = true;
     signal?.removeEventListener('abort', onAbort);
     clearInterval(heartbeat);
     await Promise.all([...workers].map((w) => w.kill(grace)));

@@ -33,9 +33,11 @@ export class WorkerStartError extends Error {
 const OUTPUT_TAIL_CHARS = 4000;
 
 /** The line of a crash's output that says most: the last one naming an error, else the last one. */
-function telling(output: string): string | undefined {
+export function telling(output: string): string | undefined {
   const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  return [...lines].reverse().find((l) => /error|fatal|abort|killed|out of memory/i.test(l)) ?? lines.at(-1);
+  // Only a line that reports a failure: a library's warning (Dawn's about an adapter, say) or a
+  // progress line says nothing about why the process ended.
+  return [...lines].reverse().find((l) => /error|fatal|abort|killed|out of memory/i.test(l) && !/^\W*warning\b/i.test(l));
 }
 
 export class WorkerProcess {

@@ -145,3 +145,27 @@ describe('a sweep on a read-only filesystem', { skip }, () => {
     assert.match(analyze.stdout, /1 of 2 trials recorded/);
   });
 });
+
+describe('a sweep directory with things in the way', () => {
+  test('trials/<space> is a file: one line naming it and the cause, nothing of the other space lost', async () => {
+    const out = path.join(tmp, 'file-in-the-way');
+    assert.equal((await sweep(out, { spaces: ['A'] })).error, undefined);
+    fs.writeFileSync(path.join(out, 'trials', 'B'), 'not a folder');
+    const r = await sweep(out);
+    assert.ok(r.error instanceof SweepFilesystemError, String(r.error));
+    assert.match(r.error.message, /^cannot use the sweep directory .*: .*trials\/B: a part of the path is a file, not a folder \(ENOTDIR\)$/);
+    assert.deepEqual(filesIn(path.join(out, 'trials', 'A')), ['0000.json', '0001.json', '0002.json']);
+  });
+
+  test('a record path that is a folder: the trial trains, its result is named as not recorded, the folder is left alone', async () => {
+    const out = path.join(tmp, 'folder-record');
+    assert.equal((await sweep(out, { spaces: ['A'] })).error, undefined);
+    fs.mkdirSync(path.join(out, 'trials', 'B', '0000.json'), { recursive: true });
+    const r = await sweep(out);
+    assert.ok(r.error instanceof SweepFilesystemError, String(r.error));
+    assert.match(r.error.message, /^cannot write .*trials\/B\/0000\.json: it is a folder, not a file \(EISDIR\); training stopped; not recorded, so trained again on the next run: B #0 \(30\.0% error\)$/);
+    assert.deepEqual(r.trained, ['B#0']);
+    assert.deepEqual(filesIn(path.join(out, 'trials', 'B')), ['0000.json']);
+    assert.ok(fs.statSync(path.join(out, 'trials', 'B', '0000.json')).isDirectory());
+  });
+});

@@ -387,3 +387,10 @@ describe('failures of the environment and of the model', () => {
     assert.equal(recordOf(dir, 'B', 2).status, 'ok');
   });
 });
+
+test("a dead worker's reason quotes a line that reports a failure, never a library's warning", async () => {
+  const { telling } = await import('../../src/train/workerProcess');
+  assert.equal(telling('loading\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n'), 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
+  assert.equal(telling('Warning: Dawn: adapter error ignored (Vulkan)\n'), undefined);
+  assert.equal(telling('epoch 1\nstep 3\n'), undefined);
+});

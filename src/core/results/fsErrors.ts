@@ -39,7 +39,8 @@ export function isFilesystemError(err: unknown): err is NodeJS.ErrnoException & 
 
 /** "trials/A/0003.json: no space left on the device (ENOSPC)"; `path` when the error names none (a failed write). */
 export function describeFilesystemError(err: NodeJS.ErrnoException & { code: string }, path?: string): string {
-  const where = err.path ?? path;
+  // A rename names its source (a temp file) in `path` and the file it was to become in `dest`.
+  const where = (err as { dest?: string }).dest ?? err.path ?? path;
   return `${where ? `${where}: ` : ''}${CAUSES[err.code]} (${err.code})`;
 }
 
