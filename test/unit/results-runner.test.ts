@@ -13,6 +13,7 @@ import { readSpaceFile } from '../../src/core/space';
 import type { ResolvedSpaceFile } from '../../src/core/space/types';
 import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
 import { runSweep, SweepError, summarizeSpaces, type SweepOptions } from '../../src/train/sweep';
+import { telling } from '../../src/train/workerProcess';
 import { fakeError, type FakePlan } from '../fixtures/sweep/fakeTrial';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -388,8 +389,7 @@ describe('failures of the environment and of the model', () => {
   });
 });
 
-test("a dead worker's reason quotes a line that reports a failure, never a library's warning", async () => {
-  const { telling } = await import('../../src/train/workerProcess');
+test("a dead worker's reason quotes a line that reports a failure, never a library's warning", () => {
   assert.equal(telling('loading\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n'), 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
   assert.equal(telling('Warning: Dawn: adapter error ignored (Vulkan)\n'), undefined);
   assert.equal(telling('epoch 1\nstep 3\n'), undefined);
