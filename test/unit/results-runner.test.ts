@@ -394,3 +394,31 @@ test("a dead worker's reason quotes a line that reports a failure, never a libra
   assert.equal(telling('Warning: Dawn: adapter error ignored (Vulkan)\n'), undefined);
   assert.equal(telling('epoch 1\nstep 3\n'), undefined);
 });
+
+test('two processes sweeping one directory at once train every trial exactly once', async () => {
+  const dir = freshDir();
+  const logs = [path.join(tmp, 'race-a'), path.join(tmp, 'race-b')];
+  // Each process runs the runner (compiled, beside this test) on the same directory with the fake trainer.
+  const script = (log: string): string => `
+    const { readSpaceFile } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'core', 'space'))});
+    const { runSweep } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'train', 'sweep'))});
+    process.env.DSLAB_FAKE_TRIAL = ${JSON.stringify(JSON.stringify({ delayMs: 40, log }))};
+    const resolved = readSpaceFile(${JSON.stringify(path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny.yaml'))}).resolved;
+    runSweep({ file: 'tiny.yaml', resolved, out: ${JSON.stringify(dir)}, samples: 3, workers: 2, trialModule: ${JSON.stringify(FAKE)}, killGraceMs: 500 })
+      .then((s) => process.stdout.write(JSON.stringify(s)), (e) => { console.error(e); process.exit(1); });`;
+  const { spawn } = await import('node:child_process');
+  const runs = logs.map(
+    (log) =>
+      new Promise<SweepSummary>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script(log)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as SweepSummary) : reject(new Error(`exit ${code}`))));
+      }),
+  );
+  const summaries = await Promise.all(runs);
+  const trained = logs.flatMap((log) => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => l.split(' ')[0]) : []));
+  assert.deepEqual([...trained].sort(), ['A#0', 'A#1', 'A#2', 'B#0', 'B#1', 'B#2'], 'each trial once, by one process or the other');
+  assert.equal(summaries[0].trained + summaries[1].trained, 6);
+  assert.deepEqual(trialFiles(dir), ALL);
+});
