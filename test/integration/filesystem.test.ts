@@ -140,6 +140,10 @@ describe('a sweep on a read-only filesystem', { skip }, () => {
     assert.equal(r.status, 4, r.stderr);
     assert.match(r.stderr, /^dslab sweep: error: cannot claim a trial: .*trials\/B(\/0000\.lock)?: the file system is read-only \(EROFS\)$/m);
     assert.doesNotMatch(r.stderr, /internal error|at .*\.js:\d+/);
+    // A new sweep there: the real cause, not Node's ENOENT of a recursive mkdir.
+    const fresh = spawnSync(process.execPath, [DSLAB, 'sweep', TINY, '--samples', '1', '--out', path.join(disk, 'new', 'sweep')], { encoding: 'utf8' });
+    assert.equal(fresh.status, 4, fresh.stderr);
+    assert.match(fresh.stderr, /^dslab sweep: error: cannot create the sweep directory: .*\/new: the file system is read-only \(EROFS\)$/m);
     const analyze = spawnSync(process.execPath, [DSLAB, 'analyze', out], { encoding: 'utf8' });
     assert.equal(analyze.status, 0, analyze.stderr);
     assert.match(analyze.stdout, /1 of 2 trials recorded/);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { ResolvedSpaceFile } from '../space/types';
 import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic } from './atomic';
 import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from './fingerprint';
+import { asFilesystemError, isFilesystemError } from './fsErrors';
 import { claimLock, type Claim } from './lock';
 import {
   checkTrialRecord,
@@ -105,8 +106,12 @@ function ensureDir(dir: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(path.dirname(dir))) throw err;
-    fs.mkdirSync(dir);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // Create the first missing folder below the deepest existing one by itself: its error is the real one.
+    let missing = path.resolve(dir);
+    while (!fs.existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    fs.mkdirSync(missing);
+    fs.mkdirSync(dir, { recursive: true });
   }
 }
 
@@ -140,6 +145,7 @@ export class SweepStore {
     try {
       ensureDir(dir);
     } catch (err) {
+      if (isFilesystemError(err)) throw asFilesystemError(err, dir, 'cannot create the sweep directory');
       throw new SweepDirectoryError(`cannot create sweep directory ${dir}: ${(err as Error).message}`);
     }
     if (!fs.statSync(dir).isDirectory()) throw new SweepDirectoryError(`${dir} is not a directory; choose another --out`);
