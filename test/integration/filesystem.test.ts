@@ -34,7 +34,7 @@ function tmpfs(name: string, kb: number): string | undefined {
   return dir;
 }
 const probe = process.getuid?.() === 0 ? tmpfs('probe', 64) : undefined;
-const skip = probe ? false : 'mounting a tmpfs needs root (these tests run in CI, as root)';
+const skip = probe ? false : 'cannot mount a tmpfs here: it needs root with the right to mount (as in CI)';
 
 const resolved: ResolvedSpaceFile = readSpaceFile(TINY).resolved!;
 
