@@ -23,15 +23,11 @@ import { buildModel } from '../src/train/model';
 import { defaultWorkers } from '../src/train/sweep';
 import { Trainer } from '../src/train/trainer';
 import { serveChild, type Figure, type Suite } from './measure';
+import type { BenchModel, StepPlan, Throughput } from './plan';
 import { measureWebGpu } from './webgpu';
 
-/** A model the suite trains. */
-export interface BenchModel {
-  /** Short identifier used in the JSON figures. */
-  key: string;
-  title: string;
-  spec: ModelSpec;
-}
+export type { BenchModel, StepPlan, Throughput };
+
 
 /** The reference tiny AnyNet of training-backends.md (38,234 params, 4,980,618 flops). */
 export const TINY_ANYNET: BenchModel = {
@@ -66,12 +62,6 @@ export const CIFAR_REGNETX: BenchModel = {
 
 export const MODELS: readonly BenchModel[] = [TINY_ANYNET, CIFAR_REGNETX];
 
-/** How many steps one measurement takes. */
-export interface StepPlan {
-  batch: number;
-  warmup: number;
-  steps: number;
-}
 
 /** The plan of every engine but the pure-JS cpu backend. */
 export const FULL_PLAN: StepPlan = { batch: 64, warmup: 3, steps: 8 };
@@ -119,19 +109,6 @@ export function imagesPerSecond(batch: number, stepMs: readonly number[]): numbe
   return (batch * 1000) / median(stepMs);
 }
 
-/** One configuration's throughput for one model; `config` names the configuration in the JSON. */
-export interface Throughput {
-  config: string;
-  engine: 'ours' | 'torch';
-  /** Undefined when the configuration could not run (see `note`). */
-  imagesPerSecond?: number;
-  /** One worker / one thread: the per-core figures compared by `ratioOneWorkerToOneThread`. */
-  singleCore: boolean;
-  /** A GPU configuration: not part of the CPU comparison. */
-  gpu?: boolean;
-  label: string;
-  note: string;
-}
 
 /** The two comparisons the README quotes. */
 export interface Ratios {

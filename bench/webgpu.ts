@@ -15,7 +15,7 @@ import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
 import { Trainer } from '../src/train/trainer';
 import { serveChild } from './measure';
-import type { BenchModel, StepPlan, Throughput } from './training';
+import type { BenchModel, StepPlan, Throughput } from './plan';
 
 /** A GPU's plan: the suite's full batch. */
 export const GPU_PLAN: StepPlan = { batch: 64, warmup: 3, steps: 8 };

@@ -8,7 +8,7 @@ import type { KsResult } from './ks';
 
 export { formatP, signed };
 import { describeSequentialStatus, type PairDecision } from './sequential';
-import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
+import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './analysisData';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

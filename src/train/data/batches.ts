@@ -3,7 +3,7 @@
  * augmentation (horizontal flip with p = 0.5, then zero-pad and random crop back to size).
  */
 import type { Rng } from '../../core/sampling/rng';
-import type { ImageSet } from './dataset';
+import type { ImageSet } from './imageSet';
 import { streamRng } from './streams';
 
 export interface Augment {

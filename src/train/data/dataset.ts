@@ -15,17 +15,8 @@ import { syntheticDataset } from './synthetic';
 export { DatasetError } from './errors';
 export { batches, type Augment, type Batch, type BatchOptions } from './batches';
 export type { Normalization } from './normalize';
-
-export interface ImageSet {
-  /** count × height × width × channels (NHWC), normalized. */
-  images: Float32Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  channels: number;
-  classes: number;
-}
+export type { ImageSet } from './imageSet';
+import type { ImageSet } from './imageSet';
 
 export interface LoadedDataset {
   train: ImageSet;

@@ -10,17 +10,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { sliceInto } from './heapCopy';
+import type { WasmBackend } from './wasmBackend';
+
+export type { WasmBackend };
 
 type TensorInfo = tf.TensorInfo;
 
-/** The parts of tfjs-backend-wasm's BackendWasm a composite uses. */
-export interface WasmBackend extends tf.KernelBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  disposeData(dataId: tf.DataId, force?: boolean): boolean;
-  incRef(dataId: tf.DataId): void;
-}
 
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { WasmBackend } from './composite';
+import type { WasmBackend } from './wasmBackend';
 
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = { inputs: tf.NamedTensorInfoMap | TensorInfo[]; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };

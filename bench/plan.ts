@@ -1,0 +1,31 @@
+/** What the training suite measures, in types: the models, a measurement's steps, a row of figures. */
+import type { ModelSpec } from '../src/core/model';
+
+/** A model the suite trains. */
+export interface BenchModel {
+  /** Short identifier used in the JSON figures. */
+  key: string;
+  title: string;
+  spec: ModelSpec;
+}
+
+/** How many steps one measurement takes. */
+export interface StepPlan {
+  batch: number;
+  warmup: number;
+  steps: number;
+}
+
+/** One configuration's throughput for one model; `config` names the configuration in the JSON. */
+export interface Throughput {
+  config: string;
+  engine: 'ours' | 'torch';
+  /** Undefined when the configuration could not run (see `note`). */
+  imagesPerSecond?: number;
+  /** One worker / one thread: the per-core figures compared by `ratioOneWorkerToOneThread`. */
+  singleCore: boolean;
+  /** A GPU configuration: not part of the CPU comparison. */
+  gpu?: boolean;
+  label: string;
+  note: string;
+}
