@@ -2,13 +2,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { spaceFileTemplate } from '../core/space/template';
 
 /** Creates `<name>.regnet.yaml` in the first workspace folder (asking for the name), or an untitled YAML document without a folder. */
 export async function newSpaceFile(extensionPath: string): Promise<void> {
-  const template = fs.readFileSync(path.join(extensionPath, 'examples', 'space.regnet.yaml'), 'utf8');
+  const example = fs.readFileSync(path.join(extensionPath, 'examples', 'space.regnet.yaml'), 'utf8');
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) {
-    const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: template });
+    const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: spaceFileTemplate(example, undefined) });
     await vscode.window.showTextDocument(document);
     return;
   }
@@ -25,6 +26,6 @@ export async function newSpaceFile(extensionPath: string): Promise<void> {
   });
   if (name === undefined) return;
   const uri = vscode.Uri.joinPath(folder.uri, name);
-  await vscode.workspace.fs.writeFile(uri, Buffer.from(template, 'utf8'));
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(spaceFileTemplate(example, name), 'utf8'));
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
 }

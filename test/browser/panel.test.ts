@@ -110,7 +110,7 @@ test('the Results panel draws the analyses the host posts, in place, and tells t
 
     // The running header: the task's count, the best error over the trials on disk.
     await send({ type: 'sweepState', state: { phase: 'running', done: 24, total: 30, best: { space: 'AnyNetX_A', error: 24 } } });
-    assert.equal(await page.textContent('#sweep-state'), 'Running: 24 of 30 trials · best 18.00% (RegNetX)');
+    assert.equal(await page.textContent('#sweep-state'), 'Running: 24 of 30 trials · best error 18.00% (RegNetX)');
     await send({ type: 'sweepState', state: { phase: 'cancelled', done: 24, total: 30, best: null } });
     assert.equal(await page.getAttribute('#sweep-state', 'data-phase'), 'cancelled');
 

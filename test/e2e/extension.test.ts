@@ -379,7 +379,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       return /4 of 4 trials recorded/.test(text ?? '') ? text : undefined;
     });
     assert.match(summary ?? '', /4 of 4 trials recorded/);
-    await textMatches('the sweep state', report.locator('#sweep-state'), /^Done: 4 of 4 trials · best [\d.]+% \([AB]\)$/);
+    await textMatches('the sweep state', report.locator('#sweep-state'), /^Done: 4 of 4 trials · best error [\d.]+% \([AB]\)$/);
     const painted = await until('the EDF chart to be drawn', UI, async () => {
       const n = await paintedPixels(canvas);
       return n > 1000 ? n : undefined;
@@ -445,7 +445,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     });
     assert.notEqual(later, -1, tooFast);
     assert.ok(later < 8, `${later} trials done before the cancel`);
-    await textMatches('the running state', state, /^Running: \d+ of 8 trials · best [\d.]+% \([AB]\)$/);
+    await textMatches('the running state', state, /^Running: \d+ of 8 trials · best error [\d.]+% \([AB]\)$/);
     await until('the live EDF chart', UI, async () => ((await paintedPixels(slowPanel.locator('#edf-chart'))) > 1000 ? true : undefined));
     // The EDFs in view, under the running header (it stays at the top of the panel).
     await slowPanel.locator('#edf-chart').evaluate((e) => (e as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'center' }));

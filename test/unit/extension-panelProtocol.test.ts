@@ -55,9 +55,9 @@ describe('the Results panel message protocol', () => {
   });
 
   test('the running header says where the sweep stands', () => {
-    assert.equal(sweepStateText(state), 'Running: 3 of 8 trials · best 11.20% (A)');
+    assert.equal(sweepStateText(state), 'Running: 3 of 8 trials · best error 11.20% (A)');
     assert.equal(sweepStateText({ ...state, phase: 'cancelled', best: null }), 'Cancelled: 3 of 8 trials; run it again to resume');
-    assert.equal(sweepStateText({ ...state, phase: 'done', done: 8 }), 'Done: 8 of 8 trials · best 11.20% (A)');
+    assert.equal(sweepStateText({ ...state, phase: 'done', done: 8 }), 'Done: 8 of 8 trials · best error 11.20% (A)');
     assert.equal(isSweepRunState({ ...state, phase: 'stopping' }), true);
   });
 

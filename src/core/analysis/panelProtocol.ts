@@ -96,9 +96,9 @@ export function isPanelMessage(x: unknown): x is PanelMessage {
   }
 }
 
-/** The text of the panel's running header, e.g. "Running: 3 of 8 trials · best 11.20% (A)". */
+/** The text of the panel's running header, e.g. "Running: 3 of 8 trials · best error 11.20% (A)". */
 export function sweepStateText(s: SweepRunState): string {
-  const best = s.best ? ` · best ${s.best.error.toFixed(2)}% (${s.best.space})` : '';
+  const best = s.best ? ` · best error ${s.best.error.toFixed(2)}% (${s.best.space})` : '';
   const counts = `${s.done} of ${s.total} trials`;
   switch (s.phase) {
     case 'running':
