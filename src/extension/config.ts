@@ -15,7 +15,8 @@ export interface Settings extends SweepSettings {
 export function readSettings(scope?: vscode.Uri): Settings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
   return {
-    backend: c.get<string>('backend', ''),
+    // 'file' (and '' from older settings): the space file's training.backend, i.e. no --backend.
+    backend: ((b) => (b === 'file' ? '' : b))(c.get<string>('backend', 'file')),
     workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
     outputDirectory: c.get<string>('outputDirectory', ''),
     nativeModulesPath: c.get<string>('nativeModulesPath', ''),
