@@ -48,7 +48,8 @@ Options:
   --json       print one JSON document at the end: {dir, file, fingerprint, backend,
                workers, total, done, trained, remaining, elsewhere, interrupted,
                wallSeconds, spaces: [{name, n, done, ok, failed, diverged, bestError,
-               medianError}], sequential?: {status, round, rounds, target, pairs}}
+               medianError}], sequential?: {status, round, rounds, target, pairs},
+               environmentFailures, environmentFailure?}
   --events     print one JSON event per line as the sweep goes (for programs): started,
                warning, unusable, backend, round (sequential sweeps), trialStarted, epoch,
                step, trialFinished, trialSkipped, and finished (with the summary above) last
