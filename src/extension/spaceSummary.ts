@@ -100,14 +100,21 @@ export function spaceHoverMarkdown(space: DesignSpace, acceptance: Acceptance): 
 const megaFlops = (n: number): string => (n / 1e6).toFixed(2);
 const kilo = (n: number): string => (n / 1e3).toFixed(1);
 
-/** One Markdown table row per model: stage depths and widths, b, g, flops (M), params (k), acts (k). */
+/**
+ * One Markdown table row per model: a RegNet's own parameters (d, w0, wa, wm) as `dslab sample`
+ * prints them, then stage depths and widths, b, g, flops (M), params (k), acts (k).
+ */
 export function modelTable(models: readonly SampledModel[]): string {
-  const rows = ['| # | depths | widths | b | g | flops (M) | params (k) | acts (k) |', '|---:|---|---|---|---|---:|---:|---:|'];
+  const regnet = models.length > 0 && models.every((m) => m.model.regnet !== undefined);
+  const own = regnet ? ' d | w0 | wa | wm |' : '';
+  const rows = [`| # |${own} depths | widths | b | g | flops (M) | params (k) | acts (k) |`, `|---:|${regnet ? '---:|---:|---:|---:|' : ''}---|---|---|---|---:|---:|---:|`];
   for (const m of models) {
     const stages = expandModel(m.model).stages;
     const list = (f: (s: (typeof stages)[number]) => number): string => stages.map(f).join(', ');
+    const r = m.model.regnet;
+    const params = regnet && r ? ` ${r.depth} | ${r.w0} | ${r.wa} | ${r.wm} |` : '';
     rows.push(
-      `| ${m.index} | ${list((s) => s.depth)} | ${list((s) => s.width)} | ${list((s) => s.bottleneck)} | ${list((s) => s.groupWidth)} | ${megaFlops(m.flops)} | ${kilo(m.params)} | ${kilo(m.acts)} |`,
+      `| ${m.index} |${params} ${list((s) => s.depth)} | ${list((s) => s.width)} | ${list((s) => s.bottleneck)} | ${list((s) => s.groupWidth)} | ${megaFlops(m.flops)} | ${kilo(m.params)} | ${kilo(m.acts)} |`,
     );
   }
   return rows.join('\n');

@@ -22,6 +22,10 @@ describe('the Sample lens', () => {
     const rows = lines.filter((l) => /^\| \d+ \|/.test(l));
     assert.equal(rows.length, 32);
     rows.forEach((row, i) => assert.ok(row.endsWith(` | ${(models[i].flops / 1e6).toFixed(2)} | ${(models[i].params / 1e3).toFixed(1)} | ${(models[i].acts / 1e3).toFixed(1)} |`), row));
+    rows.forEach((row, i) => {
+      const r = models[i].model.regnet!;
+      assert.ok(row.startsWith(`| ${i} | ${r.depth} | ${r.w0} | ${r.wa} | ${r.wm} | `), row);
+    });
   });
 
   test('every space, in file order', () => {

@@ -86,7 +86,8 @@ describe('the Sample view', () => {
     assert.ok(table[2].endsWith(` | ${(m.flops / 1e6).toFixed(2)} | ${(m.params / 1e3).toFixed(1)} | ${(m.acts / 1e3).toFixed(1)} |`));
     assert.ok(m.flops >= 2e6 && m.flops <= 6e6);
     const md = sampleMarkdown(regnet, sample);
-    assert.ok(md.startsWith(`## RegNetX (regnet, seed ${regnet.seed})\n\n| # | depths | widths |`));
+    // A RegNet's own parameters first, as dslab sample prints them.
+    assert.ok(md.startsWith(`## RegNetX (regnet, seed ${regnet.seed})\n\n| # | d | w0 | wa | wm | depths | widths |`), md.slice(0, 200));
     const rate = `${((100 * 4) / sample.attempts).toFixed(1)}% of ${sample.attempts} attempts accepted`;
     assert.ok(md.includes(`\n\n4 models; ${rate} (`), md);
   });
