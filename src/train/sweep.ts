@@ -304,11 +304,7 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
     elsewhere: skipped.filter((m) => finalTodo.includes(m)).length,
     interrupted: Boolean(signal?.aborted) && remaining > 0,
     wallSeconds: (Date.now() - started) / 1000,
-    spaces: summarizeSpaces(
-      spaceNames,
-      target,
-      final.records.filter((r) => inRound(r)),
-    ),
+    spaces: summarizeSpaces(spaceNames, target, final.records.filter(inRound)),
     ...(state ? { sequential: summarizeSequential(state) } : {}),
     environmentFailures: environmentFailed.length,
     ...(environmentFailed.length > 0 ? { environmentFailure: environmentFailed[0].failure?.message ?? '' } : {}),
@@ -345,11 +341,17 @@ async function trainPool(
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
   let finishedRounds = false;
-  /** Set when a failure of the environment stops the handing out of trials. */
-  let brokenBy: string | undefined;
   /** Set once the pool shuts down: its workers' deaths are then expected. */
   let closing = false;
   let generation = 0;
+  let stopped = false;
+  /** Hands out no more trials (those in flight finish), saying why the first time. */
+  const stopHandingOut = (why: string): void => {
+    if (!stopped) onEvent({ type: 'warning', message: `stopping: ${why}` });
+    stopped = true;
+    queue.length = 0;
+    finishedRounds = true;
+  };
   const ended = (): void => {
     inFlight--;
     if (inFlight === 0) {
@@ -494,20 +496,13 @@ async function trainPool(
       }
       if (!written) {
         // The disk refuses records: train nothing more, keep this one to write again at the end.
-        queue.length = 0;
-        finishedRounds = true;
-        if (unwritten.length === 1) onEvent({ type: 'warning', message: `stopping: cannot write ${unwritten[0].reason}` });
+        if (unwritten.length === 1) stopHandingOut(`cannot write ${unwritten[0].reason}`);
         continue;
       }
       trained++;
       onEvent({ type: 'trialFinished', record });
-      if (end.kind === 'error' && failureCause(end) === 'environment' && !brokenBy) {
-        // The dataset or the backend failed: every other trial would fail the same way.
-        brokenBy = end.message;
-        queue.length = 0;
-        finishedRounds = true;
-        onEvent({ type: 'warning', message: `stopping: ${end.message.split('\n')[0]}` });
-      }
+      // The dataset or the backend failed: every other trial would fail the same way.
+      if (end.kind === 'error' && failureCause(end) === 'environment') stopHandingOut(end.message.split('\n')[0]);
     }
     await worker.stop(grace);
   };

@@ -71,12 +71,17 @@ function fill(dir: string, pages: number): string {
   return filler;
 }
 
+/** A sweep of space A on a fresh tmpfs, then the disk filled up to `pages` free pages: B is left to train. */
+async function sweptThenFull(name: string, pages: number): Promise<{ out: string; filler: string }> {
+  const disk = tmpfs(name, 512)!;
+  const out = path.join(disk, 'sweep');
+  assert.equal((await sweep(out, { spaces: ['A'] })).error, undefined);
+  return { out, filler: fill(disk, pages) };
+}
+
 describe('a sweep on a full disk', { skip }, () => {
   test('no room for a lock: a one-line error naming the lock and the cause; no empty lock is left', async () => {
-    const disk = tmpfs('full-lock', 512)!;
-    const out = path.join(disk, 'sweep');
-    assert.equal((await sweep(out, { spaces: ['A'] })).error, undefined);
-    const filler = fill(disk, 0);
+    const { out, filler } = await sweptThenFull('full-lock', 0);
     const r = await sweep(out);
     assert.ok(r.error instanceof SweepFilesystemError, String(r.error));
     assert.match(r.error.message, /^cannot claim a trial: .*trials\/B\/0000\.lock: no space left on the device \(ENOSPC\)$/);
@@ -90,10 +95,7 @@ describe('a sweep on a full disk', { skip }, () => {
   });
 
   test('room for the lock but not the record: training stops at once, the record is written once the lock frees its room, and the user is told', async () => {
-    const disk = tmpfs('full-record', 512)!;
-    const out = path.join(disk, 'sweep');
-    assert.equal((await sweep(out, { spaces: ['A'] })).error, undefined);
-    const filler = fill(disk, 1);
+    const { out, filler } = await sweptThenFull('full-record', 1);
     const r = await sweep(out);
     assert.ok(r.error instanceof SweepFilesystemError, String(r.error));
     assert.match(r.error.message, /^cannot write .*trials\/B\/0000\.json: no space left on the device \(ENOSPC\); training stopped; every finished trial was recorded once space was freed$/);
@@ -105,12 +107,9 @@ describe('a sweep on a full disk', { skip }, () => {
   });
 
   test('no room at all for a record: the finished trial is named as lost, nothing is left behind', async () => {
-    const disk = tmpfs('full-lost', 512)!;
-    const out = path.join(disk, 'sweep');
-    assert.equal((await sweep(out, { spaces: ['A'] })).error, undefined);
+    const { out, filler } = await sweptThenFull('full-lost', 1);
     // Room for the lock only while another file holds the page the lock frees.
-    const filler = fill(disk, 1);
-    const keep = path.join(disk, 'keep');
+    const keep = path.join(path.dirname(out), 'keep');
     const r = await sweep(out, {
       onEvent: (e) => {
         // Once the record failed, take the room the lock is about to free.

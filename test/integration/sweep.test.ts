@@ -198,6 +198,24 @@ describe('a sequential dslab sweep with the real trainer', () => {
   });
 });
 
+/** `space.yaml` in `project`: one-stage models on the Fashion-MNIST-shaped set in `project/images`. */
+function writeIdxSpaceFile(project: string, samples: number, widths: string): void {
+  fs.mkdirSync(project, { recursive: true });
+  fs.writeFileSync(
+    path.join(project, 'space.yaml'),
+    [
+      'version: 1',
+      'dataset: { name: fashion-mnist, path: images, train: 40, test: 20 }',
+      'model: { stem: { type: cifar, width: 8 }, stages: 1, strides: [4] }',
+      'training: { epochs: 1, batchSize: 20, preciseBn: 20, backend: wasm }',
+      `sampling: { samples: ${samples} }`,
+      'spaces:',
+      `  A: { type: anynet, depth: [1, 1], width: ${widths}, bottleneck: [1], groupWidth: [8] }`,
+      '',
+    ].join('\n'),
+  );
+}
+
 describe('dslab sweep on real IDX files', () => {
   test('a relative dataset.path is read relative to the space file, not the working directory', () => {
     // A tiny Fashion-MNIST-shaped set (IDX, gzipped like the originals) beside a space file.
@@ -212,19 +230,7 @@ describe('dslab sweep on real IDX files', () => {
     write('train-labels-idx1-ubyte', [40], labels(40));
     write('t10k-images-idx3-ubyte', [20, 28, 28], pixels(20));
     write('t10k-labels-idx1-ubyte', [20], labels(20));
-    fs.writeFileSync(
-      path.join(project, 'space.yaml'),
-      [
-        'version: 1',
-        'dataset: { name: fashion-mnist, path: images, train: 40, test: 20 }',
-        'model: { stem: { type: cifar, width: 8 }, stages: 1, strides: [4] }',
-        'training: { epochs: 1, batchSize: 20, preciseBn: 20, backend: wasm }',
-        'sampling: { samples: 1 }',
-        'spaces:',
-        '  A: { type: anynet, depth: [1, 1], width: [8, 8], bottleneck: [1], groupWidth: [8] }',
-        '',
-      ].join('\n'),
-    );
+    writeIdxSpaceFile(project, 1, '[8, 8]');
     // Started from the repository root: 'images' is not there, only beside the space file.
     const out = path.join(tmp, 'relative-path-sweep');
     const r = dslab(['sweep', path.relative(ROOT, path.join(project, 'space.yaml')), '--out', out, '--json'], ROOT);
@@ -238,20 +244,7 @@ describe('dslab sweep on real IDX files', () => {
 
   test('a dataset.path that is not there: exit 3 saying what to fix; once the data is there, the rerun trains what failed', () => {
     const project = path.join(tmp, 'missing-data');
-    fs.mkdirSync(project, { recursive: true });
-    fs.writeFileSync(
-      path.join(project, 'space.yaml'),
-      [
-        'version: 1',
-        'dataset: { name: fashion-mnist, path: images, train: 40, test: 20 }',
-        'model: { stem: { type: cifar, width: 8 }, stages: 1, strides: [4] }',
-        'training: { epochs: 1, batchSize: 20, preciseBn: 20, backend: wasm }',
-        'sampling: { samples: 2 }',
-        'spaces:',
-        '  A: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [8] }',
-        '',
-      ].join('\n'),
-    );
+    writeIdxSpaceFile(project, 2, '[8, 16]');
     const out = path.join(project, 'sweep');
     const args = ['sweep', path.join(project, 'space.yaml'), '--out', out, '--workers', '1'];
     const broken = dslab(args);

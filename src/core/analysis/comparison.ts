@@ -58,7 +58,8 @@ export function compareSpaces(a: SpaceErrors, b: SpaceErrors, settings: Comparis
       : null;
   const sa = summarizeErrors(a.errors, ksNormalized ? na?.weights : undefined);
   const sb = summarizeErrors(b.errors, ksNormalized ? nb?.weights : undefined);
-  const better = sa.median < sb.median || (sa.median === sb.median && sa.mean < sb.mean) ? a.name : sb.median < sa.median || sb.mean < sa.mean ? b.name : null;
+  const order = sa.median - sb.median || sa.mean - sb.mean;
+  const better = order < 0 ? a.name : order > 0 ? b.name : null;
   return { ks, ksNormalized, basis: ksNormalized ? 'normalized' : 'plain', better };
 }
 

@@ -5,8 +5,6 @@
  */
 import { formatP, roundLevel, signed } from './format';
 import type { KsResult } from './ks';
-
-export { formatP, signed };
 import { describeSequentialStatus, type PairDecision } from './sequential';
 import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './analysisData';
 
