@@ -1,14 +1,14 @@
 /**
- * Exact flops / params / acts of an expanded model, counted layer by layer as pycls's `*_cx`
- * functions do (reference §3): flops are multiply-adds, acts are the output elements of conv,
+ * Exact flops / params / acts of an expanded model, counted over its one description
+ * (`network.ts`) layer by layer as pycls's `*_cx` functions do (reference §3): flops are multiply-adds, acts are the output elements of conv,
  * linear and max-pool layers, BN adds 2c params, ReLU/sigmoid/add/SE-multiply count nothing.
  *
  * The sampler calls this hundreds of thousands of times, so it is plain arithmetic on a
  * single running counter; the d−1 identical blocks after a stage's first block are counted
  * once and multiplied. Results are exact integers while they stay below 2^53.
  */
-import type { ExpandedModel, StageSpec } from './model';
-import { bottleneckWidth, seWidth } from './anynet';
+import type { ExpandedModel } from './model';
+import { describeBlock, describeHead, describeStem, headInputWidth, stageInputWidths, type Block, type ConvUnit, type Unit } from './network';
 
 export interface Cx {
   flops: number;
@@ -76,76 +76,25 @@ class Counter {
   }
 }
 
-function stem(c: Counter, model: ExpandedModel): void {
-  const { type, width } = model.stem;
-  if (type === 'resnet') {
-    c.conv(model.channels, width, 7, 2, 1, false);
-    c.bn(width);
-    c.pool(width, 2);
-  } else {
-    c.conv(model.channels, width, 3, type === 'cifar' ? 1 : 2, 1, false);
-    c.bn(width);
+function conv(c: Counter, u: ConvUnit): void {
+  c.conv(u.cIn, u.cOut, u.k, u.stride, u.groups, false);
+  c.bn(u.cOut);
+}
+
+function unit(c: Counter, u: Unit): void {
+  if (u.kind === 'conv') conv(c, u);
+  else c.se(u.width, u.hidden);
+}
+
+/** A block; its projection shortcut is counted at the block's input size without moving h. */
+function block(c: Counter, b: Block): void {
+  const projection = b.residual?.projection;
+  if (projection !== undefined) {
+    const h = c.h;
+    conv(c, projection);
+    c.h = h;
   }
-}
-
-/** Projection shortcut (1×1 conv with stride s + BN) iff the shape changes; evaluated without moving h. */
-function shortcut(c: Counter, wIn: number, w: number, stride: number): void {
-  if (wIn === w && stride === 1) return;
-  const h = c.h;
-  c.conv(wIn, w, 1, stride, 1, false);
-  c.bn(w);
-  c.h = h;
-}
-
-/** X/Y block (res_bottleneck_block): 1×1, 3×3 grouped with the stride, [SE], 1×1, + shortcut. */
-function bottleneckBlock(c: Counter, wIn: number, stage: StageSpec, stride: number, seRatio: number): void {
-  const w = stage.width;
-  const wB = bottleneckWidth(stage);
-  const groups = Math.floor(wB / stage.groupWidth);
-  shortcut(c, wIn, w, stride);
-  c.conv(wIn, wB, 1, 1, 1, false);
-  c.bn(wB);
-  c.conv(wB, wB, 3, stride, groups, false);
-  c.bn(wB);
-  const wSe = seWidth(seRatio, wIn);
-  if (wSe > 0) c.se(wB, wSe);
-  c.conv(wB, w, 1, 1, 1, false);
-  c.bn(w);
-}
-
-/** R block (res_basic_block): 3×3 with the stride, 3×3, + shortcut. V block: the same without shortcut. */
-function basicBlock(c: Counter, wIn: number, w: number, stride: number, residual: boolean): void {
-  if (residual) shortcut(c, wIn, w, stride);
-  c.conv(wIn, w, 3, stride, 1, false);
-  c.bn(w);
-  c.conv(w, w, 3, 1, 1, false);
-  c.bn(w);
-}
-
-function block(c: Counter, model: ExpandedModel, wIn: number, stage: StageSpec, stride: number): void {
-  switch (model.block) {
-    case 'X':
-    case 'Y':
-      bottleneckBlock(c, wIn, stage, stride, model.se);
-      break;
-    case 'R':
-      basicBlock(c, wIn, stage.width, stride, true);
-      break;
-    case 'V':
-      basicBlock(c, wIn, stage.width, stride, false);
-      break;
-  }
-}
-
-function head(c: Counter, model: ExpandedModel, wIn: number): void {
-  let w = wIn;
-  if (model.headWidth > 0) {
-    c.conv(w, model.headWidth, 1, 1, 1, false);
-    c.bn(model.headWidth);
-    w = model.headWidth;
-  }
-  c.h = 1; // global average pool
-  c.linear(w, model.classes);
+  for (const u of b.body) unit(c, u);
 }
 
 /** flops / params / acts of the model at its resolution, total and per part (stem, s1..sN, head). */
@@ -163,29 +112,33 @@ export function complexity(model: ExpandedModel): Complexity {
     a = c.acts;
   };
 
-  stem(c, model);
+  const stem = describeStem(model.stem.type, model.channels, model.stem.width);
+  conv(c, stem.conv);
+  if (stem.pool !== undefined) c.pool(stem.conv.cOut, stem.pool.stride);
   close('stem');
-  let wIn = model.stem.width;
+  const inputs = stageInputWidths(model);
   for (let i = 0; i < model.stages.length; i++) {
     const stage = model.stages[i];
     if (stage.depth > 0) {
-      block(c, model, wIn, stage, stage.stride);
+      block(c, describeBlock(model, i, 0, inputs[i]));
       if (stage.depth > 1) {
         // Blocks 2..d are identical (input w, stride 1, same h): count one, add the rest.
         const f1 = c.flops;
         const p1 = c.params;
         const a1 = c.acts;
-        block(c, model, stage.width, stage, 1);
+        block(c, describeBlock(model, i, 1, inputs[i]));
         const more = stage.depth - 2;
         c.flops += (c.flops - f1) * more;
         c.params += (c.params - p1) * more;
         c.acts += (c.acts - a1) * more;
       }
     }
-    wIn = stage.width; // pycls passes the stage width on even from an empty stage
     close(`s${i + 1}`);
   }
-  head(c, model, wIn);
+  const head = describeHead(headInputWidth(model), model.headWidth, model.classes);
+  if (head.conv !== undefined) conv(c, head.conv);
+  c.h = 1; // global average pool
+  c.linear(head.fc.cIn, head.fc.cOut);
   close('head');
   return { flops: c.flops, params: c.params, acts: c.acts, parts };
 }

@@ -1,10 +1,9 @@
 /**
- * AnyNet's layers and blocks in tfjs, one small builder per pycls module (`pycls/models/blocks.py`,
- * `anynet.py`, reference §1): each builder creates its variables (pycls init, seeded) and returns
- * the forward function. NHWC throughout. Exactly the layers `src/core/complexity.ts` counts.
+ * AnyNet's layers and blocks in tfjs: each builder takes a piece of the network description
+ * (`src/core/network.ts`, the one `complexity.ts` counts), creates its variables (pycls init,
+ * seeded) and returns the forward function. NHWC throughout.
  */
-import type { StageSpec } from '../core/model';
-import { bottleneckWidth, seWidth } from '../core/anynet';
+import { blockName, type Block, type ConvUnit, type Head, type SeUnit, type Stem, type Unit } from '../core/network';
 import type { Rng } from '../core/sampling/rng';
 import { tf } from './backend';
 import { convBiasBound, convStd, LINEAR_STD, normal, uniform } from './init';
@@ -122,9 +121,9 @@ export function sequence(...layers: Layer[]): Layer {
   return (x, training) => layers.reduce((h, layer) => layer(h, training), x);
 }
 
-/** conv → BN (→ ReLU): the unit every pycls block is made of. */
-function convBn(store: VariableStore, name: string, cIn: number, cOut: number, k: number, stride: number, groups: number, act: boolean): Layer {
-  return sequence(conv(store, name, cIn, cOut, k, stride, groups), batchNorm(store, `${name}_bn`, cOut, act));
+/** A conv unit: conv → BN (→ its activation), the unit every pycls block is made of. */
+function convUnit(store: VariableStore, u: ConvUnit, name = u.name): Layer {
+  return sequence(conv(store, name, u.cIn, u.cOut, u.k, u.stride, u.groups), batchNorm(store, `${name}_bn`, u.cOut, u.act === 'relu'));
 }
 
 /** k×k max-pool with stride s and padding (k−1)/2 (padding never wins the max). */
@@ -139,75 +138,46 @@ export function globalAvgPool(x: Tensor4D): Tensor2D {
 }
 
 /**
- * Squeeze-excitation (pycls SE): global average pool → 1×1 conv w_b→w_se (+bias) → ReLU →
- * 1×1 conv w_se→w_b (+bias) → sigmoid, multiplied channel-wise. At 1×1 spatial size a 1×1 conv
- * is a matrix product, so the two convs are dense layers here (same parameters, same result).
+ * Squeeze-excitation (pycls SE). At 1×1 spatial size a 1×1 conv is a matrix product, so its two
+ * convs are dense layers here (same parameters, same result).
  */
-export function squeezeExcitation(store: VariableStore, name: string, wB: number, wSe: number): Layer {
-  const squeeze = store.denseConv(`${name}.f_ex.0`, wB, wSe);
-  const excite = store.denseConv(`${name}.f_ex.2`, wSe, wB);
+export function squeezeExcitation(store: VariableStore, u: SeUnit, name = u.name): Layer {
+  const squeeze = store.denseConv(`${name}.f_ex.0`, u.width, u.hidden);
+  const excite = store.denseConv(`${name}.f_ex.2`, u.hidden, u.width);
   return (x) => {
     const s = globalAvgPool(x);
     const hidden = tf.relu(tf.add(tf.matMul(s, squeeze.w), squeeze.b));
     const gate = tf.sigmoid(tf.add(tf.matMul(hidden, excite.w), excite.b));
-    return tf.mul(x, tf.reshape(gate, [x.shape[0], 1, 1, wB])) as Tensor4D;
+    return tf.mul(x, tf.reshape(gate, [x.shape[0], 1, 1, u.width])) as Tensor4D;
   };
 }
 
 // ------------------------------------------------------------------ stem, blocks, head
 
-/** Stems: cifar = 3×3 s1, imagenet = 3×3 s2, resnet = 7×7 s2 + 3×3 s2 max-pool; each conv + BN + ReLU. */
-export function stem(store: VariableStore, type: 'cifar' | 'imagenet' | 'resnet', cIn: number, w: number): Layer {
-  if (type === 'resnet') return sequence(convBn(store, 'stem.conv', cIn, w, 7, 2, 1, true), maxPool(3, 2));
-  return convBn(store, 'stem.conv', cIn, w, 3, type === 'cifar' ? 1 : 2, 1, true);
+export function buildStem(store: VariableStore, stem: Stem): Layer {
+  const conv1 = convUnit(store, stem.conv);
+  return stem.pool === undefined ? conv1 : sequence(conv1, maxPool(stem.pool.k, stem.pool.stride));
 }
 
-/** Projection shortcut (1×1 conv with stride s + BN) iff the shape changes, else the identity. */
-function shortcut(store: VariableStore, name: string, wIn: number, w: number, stride: number): Layer | undefined {
-  if (wIn === w && stride === 1) return undefined;
-  return convBn(store, `${name}.proj`, wIn, w, 1, stride, 1, false);
+function buildUnit(store: VariableStore, block: Block, u: Unit): Layer {
+  const name = blockName(block, u);
+  return u.kind === 'conv' ? convUnit(store, u, name) : squeezeExcitation(store, u, name);
 }
 
-/** ReLU(shortcut(x) + f(x)). */
-function residual(proj: Layer | undefined, f: Layer): Layer {
-  return (x, training) => addRelu(proj === undefined ? x : proj(x, training), f(x, training));
+/** A block of the network description: ReLU(shortcut(x) + body(x)) when residual, else body(x). */
+export function buildBlock(store: VariableStore, block: Block): Layer {
+  const residual = block.residual;
+  if (residual === undefined) return sequence(...block.body.map((u) => buildUnit(store, block, u)));
+  // The projection is built first: pycls constructs it before the body, which fixes the draws.
+  const proj = residual.projection === undefined ? undefined : buildUnit(store, block, residual.projection);
+  const body = sequence(...block.body.map((u) => buildUnit(store, block, u)));
+  return (x, training) => addRelu(proj === undefined ? x : proj(x, training), body(x, training));
 }
 
-/**
- * X block (Y with SE; pycls res_bottleneck_block): 1×1 → BN → ReLU → grouped 3×3 with the
- * stride → BN → ReLU → [SE] → 1×1 → BN, plus the shortcut, then ReLU.
- */
-export function bottleneckBlock(store: VariableStore, name: string, wIn: number, stage: StageSpec, stride: number, seRatio: number): Layer {
-  const w = stage.width;
-  const wB = bottleneckWidth(stage);
-  const groups = Math.floor(wB / stage.groupWidth);
-  const wSe = seWidth(seRatio, wIn);
-  const proj = shortcut(store, name, wIn, w, stride);
-  const parts = [
-    convBn(store, `${name}.f.a`, wIn, wB, 1, 1, 1, true),
-    convBn(store, `${name}.f.b`, wB, wB, 3, stride, groups, true),
-  ];
-  if (wSe > 0) parts.push(squeezeExcitation(store, `${name}.f.se`, wB, wSe));
-  parts.push(convBn(store, `${name}.f.c`, wB, w, 1, 1, 1, false));
-  return residual(proj, sequence(...parts));
-}
-
-/** R block (res_basic_block): 3×3 with the stride → BN → ReLU → 3×3 → BN, plus the shortcut, then ReLU. */
-export function basicBlock(store: VariableStore, name: string, wIn: number, w: number, stride: number): Layer {
-  const proj = shortcut(store, name, wIn, w, stride);
-  const f = sequence(convBn(store, `${name}.f.a`, wIn, w, 3, stride, 1, true), convBn(store, `${name}.f.b`, w, w, 3, 1, 1, false));
-  return residual(proj, f);
-}
-
-/** V block (vanilla_block): 3×3 with the stride → BN → ReLU → 3×3 → BN → ReLU; no shortcut. */
-export function vanillaBlock(store: VariableStore, name: string, wIn: number, w: number, stride: number): Layer {
-  return sequence(convBn(store, `${name}.a`, wIn, w, 3, stride, 1, true), convBn(store, `${name}.b`, w, w, 3, 1, 1, true));
-}
-
-/** Head: optional 1×1 conv + BN + ReLU to `headWidth`, global average pool, linear with bias. */
-export function head(store: VariableStore, wIn: number, headWidth: number, classes: number): (x: Tensor4D, training: boolean) => Tensor2D {
-  const conv1 = headWidth > 0 ? convBn(store, 'head.conv', wIn, headWidth, 1, 1, 1, true) : undefined;
-  const fc = store.linear('head.fc', headWidth > 0 ? headWidth : wIn, classes);
+/** Head: optional conv unit, global average pool, linear with bias. */
+export function buildHead(store: VariableStore, head: Head): (x: Tensor4D, training: boolean) => Tensor2D {
+  const conv1 = head.conv === undefined ? undefined : convUnit(store, head.conv);
+  const fc = store.linear(head.fc.name, head.fc.cIn, head.fc.cOut);
   return (x, training) => {
     const h = conv1 === undefined ? x : conv1(x, training);
     return tf.add(tf.matMul(globalAvgPool(h), fc.w), fc.b) as Tensor2D;

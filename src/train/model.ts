@@ -1,12 +1,14 @@
 /**
  * The trainable AnyNet (pycls `AnyNet`): stem → stages of identical blocks (the stride and any
- * width change in the first block of a stage) → head. Built from the same ExpandedModel that
- * `complexity` counts, so the trainable parameters equal `complexity(spec).params` exactly.
+ * width change in the first block of a stage) → head. Built from the network description that
+ * `complexity` counts (`src/core/network.ts`), so the trainable parameters equal
+ * `complexity(spec).params` exactly.
  */
 import type { ExpandedModel } from '../core/model';
 import { Rng } from '../core/sampling/rng';
 import { tf } from './backend';
-import { basicBlock, bottleneckBlock, head, stem, vanillaBlock, VariableStore, type Layer, type ModelVariable } from './blocks';
+import { describeNetwork } from '../core/network';
+import { buildBlock, buildHead, buildStem, VariableStore, type Layer, type ModelVariable } from './blocks';
 import { BN_MOMENTUM } from './ops';
 
 export type { ModelVariable } from './blocks';
@@ -34,35 +36,15 @@ export interface TrainableModel {
   dispose(): void;
 }
 
-/** The block builder of the spec's block type, for one block of stage `stage` with input width wIn. */
-function block(store: VariableStore, spec: ExpandedModel, name: string, wIn: number, stageIndex: number, stride: number): Layer {
-  const stage = spec.stages[stageIndex];
-  switch (spec.block) {
-    case 'X':
-    case 'Y':
-      return bottleneckBlock(store, name, wIn, stage, stride, spec.se);
-    case 'R':
-      return basicBlock(store, name, wIn, stage.width, stride);
-    case 'V':
-      return vanillaBlock(store, name, wIn, stage.width, stride);
-  }
-}
-
 /**
  * Builds the network of `spec` with pycls's initialisation drawn from `Rng(seed)`: the same spec
  * and seed give the same initial weights on every backend. Uses the active tfjs backend.
  */
 export function buildModel(spec: ExpandedModel, seed: number): TrainableModel {
   const store = new VariableStore(new Rng(seed));
-  const layers: Layer[] = [stem(store, spec.stem.type, spec.channels, spec.stem.width)];
-  let wIn = spec.stem.width;
-  spec.stages.forEach((stage, i) => {
-    for (let j = 0; j < stage.depth; j++) {
-      layers.push(block(store, spec, `s${i + 1}.b${j + 1}`, j === 0 ? wIn : stage.width, i, j === 0 ? stage.stride : 1));
-    }
-    wIn = stage.width;
-  });
-  const classifier = head(store, wIn, spec.headWidth, spec.classes);
+  const network = describeNetwork(spec);
+  const layers: Layer[] = [buildStem(store, network.stem), ...network.blocks.map((b) => buildBlock(store, b))];
+  const classifier = buildHead(store, network.head);
   const variables = store.trainable;
   const state = store.state;
 

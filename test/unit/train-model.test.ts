@@ -9,7 +9,8 @@ import { sampleFile } from '../../src/core/sampling/sampler';
 import { Rng } from '../../src/core/sampling/rng';
 import { readSpaceFile } from '../../src/core/space';
 import { initBackend, tf } from '../../src/train/backend';
-import { bottleneckBlock, basicBlock, stem, vanillaBlock, VariableStore, BN_EPS } from '../../src/train/blocks';
+import { buildBlock, buildStem, VariableStore, BN_EPS } from '../../src/train/blocks';
+import { basicBlock, bottleneckBlock, describeStem, vanillaBlock } from '../../src/core/network';
 import { buildModel, type TrainableModel } from '../../src/train/model';
 import { crossEntropy, smoothedTargets } from '../../src/train/trainer';
 
@@ -178,22 +179,23 @@ describe('spatial sizes: ⌊(h − 1)/s⌋ + 1 at every strided layer', () => {
     return shape;
   }
 
+  const AT = { stage: 0, index: 0 };
   for (const h of [28, 12, 7]) {
     test(`stems at ${h}`, () => {
-      assert.deepEqual(shapeAfter((s) => stem(s, 'cifar', 1, 8), h, 1), [h, h, 8]);
+      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('cifar', 1, 8)), h, 1), [h, h, 8]);
       const s2 = outSize(h, 2);
-      assert.deepEqual(shapeAfter((s) => stem(s, 'imagenet', 3, 8), h, 3), [s2, s2, 8]);
+      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('imagenet', 3, 8)), h, 3), [s2, s2, 8]);
       const pooled = outSize(outSize(h, 2), 2);
-      assert.deepEqual(shapeAfter((s) => stem(s, 'resnet', 3, 8), h, 3), [pooled, pooled, 8]);
+      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('resnet', 3, 8)), h, 3), [pooled, pooled, 8]);
     });
 
     test(`blocks at ${h}, strides 1, 2, 3`, () => {
       const stage = { width: 16, depth: 1, groupWidth: 4, bottleneck: 1, stride: 2 };
       for (const stride of [1, 2, 3]) {
         const o = outSize(h, stride);
-        assert.deepEqual(shapeAfter((s) => bottleneckBlock(s, 'b', 8, stage, stride, 0.25), h, 8), [o, o, 16]);
-        assert.deepEqual(shapeAfter((s) => basicBlock(s, 'b', 8, 16, stride), h, 8), [o, o, 16]);
-        assert.deepEqual(shapeAfter((s) => vanillaBlock(s, 'b', 8, 16, stride), h, 8), [o, o, 16]);
+        assert.deepEqual(shapeAfter((s) => buildBlock(s, bottleneckBlock(AT, 8, stage, stride, 0.25)), h, 8), [o, o, 16]);
+        assert.deepEqual(shapeAfter((s) => buildBlock(s, basicBlock(AT, 8, 16, stride)), h, 8), [o, o, 16]);
+        assert.deepEqual(shapeAfter((s) => buildBlock(s, vanillaBlock(AT, 8, 16, stride)), h, 8), [o, o, 16]);
       }
     });
   }
