@@ -19,8 +19,9 @@ MODEL is inline JSON or a path to a JSON file:
   {"regnet": {"depth", "w0", "wa", "wm", "groupWidth", "bottleneck"[, "stride" | "strides"]}, ...}
   {"anynet": {"depths", "widths", "strides", "bottlenecks", "groupWidths"}, ...}
 plus optional "stem" {"type": cifar|imagenet|resnet, "width"} (default imagenet, 32),
-"block" X|Y|R|V (default X), "se" (default 0; 0.25 for Y), "resolution" (224),
-"classes" (1000), "channels" (3), "headWidth" (0).
+"block" X|Y|R|V (default X), "se" (default 0; 0.25 for Y), "activation" relu|swish
+(relu; it does not change the counts), "resolution" (224), "classes" (1000),
+"channels" (3), "headWidth" (0).
 
 Options:
   --resolution N  evaluate at input resolution N instead of the model's

@@ -112,7 +112,7 @@ export function complexity(model: ExpandedModel): Complexity {
     a = c.acts;
   };
 
-  const stem = describeStem(model.stem.type, model.channels, model.stem.width);
+  const stem = describeStem(model.stem.type, model.channels, model.stem.width, model.activation);
   conv(c, stem.conv);
   if (stem.pool !== undefined) c.pool(stem.conv.cOut, stem.pool.stride);
   close('stem');
@@ -135,7 +135,7 @@ export function complexity(model: ExpandedModel): Complexity {
     }
     close(`s${i + 1}`);
   }
-  const head = describeHead(headInputWidth(model), model.headWidth, model.classes);
+  const head = describeHead(headInputWidth(model), model.headWidth, model.classes, model.activation);
   if (head.conv !== undefined) conv(c, head.conv);
   c.h = 1; // global average pool
   c.linear(head.fc.cIn, head.fc.cOut);

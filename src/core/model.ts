@@ -14,6 +14,10 @@ export const STEM_TYPES: readonly StemType[] = ['cifar', 'imagenet', 'resnet'];
 export type BlockType = 'X' | 'Y' | 'R' | 'V';
 export const BLOCK_TYPES: readonly BlockType[] = ['X', 'Y', 'R', 'V'];
 
+/** The nonlinearity of every layer (pycls MODEL.ACTIVATION_FUN): relu, or swish = x·σ(x) (pycls `silu`). */
+export type Activation = 'relu' | 'swish';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'swish'];
+
 /** SE ratio a Y block gets when no explicit `se` is given (pycls SE_R). */
 export const DEFAULT_SE_RATIO = 0.25;
 
@@ -64,6 +68,8 @@ export interface ModelSpec {
   block?: BlockType;
   /** Squeeze-excitation ratio of the block input width; > 0 only for bottleneck blocks (X/Y). */
   se?: number;
+  /** Every activation of the network, SE's inner one included (default relu). */
+  activation?: Activation;
   resolution?: number;
   classes?: number;
   /** Input channels (1 for MNIST-like data, 3 for RGB). */
@@ -87,6 +93,7 @@ export interface ExpandedModel {
   stem: StemSpec;
   block: BlockType;
   se: number;
+  activation: Activation;
   resolution: number;
   classes: number;
   channels: number;

@@ -4,9 +4,11 @@
  */
 import { adjustBlockCompatibility } from './anynet';
 import {
+  ACTIVATIONS,
   BLOCK_TYPES,
   DEFAULT_SE_RATIO,
   STEM_TYPES,
+  type Activation,
   type AnyNetParams,
   type BlockType,
   type ExpandedModel,
@@ -28,8 +30,12 @@ export class ModelSpecError extends Error {
   }
 }
 
-/** A spec with every default filled in; exactly one of `regnet` / `anynet` is present. */
-export type NormalizedModelSpec = Required<Omit<ModelSpec, 'regnet' | 'anynet'>> & Pick<ModelSpec, 'regnet' | 'anynet'>;
+/**
+ * A spec with every default filled in; exactly one of `regnet` / `anynet` is present. Keys added
+ * after the first release (`activation`) are written only when they differ from their default,
+ * so that the models of existing sweeps, and so their fingerprints, stay as they were.
+ */
+export type NormalizedModelSpec = Required<Omit<ModelSpec, 'regnet' | 'anynet' | 'activation'>> & Pick<ModelSpec, 'regnet' | 'anynet' | 'activation'>;
 
 /**
  * Size caps. They keep every loop short and every count well inside exact integer arithmetic
@@ -53,7 +59,7 @@ export const LIMITS = {
 const DEFAULT_STEM: StemSpec = { type: 'imagenet', width: 32 };
 const DEFAULT_STRIDE = 2;
 
-const MODEL_KEYS = ['regnet', 'anynet', 'stem', 'block', 'se', 'resolution', 'classes', 'channels', 'headWidth'] as const;
+const MODEL_KEYS = ['regnet', 'anynet', 'stem', 'block', 'se', 'activation', 'resolution', 'classes', 'channels', 'headWidth'] as const;
 const REGNET_KEYS = ['depth', 'w0', 'wa', 'wm', 'groupWidth', 'bottleneck', 'stride', 'strides'] as const;
 const ANYNET_KEYS = ['depths', 'widths', 'strides', 'bottlenecks', 'groupWidths'] as const;
 const STEM_KEYS = ['type', 'width'] as const;
@@ -273,6 +279,12 @@ function normalize(input: unknown): Normalized {
     fail('se', `se applies only to bottleneck blocks (X, Y); block ${block} has no squeeze-excitation, got se ${se}`);
   }
 
+  let activation: Activation = 'relu';
+  if (input.activation !== undefined) {
+    if (!ACTIVATIONS.includes(input.activation as never)) fail('activation', `activation must be one of ${ACTIVATIONS.join(', ')}, got ${show(input.activation)}`);
+    activation = input.activation as Activation;
+  }
+
   const resolution = input.resolution === undefined ? 224 : integer(input.resolution, 'resolution', 1, LIMITS.resolution);
   const classes = input.classes === undefined ? 1000 : integer(input.classes, 'classes', 1, LIMITS.classes);
   const channels = input.channels === undefined ? 3 : integer(input.channels, 'channels', 1, LIMITS.channels);
@@ -283,7 +295,7 @@ function normalize(input: unknown): Normalized {
   if (hasRegnet === hasAnynet) {
     fail('', hasRegnet ? "a model has either 'regnet' or 'anynet', not both" : "a model needs 'regnet' or 'anynet'");
   }
-  const rest = { stem, block, se, resolution, classes, channels, headWidth };
+  const rest = { stem, block, se, ...(activation === 'relu' ? {} : { activation }), resolution, classes, channels, headWidth };
   if (hasRegnet) {
     const { regnet, shape } = normalizeRegnet(input.regnet, block);
     return { spec: { regnet, ...rest }, shape };
@@ -292,7 +304,7 @@ function normalize(input: unknown): Normalized {
 }
 
 /**
- * Validates untrusted JSON and fills defaults: stem {imagenet,32}, block X, se 0 (0.25 if block Y),
+ * Validates untrusted JSON and fills defaults: stem {imagenet,32}, block X, se 0 (0.25 if block Y), activation relu,
  * resolution 224, classes 1000, channels 3, headWidth 0; a regnet without strides gets stride 2;
  * an anynet of R/V blocks without bottlenecks/groupWidths gets b = 1 and g = w.
  * Throws ModelSpecError with a clear message naming the field.
@@ -324,6 +336,6 @@ export function expandModel(spec: ModelSpec): ExpandedModel {
     const a = n.anynet as AnyNetParams;
     stages = a.widths.map((w, i) => stage(w, a.depths[i], a.bottlenecks[i], a.groupWidths[i], a.strides[i], `anynet.widths[${i}]`));
   }
-  const { stem, block, se, resolution, classes, channels, headWidth } = n;
-  return { stem: { ...stem }, block, se, resolution, classes, channels, headWidth, stages };
+  const { stem, block, se, activation = 'relu', resolution, classes, channels, headWidth } = n;
+  return { stem: { ...stem }, block, se, activation, resolution, classes, channels, headWidth, stages };
 }

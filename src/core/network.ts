@@ -9,11 +9,10 @@
  * every candidate it counts) builds no strings. The order of units is construction order, which
  * fixes what each draw of the initialisation seed fills.
  */
-import type { ExpandedModel, StageSpec, StemType } from './model';
+import type { Activation, ExpandedModel, StageSpec, StemType } from './model';
 import { bottleneckWidth, seWidth } from './anynet';
 
-/** The nonlinearity after a BN or after a residual sum. */
-export type Activation = 'relu';
+export type { Activation } from './model';
 
 /** k×k conv without bias (padding (k−1)/2, stride s, G groups) → BN → optional activation. */
 export interface ConvUnit {
@@ -73,10 +72,10 @@ function convUnit(name: string, cIn: number, cOut: number, k: number, stride: nu
   return { kind: 'conv', name, cIn, cOut, k, stride, groups, act };
 }
 
-/** Stems: cifar = 3×3 s1, imagenet = 3×3 s2, resnet = 7×7 s2 + 3×3 s2 max-pool; each conv + BN + ReLU. */
-export function describeStem(type: StemType, channels: number, width: number): Stem {
-  if (type === 'resnet') return { conv: convUnit('stem.conv', channels, width, 7, 2, 1, 'relu'), pool: { k: 3, stride: 2 } };
-  return { conv: convUnit('stem.conv', channels, width, 3, type === 'cifar' ? 1 : 2, 1, 'relu'), pool: undefined };
+/** Stems: cifar = 3×3 s1, imagenet = 3×3 s2, resnet = 7×7 s2 + 3×3 s2 max-pool; each conv + BN + activation. */
+export function describeStem(type: StemType, channels: number, width: number, act: Activation): Stem {
+  if (type === 'resnet') return { conv: convUnit('stem.conv', channels, width, 7, 2, 1, act), pool: { k: 3, stride: 2 } };
+  return { conv: convUnit('stem.conv', channels, width, 3, type === 'cifar' ? 1 : 2, 1, act), pool: undefined };
 }
 
 /** Where a block stands: 0-based stage and block index. */
@@ -92,35 +91,35 @@ export function blockName(block: BlockAt, unit?: { name: string }): string {
 }
 
 /** A 1×1 projection iff the block changes the width or the resolution. */
-function shortcut(wIn: number, w: number, stride: number): Block['residual'] {
-  if (wIn === w && stride === 1) return { projection: undefined, act: 'relu' };
-  return { projection: convUnit('proj', wIn, w, 1, stride, 1, undefined), act: 'relu' };
+function shortcut(wIn: number, w: number, stride: number, act: Activation): Block['residual'] {
+  if (wIn === w && stride === 1) return { projection: undefined, act };
+  return { projection: convUnit('proj', wIn, w, 1, stride, 1, undefined), act };
 }
 
 /**
  * X block (Y with SE; pycls res_bottleneck_block): 1×1 → grouped 3×3 with the stride → [SE] → 1×1
  * without activation, plus the shortcut. SE's hidden width comes from the block's input width.
  */
-export function bottleneckBlock(at: BlockAt, wIn: number, stage: StageSpec, stride: number, seRatio: number): Block {
+export function bottleneckBlock(at: BlockAt, wIn: number, stage: StageSpec, stride: number, seRatio: number, act: Activation): Block {
   const w = stage.width;
   const wB = bottleneckWidth(stage);
   const groups = Math.floor(wB / stage.groupWidth);
   const wSe = seWidth(seRatio, wIn);
-  const body: Unit[] = [convUnit('f.a', wIn, wB, 1, 1, 1, 'relu'), convUnit('f.b', wB, wB, 3, stride, groups, 'relu')];
-  if (wSe > 0) body.push({ kind: 'se', name: 'f.se', width: wB, hidden: wSe, act: 'relu' });
+  const body: Unit[] = [convUnit('f.a', wIn, wB, 1, 1, 1, act), convUnit('f.b', wB, wB, 3, stride, groups, act)];
+  if (wSe > 0) body.push({ kind: 'se', name: 'f.se', width: wB, hidden: wSe, act });
   body.push(convUnit('f.c', wB, w, 1, 1, 1, undefined));
-  return { stage: at.stage, index: at.index, body, residual: shortcut(wIn, w, stride) };
+  return { stage: at.stage, index: at.index, body, residual: shortcut(wIn, w, stride, act) };
 }
 
 /** R block (res_basic_block): 3×3 with the stride → 3×3 without activation, plus the shortcut. */
-export function basicBlock(at: BlockAt, wIn: number, w: number, stride: number): Block {
-  const body = [convUnit('f.a', wIn, w, 3, stride, 1, 'relu'), convUnit('f.b', w, w, 3, 1, 1, undefined)];
-  return { stage: at.stage, index: at.index, body, residual: shortcut(wIn, w, stride) };
+export function basicBlock(at: BlockAt, wIn: number, w: number, stride: number, act: Activation): Block {
+  const body = [convUnit('f.a', wIn, w, 3, stride, 1, act), convUnit('f.b', w, w, 3, 1, 1, undefined)];
+  return { stage: at.stage, index: at.index, body, residual: shortcut(wIn, w, stride, act) };
 }
 
 /** V block (vanilla_block): 3×3 with the stride → 3×3, each with its activation; no shortcut. */
-export function vanillaBlock(at: BlockAt, wIn: number, w: number, stride: number): Block {
-  return { stage: at.stage, index: at.index, body: [convUnit('a', wIn, w, 3, stride, 1, 'relu'), convUnit('b', w, w, 3, 1, 1, 'relu')], residual: undefined };
+export function vanillaBlock(at: BlockAt, wIn: number, w: number, stride: number, act: Activation): Block {
+  return { stage: at.stage, index: at.index, body: [convUnit('a', wIn, w, 3, stride, 1, act), convUnit('b', w, w, 3, 1, 1, act)], residual: undefined };
 }
 
 /**
@@ -135,18 +134,18 @@ export function describeBlock(model: ExpandedModel, stageIndex: number, blockInd
   switch (model.block) {
     case 'X':
     case 'Y':
-      return bottleneckBlock(at, input, stage, stride, model.se);
+      return bottleneckBlock(at, input, stage, stride, model.se, model.activation);
     case 'R':
-      return basicBlock(at, input, stage.width, stride);
+      return basicBlock(at, input, stage.width, stride, model.activation);
     case 'V':
-      return vanillaBlock(at, input, stage.width, stride);
+      return vanillaBlock(at, input, stage.width, stride, model.activation);
   }
 }
 
-/** Head: optional 1×1 conv + BN + ReLU to `headWidth` (pycls ANYNET.HEAD_W), pool, linear. */
-export function describeHead(wIn: number, headWidth: number, classes: number): Head {
+/** Head: optional 1×1 conv + BN + activation to `headWidth` (pycls ANYNET.HEAD_W), pool, linear. */
+export function describeHead(wIn: number, headWidth: number, classes: number, act: Activation): Head {
   if (headWidth > 0) {
-    return { conv: convUnit('head.conv', wIn, headWidth, 1, 1, 1, 'relu'), fc: { name: 'head.fc', cIn: headWidth, cOut: classes } };
+    return { conv: convUnit('head.conv', wIn, headWidth, 1, 1, 1, act), fc: { name: 'head.fc', cIn: headWidth, cOut: classes } };
   }
   return { conv: undefined, fc: { name: 'head.fc', cIn: wIn, cOut: classes } };
 }
@@ -180,5 +179,9 @@ export function describeNetwork(model: ExpandedModel): Network {
   model.stages.forEach((stage, i) => {
     for (let j = 0; j < stage.depth; j++) blocks.push(describeBlock(model, i, j, inputs[i]));
   });
-  return { stem: describeStem(model.stem.type, model.channels, model.stem.width), blocks, head: describeHead(headInputWidth(model), model.headWidth, model.classes) };
+  return {
+    stem: describeStem(model.stem.type, model.channels, model.stem.width, model.activation),
+    blocks,
+    head: describeHead(headInputWidth(model), model.headWidth, model.classes, model.activation),
+  };
 }

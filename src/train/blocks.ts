@@ -7,7 +7,8 @@ import { blockName, type Block, type ConvUnit, type Head, type SeUnit, type Stem
 import type { Rng } from '../core/sampling/rng';
 import { tf } from './backend';
 import { convBiasBound, convStd, LINEAR_STD, normal, uniform } from './init';
-import { addRelu, batchNormInfer, batchNormTrain, BN_MOMENTUM, conv2dPycls, groupedConv2d, updateRunningStats } from './ops';
+import type { Activation } from '../core/model';
+import { activate, addActivate, batchNormInfer, batchNormTrain, BN_MOMENTUM, conv2dPycls, groupedConv2d, updateRunningStats } from './ops';
 
 type Tensor4D = tf.Tensor4D;
 type Tensor2D = tf.Tensor2D;
@@ -93,12 +94,13 @@ export function conv(store: VariableStore, name: string, cIn: number, cOut: numb
 }
 
 /**
- * BatchNorm over c channels, followed by ReLU when `relu` (one fused kernel where the backend has
- * it): γ = 1, β = 0; running mean 0 and variance 1. In training mode it
+ * BatchNorm over c channels, followed by the activation `act` if any (BN + ReLU is one fused
+ * kernel where the backend has it): γ = 1, β = 0; running mean 0 and variance 1. In training mode it
  * normalizes with the batch statistics and moves the running ones towards them (the variance
  * unbiased, n/(n−1), as PyTorch does); in inference mode it uses the running ones.
  */
-export function batchNorm(store: VariableStore, name: string, c: number, relu = false): Layer {
+export function batchNorm(store: VariableStore, name: string, c: number, act?: Activation): Layer {
+  const relu = act === 'relu';
   const gamma = store.param<tf.Rank.R1>(`${name}.gamma`, new Float32Array(c).fill(1), [c], false);
   const beta = store.param<tf.Rank.R1>(`${name}.beta`, new Float32Array(c), [c], false);
   const runningMean = store.stateVariable<tf.Rank.R1>(new Float32Array(c), [c]);
@@ -106,11 +108,11 @@ export function batchNorm(store: VariableStore, name: string, c: number, relu = 
   return (x, training) => {
     if (!training) {
       const y = batchNormInfer(x, gamma, beta, runningMean, runningVar, BN_EPS);
-      return relu ? tf.relu(y) : y;
+      return act === undefined ? y : activate(y, act);
     }
     const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS, relu);
     updateRunningStats(runningMean, runningVar, { mean, variance }, x.shape[0] * x.shape[1] * x.shape[2], store.bnMomentum);
-    return y;
+    return act === undefined || relu ? y : activate(y, act);
   };
 }
 
@@ -123,7 +125,7 @@ export function sequence(...layers: Layer[]): Layer {
 
 /** A conv unit: conv → BN (→ its activation), the unit every pycls block is made of. */
 function convUnit(store: VariableStore, u: ConvUnit, name = u.name): Layer {
-  return sequence(conv(store, name, u.cIn, u.cOut, u.k, u.stride, u.groups), batchNorm(store, `${name}_bn`, u.cOut, u.act === 'relu'));
+  return sequence(conv(store, name, u.cIn, u.cOut, u.k, u.stride, u.groups), batchNorm(store, `${name}_bn`, u.cOut, u.act));
 }
 
 /** k×k max-pool with stride s and padding (k−1)/2 (padding never wins the max). */
@@ -146,7 +148,7 @@ export function squeezeExcitation(store: VariableStore, u: SeUnit, name = u.name
   const excite = store.denseConv(`${name}.f_ex.2`, u.hidden, u.width);
   return (x) => {
     const s = globalAvgPool(x);
-    const hidden = tf.relu(tf.add(tf.matMul(s, squeeze.w), squeeze.b));
+    const hidden = activate(tf.add(tf.matMul(s, squeeze.w), squeeze.b), u.act);
     const gate = tf.sigmoid(tf.add(tf.matMul(hidden, excite.w), excite.b));
     return tf.mul(x, tf.reshape(gate, [x.shape[0], 1, 1, u.width])) as Tensor4D;
   };
@@ -164,14 +166,14 @@ function buildUnit(store: VariableStore, block: Block, u: Unit): Layer {
   return u.kind === 'conv' ? convUnit(store, u, name) : squeezeExcitation(store, u, name);
 }
 
-/** A block of the network description: ReLU(shortcut(x) + body(x)) when residual, else body(x). */
+/** A block of the network description: act(shortcut(x) + body(x)) when residual, else body(x). */
 export function buildBlock(store: VariableStore, block: Block): Layer {
   const residual = block.residual;
   if (residual === undefined) return sequence(...block.body.map((u) => buildUnit(store, block, u)));
   // The projection is built first: pycls constructs it before the body, which fixes the draws.
   const proj = residual.projection === undefined ? undefined : buildUnit(store, block, residual.projection);
   const body = sequence(...block.body.map((u) => buildUnit(store, block, u)));
-  return (x, training) => addRelu(proj === undefined ? x : proj(x, training), body(x, training));
+  return (x, training) => addActivate(proj === undefined ? x : proj(x, training), body(x, training), residual.act);
 }
 
 /** Head: optional conv unit, global average pool, linear with bias. */

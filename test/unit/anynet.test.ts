@@ -74,6 +74,7 @@ describe('blockWidths', () => {
       stem: { type: 'imagenet', width: 32 },
       block: 'X',
       se: 0,
+      activation: 'relu',
       resolution: 224,
       classes: 1000,
       channels: 3,

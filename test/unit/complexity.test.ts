@@ -125,6 +125,7 @@ describe('complexity: layer rules', () => {
     stem: { type: 'imagenet', width: 32 },
     block: 'X',
     se: 0,
+    activation: 'relu',
     resolution: 224,
     classes: 1000,
     channels: 3,

@@ -97,7 +97,7 @@ describe('normalizeModelSpec: errors name the field', () => {
     );
     rejects(
       { regnet: X200, resolutoin: 32 },
-      "unknown key 'resolutoin' in model; expected one of regnet, anynet, stem, block, se, resolution, classes, channels, headWidth",
+      "unknown key 'resolutoin' in model; expected one of regnet, anynet, stem, block, se, activation, resolution, classes, channels, headWidth",
       'resolutoin',
     );
     rejects({ regnet: X200, stem: { kind: 'cifar' } }, "unknown key 'kind' in stem; expected one of type, width", 'stem.kind');

@@ -16,6 +16,7 @@ const MODEL: ResolvedModelSettings = {
   stem: { type: 'cifar', width: 16 },
   block: 'X',
   se: 0,
+  activation: 'relu',
   stages: 3,
   strides: [1, 2, 2],
   classes: 10,

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deriveSpaceSeed, parseSpaceText, readSpaceFile, type DesignSpace, type ResolvedSpaceFile } from '../../src/core/space';
+import { sampleFile } from '../../src/core/sampling/sampler';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const GOOD = path.join(ROOT, 'test', 'fixtures', 'spaces', 'good');
@@ -92,6 +93,7 @@ describe('the example and the design example', () => {
         stem: { type: 'cifar', width: 16 },
         block: 'X',
         se: 0,
+        activation: 'relu',
         stages: 3,
         strides: [1, 2, 2],
         classes: 10,
@@ -175,6 +177,7 @@ describe('defaults', () => {
             stem: { type: 'cifar', width: 16 },
             block: 'X',
             se: 0,
+            activation: 'relu',
             stages: 3,
             strides: [1, 2, 2],
             classes: 10,
@@ -209,6 +212,18 @@ describe('defaults', () => {
     assert.deepEqual(strides('model: { stages: 4 }'), [1, 2, 2, 2]);
     assert.deepEqual(strides('model: { stem: { type: imagenet }, stages: 2 }'), [2, 2]);
     assert.deepEqual(strides('dataset: { name: cifar10 }\nmodel: { stem: { type: resnet, width: 64 } }'), [2, 2, 2]);
+  });
+
+  test('activation: relu unless written; a space can set its own; sampled models carry swish only', () => {
+    const text = `version: 1\nmodel: { activation: swish }\nspaces:\n  A:\n    type: anynet\n    depth: [1, 4]\n    width: [8, 64]\n    bottleneck: [1]\n    groupWidth: [8]\n  B:\n    extends: A\n    model: { activation: relu }\n`;
+    const file = parseSpaceText(text).resolved;
+    assert.ok(file);
+    assert.deepEqual(file.spaces.map((s) => s.model.activation), ['swish', 'relu']);
+    assert.equal(parseSpaceText(anynet('')).resolved?.spaces[0].model.activation, 'relu');
+    const [a, b] = sampleFile(file, { samples: 1 });
+    assert.equal(a.models[0].model.activation, 'swish');
+    // relu is the default and is left out, so sweeps made before the option keep their fingerprint.
+    assert.equal('activation' in b.models[0].model, false);
   });
 
   test('se: 0.25 for block Y unless written, 0 otherwise', () => {
@@ -283,6 +298,7 @@ describe('extends', () => {
       stem: { type: 'imagenet', width: 32 }, // type from the file, width from RegNetX
       block: 'Y', // the child's
       se: 0.25, // Y's default
+      activation: 'relu',
       stages: 4, // the file's
       strides: [1, 2, 2, 2], // RegNetX's
       classes: 10,

@@ -9,6 +9,7 @@ function model(stages: number): ResolvedModelSettings {
     stem: { type: 'imagenet', width: 32 },
     block: 'X',
     se: 0,
+    activation: 'relu',
     stages,
     strides: new Array(stages).fill(2),
     classes: 1000,

@@ -20,7 +20,7 @@ before(async () => {
   await initBackend('cpu');
 });
 
-/** Hand-picked models: every stem, every block, SE, head, inverted bottleneck, g = 1 and g = w, strides 1/2/3. */
+/** Hand-picked models: every stem, every block, SE, head, inverted bottleneck, g = 1 and g = w, strides 1/2/3, swish. */
 const HAND_PICKED: Record<string, ModelSpec> = {
   'cifar stem, X, g = 1 (depthwise), stride 1 and 2': {
     anynet: { depths: [1, 2], widths: [8, 16], strides: [1, 2], bottlenecks: [1, 1], groupWidths: [1, 1] },
@@ -72,6 +72,34 @@ const HAND_PICKED: Record<string, ModelSpec> = {
     resolution: 12,
     classes: 4,
     channels: 3,
+  },
+  'Y with swish (SE inside too), g = 1 (depthwise)': {
+    anynet: { depths: [1, 2], widths: [8, 16], strides: [1, 2], bottlenecks: [1, 1], groupWidths: [1, 1] },
+    stem: { type: 'cifar', width: 8 },
+    block: 'Y',
+    activation: 'swish',
+    resolution: 12,
+    classes: 5,
+    channels: 1,
+  },
+  'R blocks with swish, resnet stem and head': {
+    anynet: { depths: [1, 2], widths: [8, 12], strides: [1, 2], bottlenecks: [1, 1], groupWidths: [8, 12] },
+    stem: { type: 'resnet', width: 8 },
+    block: 'R',
+    activation: 'swish',
+    headWidth: 12,
+    resolution: 20,
+    classes: 4,
+    channels: 2,
+  },
+  'V blocks with swish': {
+    anynet: { depths: [2], widths: [8], strides: [2], bottlenecks: [1], groupWidths: [8] },
+    stem: { type: 'imagenet', width: 8 },
+    block: 'V',
+    activation: 'swish',
+    resolution: 12,
+    classes: 3,
+    channels: 1,
   },
   'RegNetX, four stages': {
     regnet: { depth: 5, w0: 8, wa: 8, wm: 2, groupWidth: 4, bottleneck: 1 },
@@ -182,20 +210,20 @@ describe('spatial sizes: ⌊(h − 1)/s⌋ + 1 at every strided layer', () => {
   const AT = { stage: 0, index: 0 };
   for (const h of [28, 12, 7]) {
     test(`stems at ${h}`, () => {
-      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('cifar', 1, 8)), h, 1), [h, h, 8]);
+      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('cifar', 1, 8, 'relu')), h, 1), [h, h, 8]);
       const s2 = outSize(h, 2);
-      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('imagenet', 3, 8)), h, 3), [s2, s2, 8]);
+      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('imagenet', 3, 8, 'relu')), h, 3), [s2, s2, 8]);
       const pooled = outSize(outSize(h, 2), 2);
-      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('resnet', 3, 8)), h, 3), [pooled, pooled, 8]);
+      assert.deepEqual(shapeAfter((s) => buildStem(s, describeStem('resnet', 3, 8, 'relu')), h, 3), [pooled, pooled, 8]);
     });
 
     test(`blocks at ${h}, strides 1, 2, 3`, () => {
       const stage = { width: 16, depth: 1, groupWidth: 4, bottleneck: 1, stride: 2 };
       for (const stride of [1, 2, 3]) {
         const o = outSize(h, stride);
-        assert.deepEqual(shapeAfter((s) => buildBlock(s, bottleneckBlock(AT, 8, stage, stride, 0.25)), h, 8), [o, o, 16]);
-        assert.deepEqual(shapeAfter((s) => buildBlock(s, basicBlock(AT, 8, 16, stride)), h, 8), [o, o, 16]);
-        assert.deepEqual(shapeAfter((s) => buildBlock(s, vanillaBlock(AT, 8, 16, stride)), h, 8), [o, o, 16]);
+        assert.deepEqual(shapeAfter((s) => buildBlock(s, bottleneckBlock(AT, 8, stage, stride, 0.25, 'relu')), h, 8), [o, o, 16]);
+        assert.deepEqual(shapeAfter((s) => buildBlock(s, basicBlock(AT, 8, 16, stride, 'relu')), h, 8), [o, o, 16]);
+        assert.deepEqual(shapeAfter((s) => buildBlock(s, vanillaBlock(AT, 8, 16, stride, 'relu')), h, 8), [o, o, 16]);
       }
     });
   }
@@ -435,10 +463,11 @@ function reference(spec: ExpandedModel, w: Map<string, { shape: number[]; d: Flo
     const b = get(`${name}.beta`).d;
     return map(a, (v, ch) => (g[ch] * v) / Math.sqrt(1 + BN_EPS) + b[ch]);
   };
-  const relu = (a: Act) => map(a, (v) => Math.max(0, v));
+  const nonlinearity = spec.activation === 'swish' ? (v: number) => v / (1 + Math.exp(-v)) : (v: number) => Math.max(0, v);
+  const activation = (a: Act) => map(a, nonlinearity);
   const convBn = (a: Act, name: string, stride: number, groups: number, act: boolean) => {
     const y = bn(conv(a, name, stride, groups), `${name}_bn`);
-    return act ? relu(y) : y;
+    return act ? activation(y) : y;
   };
   const add = (a: Act, b: Act): Act => ({ ...a, d: a.d.map((v, i) => v + b.d[i]) });
   const pool = (a: Act): number[][] =>
@@ -494,14 +523,14 @@ function reference(spec: ExpandedModel, w: Map<string, { shape: number[]; d: Flo
         f = convBn(a, `${name}.f.a`, 1, 1, true);
         f = convBn(f, `${name}.f.b`, stride, wB / stage.groupWidth, true);
         if (spec.se > 0) {
-          const s = pool(f).map((v) => dense(dense(v, `${name}.f.se.f_ex.0`).map((z) => Math.max(0, z)), `${name}.f.se.f_ex.2`));
+          const s = pool(f).map((v) => dense(dense(v, `${name}.f.se.f_ex.0`).map(nonlinearity), `${name}.f.se.f_ex.2`));
           const gate = s.map((v) => v.map((z) => 1 / (1 + Math.exp(-z))));
           const hw = f.h * f.h;
           f = { ...f, d: f.d.map((v, idx) => v * gate[Math.floor(idx / (hw * f.c))][idx % f.c]) };
         }
         f = convBn(f, `${name}.f.c`, 1, 1, false);
       }
-      a = relu(add(proj ? convBn(a, `${name}.proj`, stride, 1, false) : a, f));
+      a = activation(add(proj ? convBn(a, `${name}.proj`, stride, 1, false) : a, f));
     }
     wIn = stage.width;
   });
@@ -517,6 +546,9 @@ describe('forward equals an independent loop implementation of pycls’s network
     'inverted bottleneck (b = 1/4) with SE 0.5, stride 3',
     'R blocks (basic residual), same width at stride 1 (identity shortcut)',
     'V blocks (vanilla, no shortcut) with head',
+    'Y with swish (SE inside too), g = 1 (depthwise)',
+    'R blocks with swish, resnet stem and head',
+    'V blocks with swish',
   ]) {
     test(name, () => {
       const spec = expandModel(HAND_PICKED[name]);
@@ -547,13 +579,15 @@ describe('forward equals an independent loop implementation of pycls’s network
 });
 
 describe('gradients of the whole network', () => {
-  test('match central differences of the loss for one coordinate of every variable (cpu, float32)', () => {
+  for (const activation of ['relu', 'swish'] as const)
+  test(`match central differences of the loss for one coordinate of every variable (cpu, float32, ${activation})`, () => {
     // Every part at once: 7×7 stem + max-pool, grouped X blocks with SE, projection and identity
     // shortcuts, head conv, BN in training mode.
     const spec = expandModel({
       anynet: { depths: [2, 1], widths: [8, 16], strides: [1, 2], bottlenecks: [1, 2], groupWidths: [4, 4] },
       stem: { type: 'resnet', width: 8 },
       block: 'Y',
+      activation,
       headWidth: 12,
       resolution: 11,
       classes: 3,

@@ -223,7 +223,7 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
   test('the running statistics move as PyTorch moves them (momentum 0.1, unbiased variance)', () => {
     tf.setBackend('wasm');
     const store = new VariableStore(new Rng(1));
-    const layer = batchNorm(store, 'bn', 5, true);
+    const layer = batchNorm(store, 'bn', 5, 'relu');
     const rng = new Rng(9);
     const shape = [2, 3, 3, 5];
     const x = randomValues(rng, 90, 1.5, 0.7);

@@ -48,6 +48,8 @@ function skeleton(m: ResolvedModelSettings): Omit<ModelSpec, 'regnet' | 'anynet'
     stem: { type: m.stem.type, width: m.stem.width },
     block: m.block,
     se: m.se,
+    // Only when not the default, as normalizeModelSpec writes it (existing sweeps keep their fingerprint).
+    ...(m.activation === 'relu' ? {} : { activation: m.activation }),
     resolution: m.resolution,
     classes: m.classes,
     channels: m.channels,

@@ -1,10 +1,10 @@
 /** The defaults of every optional key (also stated, as `default`, in schemas/space.schema.json). */
-import type { BlockType, StemType } from '../model';
+import type { Activation, BlockType, StemType } from '../model';
 import type { BackendName, ComplexityMetric, DatasetName } from './types';
 
 export const DEFAULTS = {
   dataset: { name: 'fashion-mnist' as DatasetName, train: 5000, test: 1000, seed: 0, augment: { flip: false, padCrop: 0 } },
-  model: { stem: { type: 'cifar' as StemType, width: 16 }, block: 'X' as BlockType, stages: 3, headWidth: 0 },
+  model: { stem: { type: 'cifar' as StemType, width: 16 }, block: 'X' as BlockType, activation: 'relu' as Activation, stages: 3, headWidth: 0 },
   training: {
     epochs: 1,
     batchSize: 64,

@@ -2,7 +2,7 @@
  * A valid space file → ResolvedSpaceFile: every default filled in, every `extends` merged,
  * every parameter an explicit distribution. Call only when validation found no error.
  */
-import { DEFAULT_SE_RATIO, type BlockType, type StemType } from '../model';
+import { DEFAULT_SE_RATIO, type Activation, type BlockType, type StemType } from '../model';
 import { datasetOf } from './datasets';
 import { DEFAULTS } from './defaults';
 import { isDict, SpaceFileView } from './effective';
@@ -145,6 +145,7 @@ function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings 
     stem,
     block,
     se: pick<number>(get('se'), block === 'Y' ? DEFAULT_SE_RATIO : 0),
+    activation: pick<Activation>(get('activation'), d.activation),
     stages,
     strides: [...pick<number[]>(get('strides'), defaultStrides(stages, stem.type))],
     classes: shape.classes,

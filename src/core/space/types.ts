@@ -2,7 +2,7 @@
  * The resolved space file: every default applied and every `extends` merged, so that the
  * sampler, the trainer and the analysis never look at raw YAML.
  */
-import type { BlockType, StemSpec } from '../model';
+import type { Activation, BlockType, StemSpec } from '../model';
 
 /** What a space's name may be (the schema's propertyNames): it names a folder of the sweep, so no separators, no leading dot. */
 export const SPACE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
@@ -37,6 +37,7 @@ export interface ResolvedModelSettings {
   block: BlockType;
   /** SE ratio (0 = off; 0.25 by default for block Y). */
   se: number;
+  activation: Activation;
   /** Number of stages (AnyNet: per-stage parameters are drawn for each; RegNet: models with another stage count are rejected). */
   stages: number;
   /** Per-stage strides, length `stages`. */
