@@ -7,11 +7,12 @@ import { renderReportHtml } from '../core/analysis/reportHtml';
 import { analyzeSweep, type SweepAnalysis } from '../core/analysis/sweepAnalysis';
 import { compactCount, formatP, metricText } from '../core/analysis/format';
 import { SUMMARY_COLUMNS, summaryCells } from '../core/analysis/summaryTable';
+import { MAX_DISTINCT, splitAnalysis, type SplitAnalysis } from '../core/analysis/split';
 import { SweepDirectoryError } from '../core/results/store';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { tableLines } from './table';
 
-const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
+const HELP = `Usage: dslab analyze DIR [--by KEY[,KEY2]] [--html FILE] [--json]
 
 Compares the design spaces of a sweep directory (what \`dslab sweep\` writes) as the RegNet
 paper does: per space the ok trials n, failed and diverged trials (left out), min, mean and
@@ -23,6 +24,12 @@ sequential sweep's rounds and decisions; and the findings in words, each quoting
 behind it. Works while the sweep is still running.
 
 Options:
+  --by KEY     also split the ok trials of every space by a model property and compare the
+               groups: one EDF per value (per quantile bin when a property has more than
+               ${MAX_DISTINCT} values), the KS tests between groups at α / pairs, and findings.
+               KEY is a metric of the bootstrap ranges (depth, w0, wa, wm, b, g, d1, w1, …,
+               flops, params, acts, efit), block, activation or space; two keys split by
+               both (e.g. --by space,b compares b within each space)
   --html FILE  also write a self-contained HTML report (no network needed): EDFs, error vs
                each property with its best range, block widths with the quantized linear
                fit, training curves and a sortable table of the trials
@@ -32,6 +39,7 @@ Exit status: 0 success, 1 DIR is not a sweep directory or FILE cannot be written
 
 Example:
   dslab analyze .dslab/space.regnet --html report.html
+  dslab analyze .dslab/findings.bottleneck --by b
 `;
 
 const indent = (lines: string[]): string[] => lines.map((l) => `  ${l}`);
@@ -81,6 +89,15 @@ export function formatAnalysis(a: SweepAnalysis): string {
   return lines.join('\n') + '\n';
 }
 
+/** The split by a property: one row per group, then the comparisons in words. */
+export function formatSplit(s: SplitAnalysis): string {
+  const lines = [`Split by ${s.keys.join(', ')} (ok trials of every space that has ${s.keys.length > 1 ? 'them' : 'it'}):`, ''];
+  const rows = s.groups.map((g) => [g.label, String(g.n), `${g.min.toFixed(1)}%`, `${g.median.toFixed(1)}%`, `±${g.band.epsilon.toFixed(2)}`]);
+  lines.push(...indent(tableLines([['group', 'n', 'best', 'median', 'band'], ...rows], 2)));
+  lines.push('', 'Split findings:', ...s.findings.map((f) => `  - ${f}`));
+  return lines.join('\n') + '\n';
+}
+
 /** The built browser code of the report (`npm run build` makes it). */
 function readBundle(): string {
   const file = path.join(__dirname, '..', '..', 'webview', 'report.js');
@@ -96,10 +113,12 @@ export const analyzeCommand: Command = {
   summary: 'compare the design spaces of a sweep: EDFs, KS tests, best ranges, HTML report',
   help: HELP,
   run(argv: string[], io: Io): number {
-    const { values, positionals } = parseCommandArgs(argv, { html: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(argv, { html: { type: 'string' }, by: { type: 'string' } });
     if (positionals.length === 0) throw new UsageError('missing DIR (a sweep directory, e.g. .dslab/space.regnet)');
     if (positionals.length > 1) throw new UsageError(`expected one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
     if (values.html === '') throw new UsageError('--html expects a file name');
+    const by = values.by === undefined ? undefined : values.by.split(',').map((k) => k.trim());
+    if (by !== undefined && (by.length > 2 || by.some((k) => k === ''))) throw new UsageError(`--by expects one or two property names separated by a comma, got '${values.by}'`);
     const dir = positionals[0];
     let analysis: SweepAnalysis;
     try {
@@ -116,8 +135,17 @@ export const analyzeCommand: Command = {
         throw new UserError(`cannot write ${values.html}: ${(err as Error).message}`);
       }
     }
-    if (values.json) printJson(io, analysis);
-    else io.stdout(formatAnalysis(analysis));
+    let split: SplitAnalysis | undefined;
+    if (by !== undefined) {
+      try {
+        split = splitAnalysis(analysis, by);
+      } catch (err) {
+        if (err instanceof RangeError) throw new UsageError(`--by: ${err.message}`);
+        throw err;
+      }
+    }
+    if (values.json) printJson(io, split === undefined ? analysis : { ...analysis, split });
+    else io.stdout(formatAnalysis(analysis) + (split === undefined ? '' : '\n' + formatSplit(split)));
     if (values.html !== undefined) (values.json ? io.stderr : io.stdout)(`HTML report written to ${values.html}\n`);
     return 0;
   },

@@ -38,6 +38,28 @@ describe('dslab analyze', () => {
     assert.ok(lines.includes('  - AnyNetX_A: 1 failed and 1 diverged trials left out of the EDFs.'));
   });
 
+  test('--by splits the ok trials by a property: a table of groups and the split findings', () => {
+    const r = dslab('analyze', FIXTURE, '--by', 'space');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.ok(lines.includes('Split by space (ok trials of every space that has it):'));
+    assert.match(r.stdout, /^ {2}space = RegNetX +8 +18\.0% +20\.8% +±0\.48$/m);
+    assert.ok(lines.includes('  - space = RegNetX better than space = AnyNetX_A: median error −7.3 points, KS D = 1.00 (permutation p = 0.00550 ≤ α/3 = 0.0167, flops-normalized).'));
+    const json = JSON.parse(dslab('analyze', FIXTURE, '--by', 'space,g', '--json').stdout);
+    assert.deepEqual(json.split.keys, ['space', 'g']);
+    assert.deepEqual(json.split.groups.map((g: { label: string; n: number }) => [g.label, g.n]), [
+      ['space = RegNetX, g = 1', 3],
+      ['space = RegNetX, g = 2', 1],
+      ['space = RegNetX, g = 4', 1],
+      ['space = RegNetX, g = 8', 3],
+    ]);
+    assert.deepEqual(json.split.without, { g: 14 });
+    const bad = dslab('analyze', FIXTURE, '--by', 'bottleneck');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--by: no ok trial has 'bottleneck'; properties to split by: space, block, activation, depth, d1/);
+    assert.equal(dslab('analyze', FIXTURE, '--by', 'a,b,c').status, 2);
+  });
+
   test('--json prints one document with every computed number', () => {
     const r = dslab('analyze', FIXTURE, '--json');
     assert.equal(r.status, 0, r.stderr);

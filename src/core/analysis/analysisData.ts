@@ -40,6 +40,8 @@ export interface TrialSummary {
   acts: number;
   /** Model properties by name (depth, w0 … or d1, w1 …, flops, params, acts, efit): what the bootstrap ranges describe. */
   metrics: Record<string, number>;
+  /** The model's categorical settings: block type and activation (what a split can group by besides the metrics). */
+  labels: { block: string; activation: string };
   /** w_j of every block (after the group-width adjustment). */
   blockWidths: number[];
   /** Index of the first block of every stage. */

@@ -156,6 +156,7 @@ function normalizedEdf(ok: TrialSummary[], errors: number[], settings: AnalysisS
 export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary {
   let widths: number[] = [];
   let stageStarts: number[] = [];
+  const labels = { block: r.model.block ?? 'X', activation: r.model.activation ?? 'relu' };
   try {
     const expanded = expandModel(r.model);
     widths = blockWidths(expanded);
@@ -194,6 +195,7 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
     params: r.params,
     acts: r.acts,
     metrics,
+    labels,
     blockWidths: widths,
     stageStarts,
     line,
