@@ -1,0 +1,60 @@
+// The space files of examples/findings/: each validates and samples; one trains end to end, cut down.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const DSLAB = path.join(ROOT, 'bin', 'dslab');
+const FINDINGS = path.join(ROOT, 'examples', 'findings');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-findings-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function dslab(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [DSLAB, ...args], { cwd: tmp, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const files = fs.readdirSync(FINDINGS).filter((f) => f.endsWith('.yaml')).sort();
+
+describe('examples/findings', () => {
+  test('the findings the README lists are there', () => {
+    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml']);
+  });
+
+  for (const file of files) {
+    test(`${file}: validates without warnings, says what the paper found, samples every space`, () => {
+      const full = path.join(FINDINGS, file);
+      const v = dslab('validate', full);
+      assert.equal(v.status, 0, v.stderr);
+      assert.doesNotMatch(v.stdout + v.stderr, /warning/);
+      assert.match(fs.readFileSync(full, 'utf8'), /^# Finding: [^\n]*The paper/);
+      const s = dslab('sample', full, '--samples', '4', '--json');
+      assert.equal(s.status, 0, s.stderr);
+      const out = JSON.parse(s.stdout) as { spaces: { name: string; sampled: number; complete: boolean }[] };
+      assert.ok(out.spaces.length > 0);
+      for (const space of out.spaces) assert.ok(space.complete && space.sampled === 4, `${space.name}: ${space.sampled} of 4`);
+    });
+  }
+
+  test('depthwise × swish trains end to end (cut down) and splits by activation', () => {
+    const text = fs
+      .readFileSync(path.join(FINDINGS, 'depthwise-swish.regnet.yaml'), 'utf8')
+      .replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
+    const file = path.join(tmp, 'depthwise-swish.regnet.yaml');
+    fs.writeFileSync(file, text);
+    const out = path.join(tmp, 'out');
+    const r = dslab('sweep', file, '--samples', '1', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const record = JSON.parse(fs.readFileSync(path.join(out, 'trials', 'swish_depthwise', '0000.json'), 'utf8'));
+    assert.equal(record.status, 'ok');
+    assert.equal(record.model.activation, 'swish');
+    assert.equal(record.model.regnet.groupWidth, 1);
+    const a = dslab('analyze', out, '--by', 'activation', '--json');
+    assert.equal(a.status, 0, a.stderr);
+    const split = JSON.parse(a.stdout).split as { groups: { label: string; n: number }[] };
+    assert.deepEqual(split.groups.map((g) => [g.label, g.n]), [['activation = relu', 2], ['activation = swish', 2]]);
+  });
+});
