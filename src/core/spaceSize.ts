@@ -57,8 +57,10 @@ export function distributionSize(d: Distribution): number {
     case 'values':
       return new Set(d.values).size;
     case 'uniform':
+    case 'normal':
       return quantaIn(d.range[0], d.range[1], d.quantum);
     case 'log-uniform':
+    case 'log-normal':
       return d.range[0] > 0 ? quantaIn(d.range[0], d.range[1], d.quantum) : 0;
     case 'power2':
       return new Set(power2Values(d.range[0], d.range[1], d.quantum)).size;

@@ -166,6 +166,28 @@ describe('drawValue', () => {
     for (const v of [1, 2, 4, 8, 16, 32]) assert.ok(Math.abs(xs.filter((x) => x === v).length / N - 1 / 6) < 0.02);
   });
 
+  test('normal: centred on the range, σ a sixth of its width, redrawn outside, rounded to the quantum', () => {
+    const d: Distribution = { kind: 'normal', range: [-0.5, 0.5], quantum: 0.1 };
+    const xs = draws(d, N);
+    assert.deepEqual(draws(d, 5, 42), draws(d, 5, 42));
+    for (const x of xs) assert.ok(x >= -0.5 && x <= 0.5 && isDecimal(x, 1), String(x));
+    const mean = xs.reduce((a, b) => a + b, 0) / N;
+    assert.ok(Math.abs(mean) < 0.005, `mean ${mean}`);
+    // σ = 1/6, so x rounds to ±0.4 or ±0.5 when |z| ≥ 2.1: (0.0357 − 0.0027) / 0.9973 ≈ 0.033 of draws kept in range.
+    const outer = xs.filter((x) => Math.abs(x) >= 0.35).length / N;
+    assert.ok(Math.abs(outer - 0.033) < 0.006, `outer share ${outer}`);
+  });
+
+  test('log-normal: centred on the range in log space (median near √(lo·hi)), inside [lo, hi]', () => {
+    const d: Distribution = { kind: 'log-normal', range: [0.01, 1], quantum: 0.001 };
+    const xs = draws(d, N);
+    for (const x of xs) assert.ok(x >= 0.01 && x <= 1 && isDecimal(x, 3), String(x));
+    assert.ok(Math.abs(median(xs) - 0.1) < 0.005, `median ${median(xs)}`);
+    assert.throws(() => compileDistribution({ kind: 'log-normal', range: [0, 1], quantum: 0.1 }), /positive/);
+    // A range of one value has σ = 0: always that value.
+    assert.deepEqual(draws({ kind: 'normal', range: [3, 3], quantum: 1 }, 3), [3, 3, 3]);
+  });
+
   test('compiled and uncompiled draws consume the same stream', () => {
     const d: Distribution = { kind: 'log-uniform', range: [8, 256], quantum: 8 };
     const drawer = compileDistribution(d);

@@ -201,12 +201,12 @@ describe('schema messages', () => {
       .replace('depth: [3, 12]', 'depth: { dist: uniform }')
       .replace('w0: [8, 64]', 'w0: { values: [] }')
       .replace('wa: [4, 64]', 'wa: [4, 8, 64]')
-      .replace('wm: [1.5, 3.0]', 'wm: { dist: normal, range: [2, 3] }');
+      .replace('wm: [1.5, 3.0]', 'wm: { dist: gaussian, range: [2, 3] }');
     assert.deepEqual(problems(file(spaces)), [
       "5:5 required: missing required key 'range' in spaces.B.depth",
       '6:19 length: spaces.B.w0.values must have at least 1 entry, got an empty list',
       '7:9 length: spaces.B.wa must be a range [lo, hi], got a list of 3',
-      "8:17 enum: spaces.B.wm.dist must be one of uniform, log-uniform, power2, power2-or-log-uniform, got the string 'normal'",
+      "8:17 enum: spaces.B.wm.dist must be one of uniform, log-uniform, power2, power2-or-log-uniform, normal, log-normal, got the string 'gaussian'",
     ]);
   });
 

@@ -6,10 +6,11 @@
  * A distribution is compiled once into a drawer (bounds, logs and decimal places worked out in
  * advance): the sampler draws millions of values per second.
  *
- * The log-uniform kinds go through Math.log / Math.exp, which V8 computes in software (its
- * fdlibm port) rather than with the platform's libm, so a seed draws the same values everywhere.
+ * The log-uniform and normal kinds go through Math.log / Math.exp / Math.cos, which V8 computes
+ * in software (its fdlibm port) rather than with the platform's libm, so a seed draws the same
+ * values everywhere.
  */
-import { multipleOf, multiplesIn } from '../rounding';
+import { multipleOf, multiplesIn, roundHalfEven } from '../rounding';
 import type { Distribution } from '../space/types';
 import type { Rng } from './rng';
 
@@ -97,6 +98,39 @@ function power2Values(lo: number, hi: number, q: number): number[] {
   return values;
 }
 
+/** A standard normal draw (Box–Muller; one of the pair, so each draw takes two uniforms). */
+function standardNormal(rng: Rng): number {
+  const u1 = 1 - rng.float(); // (0, 1]: the log stays finite
+  const u2 = rng.float();
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/**
+ * normal(lo, hi, q) and log_normal(lo, hi, q) of pycls: μ the midpoint of [lo, hi] (of [ln lo,
+ * ln hi] for log-normal) and σ a sixth of its width, so that ~99.7% of draws fall in range; draws
+ * outside are redrawn, and the result is rounded to a multiple of q (half to even, as numpy's
+ * round). With lo and hi multiples of q the rounded value stays in [lo, hi].
+ */
+function normal(lo: number, hi: number, q: number, log: boolean): Drawer {
+  checkRange(lo, hi, q, log);
+  const { kLo, kHi } = quantaOf(lo, hi, q);
+  const value = quantizer(kLo, kHi, q);
+  const [a, b] = log ? [Math.log(lo), Math.log(hi)] : [lo, hi];
+  const mu = (a + b) / 2;
+  const sigma = (b - a) / 6;
+  return (rng) => {
+    let f: number;
+    do {
+      const x = mu + sigma * standardNormal(rng);
+      f = log ? Math.exp(x) : x;
+    } while (!(f >= lo && f <= hi));
+    let k = roundHalfEven(f / q);
+    if (k < kLo) k = kLo;
+    else if (k > kHi) k = kHi;
+    return value(k);
+  };
+}
+
 function choice(values: readonly number[]): Drawer {
   if (values.length === 0) throw new RangeError('a value list must not be empty');
   const last = values.length - 1;
@@ -134,6 +168,10 @@ export function compileDistribution(d: Distribution): Drawer {
       return choice(power2Values(d.range[0], d.range[1], d.quantum));
     case 'power2-or-log-uniform':
       return power2OrLogUniform(d.range[0], d.range[1], d.quantum);
+    case 'normal':
+      return normal(d.range[0], d.range[1], d.quantum, false);
+    case 'log-normal':
+      return normal(d.range[0], d.range[1], d.quantum, true);
   }
 }
 

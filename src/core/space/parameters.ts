@@ -16,7 +16,7 @@ export const SPACE_TYPES: readonly SpaceType[] = ['anynet', 'regnet'];
 
 export type ParameterName = 'depth' | 'width' | 'w0' | 'wa' | 'wm' | 'bottleneck' | 'groupWidth';
 export type RangeKind = Exclude<Distribution['kind'], 'values'>;
-export const RANGE_KINDS: readonly RangeKind[] = ['uniform', 'log-uniform', 'power2', 'power2-or-log-uniform'];
+export const RANGE_KINDS: readonly RangeKind[] = ['uniform', 'log-uniform', 'power2', 'power2-or-log-uniform', 'normal', 'log-normal'];
 
 /** The parameters every space of a type must have (after `extends`), in the order they are drawn. */
 export const PARAMETERS: Readonly<Record<SpaceType, readonly ParameterName[]>> = {

@@ -218,7 +218,7 @@ function checkDistribution(type: SpaceType | undefined, param: ParameterName, at
   if (lo > hi) {
     out.push(error('range-order', `${where(rangePath)}: lo ${lo} is greater than hi ${hi}; write the range as [lo, hi] with lo ≤ hi`, [...at, ...rangePath]));
   }
-  if (kind !== 'uniform' && lo <= 0) {
+  if (kind !== 'uniform' && kind !== 'normal' && lo <= 0) {
     out.push(error('range-bound', `${where([...rangePath, 0])}: a ${kind} range needs lo > 0, got ${lo}`, loPath));
   }
   if (kind !== 'power2-or-log-uniform') {
@@ -237,7 +237,7 @@ function checkDistribution(type: SpaceType | undefined, param: ParameterName, at
   }
   for (const [v, p] of [[lo, loPath], [hi, hiPath]] as const) valueProblems(v, p.slice(at.length));
   if (param === 'bottleneck') {
-    if ((kind === 'uniform' || kind === 'log-uniform') && lo < 1) {
+    if ((kind === 'uniform' || kind === 'log-uniform' || kind === 'normal' || kind === 'log-normal') && lo < 1) {
       out.push(
         error(
           'bottleneck',

@@ -24,7 +24,7 @@ export type Constraints = Partial<Record<ComplexityMetric, Interval>>;
  * Ranges are closed; results are multiples of `quantum`, computed in decimal arithmetic.
  */
 export type Distribution =
-  | { kind: 'uniform' | 'log-uniform' | 'power2' | 'power2-or-log-uniform'; range: Interval; quantum: number }
+  | { kind: 'uniform' | 'log-uniform' | 'power2' | 'power2-or-log-uniform' | 'normal' | 'log-normal'; range: Interval; quantum: number }
   | { kind: 'values'; values: number[] };
 
 /** The AnyNetX restrictions of the paper's Table 1 (A→E). */
