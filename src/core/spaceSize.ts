@@ -148,13 +148,31 @@ function regnetSize(space: RegNetSpace): SpaceSize {
   return { count: total.value, log10: total.value === 0 ? -Infinity : total.log10, dof: 6, formula: total.text };
 }
 
+/** The value count of each model setting the space draws (activation, block, se, stem width), in draw order. */
+function settingFactors(space: DesignSpace): Factor[] {
+  const s = space.model.sampled;
+  if (s === undefined) return [];
+  const out: Factor[] = [];
+  if (s.activation) out.push(plain(s.activation.length));
+  if (s.block) out.push(plain(s.block.length));
+  if (s.se) out.push(plain(distributionSize(s.se)));
+  if (s.stemWidth) out.push(plain(distributionSize(s.stemWidth)));
+  return out;
+}
+
 /**
  * Size of a design space. AnyNet: per stage d, w, b, g (S = `model.stages`), with shared b or
  * g taken out of the power and monotone widths or depths counted as non-decreasing sequences.
- * RegNet: the product of its six parameters' value counts (d, w0, wa, wm, b, g).
+ * RegNet: the product of its six parameters' value counts (d, w0, wa, wm, b, g). Each model
+ * setting the space draws multiplies the count by its number of values and adds one dof.
  */
 export function designSpaceSize(space: DesignSpace): SpaceSize {
-  return space.type === 'anynet' ? anynetSize(space) : regnetSize(space);
+  const size = space.type === 'anynet' ? anynetSize(space) : regnetSize(space);
+  const settings = settingFactors(space);
+  if (settings.length === 0) return size;
+  const extra = product(settings);
+  const count = size.count * extra.value;
+  return { count, log10: count === 0 ? -Infinity : size.log10 + extra.log10, dof: size.dof + settings.length, formula: `${size.formula}·${extra.text}` };
 }
 
 /**

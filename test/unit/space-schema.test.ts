@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BLOCK_TYPES, STEM_TYPES } from '../../src/core/model';
+import { ACTIVATIONS, BLOCK_TYPES, STEM_TYPES } from '../../src/core/model';
 import { parseSpaceText, RESTRICTIONS, SPACE_SCHEMA } from '../../src/core/space';
 import { DATASET_NAMES } from '../../src/core/space/datasets';
 
@@ -75,7 +75,8 @@ describe('schemas/space.schema.json', () => {
   test('enums agree with the code', () => {
     const model = definitions.model.properties as Record<string, Schema>;
     assert.deepEqual((model.stem.properties as Record<string, Schema>).type.enum, STEM_TYPES);
-    assert.deepEqual(model.block.enum, BLOCK_TYPES);
+    assert.deepEqual((model.block.anyOf as Schema[])[0].enum, BLOCK_TYPES);
+    assert.deepEqual((model.activation.anyOf as Schema[])[0].enum, ACTIVATIONS);
     const space = definitions.space.properties as Record<string, Schema>;
     assert.deepEqual((space.restrictions.items as Schema).enum, RESTRICTIONS);
     const dataset = (schema.properties as Record<string, Schema>).dataset.properties as Record<string, Schema>;

@@ -182,6 +182,10 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
     any.groupWidths.forEach((g, i) => (metrics[`g${i + 1}`] = g));
     any.bottlenecks.forEach((b, i) => (metrics[`b${i + 1}`] = b));
   }
+  // Numeric settings the space draws per model are properties too (block and activation are labels).
+  const sampled = space.model.sampled;
+  if ((sampled?.se || sampled?.seByBlock) && r.model.se !== undefined) metrics.se = r.model.se;
+  if (sampled?.stemWidth && r.model.stem?.width !== undefined) metrics.stemWidth = r.model.stem.width;
   Object.assign(metrics, { flops: r.flops, params: r.params, acts: r.acts });
   if (line) metrics.efit = line.efit;
   const note =

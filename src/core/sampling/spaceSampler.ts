@@ -3,10 +3,11 @@
  * space's structural rules applied (AnyNetX restrictions, pycls's RegNet stage checks), and
  * the result as a fully explicit ModelSpec plus its expanded form.
  */
-import type { ExpandedModel, ModelSpec } from '../model';
+import { DEFAULT_SE_RATIO, type Activation, type BlockType, type ExpandedModel, type ModelSpec } from '../model';
 import { expandModel } from '../modelSpec';
 import { generateRegnet } from '../regnet';
 import type { AnyNetSpace, DesignSpace, RegNetSpace, ResolvedModelSettings } from '../space/types';
+import { drawsSettings } from '../space/modelSettings';
 import { compileDistribution } from './distributions';
 import type { Rng } from './rng';
 
@@ -42,18 +43,43 @@ export class InvalidCandidateError extends Error {
   }
 }
 
-/** The skeleton every model of the space shares, as ModelSpec fields (a fresh copy each time). */
-function skeleton(m: ResolvedModelSettings): Omit<ModelSpec, 'regnet' | 'anynet'> {
+type Skeleton = Omit<ModelSpec, 'regnet' | 'anynet'>;
+
+/** The skeleton of a model, as ModelSpec fields (a fresh object each time). */
+function skeleton(m: ResolvedModelSettings, activation: Activation, block: BlockType, se: number, stemWidth: number): Skeleton {
   return {
-    stem: { type: m.stem.type, width: m.stem.width },
-    block: m.block,
-    se: m.se,
+    stem: { type: m.stem.type, width: stemWidth },
+    block,
+    se,
     // Only when not the default, as normalizeModelSpec writes it (existing sweeps keep their fingerprint).
-    ...(m.activation === 'relu' ? {} : { activation: m.activation }),
+    ...(activation === 'relu' ? {} : { activation }),
     resolution: m.resolution,
     classes: m.classes,
     channels: m.channels,
     headWidth: m.headWidth,
+  };
+}
+
+/**
+ * Draws the skeleton of each model: the space's fixed settings, with those it draws per model
+ * (SAMPLED_SETTING_ORDER) drawn after the design parameters. A space that draws none takes
+ * nothing from the stream, so its models are what they were before settings could be drawn.
+ */
+function skeletonDrawer(m: ResolvedModelSettings): (rng: Rng) => Skeleton {
+  const s = m.sampled;
+  if (s === undefined || !drawsSettings(s)) return () => skeleton(m, m.activation, m.block, m.se, m.stem.width);
+  const pick = <T>(values: readonly T[] | undefined, fixed: T): ((rng: Rng) => T) =>
+    values === undefined ? () => fixed : (rng) => values[rng.int(0, values.length - 1)];
+  const activation = pick(s.activation, m.activation);
+  const block = pick(s.block, m.block);
+  const se = s.se === undefined ? undefined : compileDistribution(s.se);
+  const stemWidth = s.stemWidth === undefined ? undefined : compileDistribution(s.stemWidth);
+  return (rng) => {
+    const a = activation(rng);
+    const b = block(rng);
+    const r = se !== undefined ? se(rng) : s.seByBlock ? (b === 'Y' ? DEFAULT_SE_RATIO : 0) : m.se;
+    const w = stemWidth !== undefined ? stemWidth(rng) : m.stem.width;
+    return skeleton(m, a, b, r, w);
   };
 }
 
@@ -82,6 +108,7 @@ function anynetDrawer(space: AnyNetSpace): CandidateDrawer {
   const increasingW = space.restrictions.includes('increasingWidths');
   const increasingD = space.restrictions.includes('increasingDepths');
   const strides = space.model.strides;
+  const drawSkeleton = skeletonDrawer(space.model);
 
   const drawList = (draw: (rng: Rng) => number, shared: boolean, rng: Rng): number[] => {
     const out = new Array<number>(n);
@@ -95,6 +122,7 @@ function anynetDrawer(space: AnyNetSpace): CandidateDrawer {
     const widths = drawList(width, false, rng);
     const bottlenecks = drawList(bottleneck, sharedB, rng);
     const groupWidths = drawList(groupWidth, sharedG, rng);
+    const rest = drawSkeleton(rng);
     for (let i = 0; i < n; i++) {
       if (depths[i] <= 0) return { rejected: 'emptyStage' };
     }
@@ -106,7 +134,7 @@ function anynetDrawer(space: AnyNetSpace): CandidateDrawer {
     }
     const drawn: ModelSpec = {
       anynet: { depths, widths, strides: strides.slice(), bottlenecks, groupWidths },
-      ...skeleton(space.model),
+      ...rest,
     };
     const model = expand(space, drawn);
     const spec: ModelSpec = {
@@ -117,7 +145,7 @@ function anynetDrawer(space: AnyNetSpace): CandidateDrawer {
         bottlenecks: model.stages.map((s) => s.bottleneck),
         groupWidths: model.stages.map((s) => s.groupWidth),
       },
-      ...skeleton(space.model),
+      ...rest,
     };
     return { spec, model };
   };
@@ -135,17 +163,19 @@ function regnetDrawer(space: RegNetSpace): CandidateDrawer {
   const groupWidth = compileDistribution(space.groupWidth);
   const bottleneck = compileDistribution(space.bottleneck);
   const stages = space.model.stages;
+  const drawSkeleton = skeletonDrawer(space.model);
 
   return (rng) => {
     const p = { depth: depth(rng), w0: w0(rng), wa: wa(rng), wm: wm(rng) };
     const g = groupWidth(rng);
     const b = bottleneck(rng);
+    const rest = drawSkeleton(rng);
     const shape = generateRegnet(p);
     if (shape.numStages !== shape.totalStages) return { rejected: 'emptyStage' };
     if (shape.numStages !== stages) return { rejected: 'stageCount' };
     const spec: ModelSpec = {
       regnet: { ...p, groupWidth: g, bottleneck: b, strides: space.model.strides.slice() },
-      ...skeleton(space.model),
+      ...rest,
     };
     return { spec, model: expand(space, spec) };
   };
@@ -157,11 +187,11 @@ export function candidateDrawer(space: DesignSpace): CandidateDrawer {
 }
 
 /**
- * Identity of the network a candidate builds: within one space only the stages vary, so two
- * draws with equal stage lists (e.g. RegNets whose wa differ by 0.1) are one model.
+ * Identity of the network a candidate builds: the stages and the settings a space can draw, so
+ * two draws with equal stage lists (e.g. RegNets whose wa differ by 0.1) are one model.
  */
 export function modelKey(model: ExpandedModel): string {
-  let key = '';
+  let key = `${model.activation}/${model.block}/se${model.se}/stem${model.stem.width}:`;
   for (const s of model.stages) key += `${s.depth}x${s.width}/g${s.groupWidth}/b${s.bottleneck}/s${s.stride};`;
   return key;
 }

@@ -3,6 +3,7 @@
  * every parameter an explicit distribution. Call only when validation found no error.
  */
 import { DEFAULT_SE_RATIO, type Activation, type BlockType, type StemType } from '../model';
+import { drawsSettings, readActivation, readBlock, readNumber } from './modelSettings';
 import { datasetOf } from './datasets';
 import { DEFAULTS } from './defaults';
 import { isDict, SpaceFileView } from './effective';
@@ -20,6 +21,7 @@ import type {
   ResolvedAnalysis,
   ResolvedDataset,
   ResolvedModelSettings,
+  SampledModelSettings,
   ResolvedSampling,
   ResolvedSpaceFile,
   ResolvedTraining,
@@ -136,22 +138,36 @@ function resolveAnalysis(raw: Dict): ResolvedAnalysis {
 function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings {
   const d = DEFAULTS.model;
   const get = (...keys: string[]) => view.model(name, keys)?.value;
-  const stem = { type: pick<StemType>(get('stem', 'type'), d.stem.type), width: pick<number>(get('stem', 'width'), d.stem.width) };
-  const block = pick<BlockType>(get('block'), d.block);
+  // Validation guarantees every written setting reads as one of its forms.
+  const sampled: SampledModelSettings = {};
+  const activationRead = get('activation') === undefined ? undefined : readActivation(get('activation'));
+  const blockRead = get('block') === undefined ? undefined : readBlock(get('block'));
+  const seRead = get('se') === undefined ? undefined : readNumber(get('se'), 'se');
+  const stemWidthRead = get('stem', 'width') === undefined ? undefined : readNumber(get('stem', 'width'), 'stemWidth');
+  const firstOf = <T>(r: { fixed: T } | { values: T[] } | undefined, fallback: T): T => (r === undefined ? fallback : 'fixed' in r ? r.fixed : r.values[0]);
+  if (activationRead && 'values' in activationRead) sampled.activation = activationRead.values;
+  if (blockRead && 'values' in blockRead) sampled.block = blockRead.values;
+  if (seRead && 'dist' in seRead) sampled.se = seRead.dist;
+  if (blockRead && 'values' in blockRead && seRead === undefined) sampled.seByBlock = true;
+  if (stemWidthRead && 'dist' in stemWidthRead) sampled.stemWidth = stemWidthRead.dist;
+  const numberOf = (r: { fixed: number } | { dist: Distribution } | undefined, fallback: number): number => (r !== undefined && 'fixed' in r ? r.fixed : fallback);
+  const stem = { type: pick<StemType>(get('stem', 'type'), d.stem.type), width: numberOf(stemWidthRead, d.stem.width) };
+  const block = firstOf<BlockType>(blockRead, d.block);
   const stages = pick<number>(get('stages'), d.stages);
   // Validation guarantees a written model.resolution / classes equals the dataset's.
   const { shape } = datasetOf(view.root.dataset)!;
   return {
     stem,
     block,
-    se: pick<number>(get('se'), block === 'Y' ? DEFAULT_SE_RATIO : 0),
-    activation: pick<Activation>(get('activation'), d.activation),
+    se: numberOf(seRead, block === 'Y' ? DEFAULT_SE_RATIO : 0),
+    activation: firstOf<Activation>(activationRead, d.activation),
     stages,
     strides: [...pick<number[]>(get('strides'), defaultStrides(stages, stem.type))],
     classes: shape.classes,
     channels: shape.channels,
     resolution: shape.resolution,
     headWidth: pick<number>(get('headWidth'), d.headWidth),
+    ...(drawsSettings(sampled) ? { sampled } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * that must agree with the dataset. Each check reads only values of the right shape (the
  * schema reports the rest), so every problem of a file is found in one pass.
  */
-import { BLOCK_TYPES, STEM_TYPES, type BlockType, type StemType } from '../model';
+import { STEM_TYPES, type StemType } from '../model';
 import { DATASETS, SYNTHETIC_SHAPE_KEYS, datasetOf } from './datasets';
 import { DEFAULTS } from './defaults';
 import { FILE_LEVEL, isDict, mostSpecific, SpaceFileView, type Located } from './effective';
@@ -19,6 +19,7 @@ import {
   type SpaceType,
   type WrittenDistribution,
 } from './parameters';
+import { readBlock, readNumber } from './modelSettings';
 import { defaultStrides, STEM_STRIDE } from './skeleton';
 import { closest } from './suggest';
 import { dotted, literal, oneOf } from './wording';
@@ -326,8 +327,11 @@ function checkModelInEffect(view: SpaceFileView, name: string, out: Finding[]): 
   // Each is undefined when written but invalid (the schema reports it), and rules needing it are skipped.
   const stages = stagesLoc ? valueOf(stagesLoc, (v): v is number => isInt(v, 1, 16)) : DEFAULTS.model.stages;
   const stem = stemLoc ? valueOf(stemLoc, (v): v is StemType => STEM_TYPES.includes(v as StemType)) : DEFAULTS.model.stem.type;
-  const block = blockLoc ? valueOf(blockLoc, (v): v is BlockType => BLOCK_TYPES.includes(v as BlockType)) : DEFAULTS.model.block;
-  const se = seLoc ? valueOf(seLoc, isNumber) : undefined;
+  const blockRead = blockLoc ? readBlock(blockLoc.value) : { fixed: DEFAULTS.model.block };
+  const blocks = blockRead === undefined ? undefined : 'fixed' in blockRead ? [blockRead.fixed] : blockRead.values;
+  const seRead = seLoc ? readNumber(seLoc.value, 'se') : undefined;
+  // The largest SE ratio the space can give a model.
+  const se = seRead === undefined ? undefined : 'fixed' in seRead ? seRead.fixed : seRead.dist.kind === 'values' ? Math.max(...seRead.dist.values) : seRead.dist.range[1];
   let strides = stridesLoc
     ? valueOf(stridesLoc, (v): v is number[] => Array.isArray(v) && v.length > 0 && v.every((s) => isInt(s, 1, 4)))
     : undefined;
@@ -341,10 +345,13 @@ function checkModelInEffect(view: SpaceFileView, name: string, out: Finding[]): 
     strides = defaultStrides(stages, stem);
   }
 
-  if (se !== undefined && se > 0 && block !== undefined && block !== 'X' && block !== 'Y') {
+  const noSe = blocks?.find((b) => b !== 'X' && b !== 'Y');
+  if (se !== undefined && se > 0 && noSe !== undefined) {
     const site = mostSpecific(seLoc, blockLoc)!;
-    const blockWords = blockLoc ? `${dotted(blockLoc.path)} is ${block}` : `the block is ${block}`;
-    out.push(error('se-block', `${dotted(seLoc!.path)} is ${se}, but ${blockWords}; squeeze-excitation needs an X or Y block`, site.path));
+    const drawnBlock = blocks !== undefined && blocks.length > 1;
+    const blockWords = blockLoc ? `${dotted(blockLoc.path)} ${drawnBlock ? 'draws' : 'is'} ${noSe}` : `the block is ${noSe}`;
+    const seWords = seRead !== undefined && 'fixed' in seRead ? `is ${se}` : `draws up to ${se}`;
+    out.push(error('se-block', `${dotted(seLoc!.path)} ${seWords}, but ${blockWords}; squeeze-excitation needs an X or Y block`, site.path));
   }
 
   // The model runs at the dataset's resolution (a different model.resolution is reported on its own).

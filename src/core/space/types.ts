@@ -31,7 +31,20 @@ export type Distribution =
 export type Restriction = 'sharedBottleneck' | 'sharedGroupWidth' | 'increasingWidths' | 'increasingDepths';
 export const RESTRICTIONS: readonly Restriction[] = ['sharedBottleneck', 'sharedGroupWidth', 'increasingWidths', 'increasingDepths'];
 
-/** The network skeleton shared by every model of a space. */
+/** The settings a space draws per model (`modelSettings.ts`); absent keys are fixed. */
+export interface SampledModelSettings {
+  activation?: Activation[];
+  block?: BlockType[];
+  se?: Distribution;
+  /** With a drawn block and no `se` written: 0.25 for a drawn Y, 0 otherwise, as a fixed block gets. */
+  seByBlock?: true;
+  stemWidth?: Distribution;
+}
+
+/**
+ * The network skeleton shared by every model of a space. A setting the space draws per model
+ * (`sampled`) holds here the first of its values, or its default; each model's spec has its own.
+ */
 export interface ResolvedModelSettings {
   stem: StemSpec;
   block: BlockType;
@@ -46,6 +59,8 @@ export interface ResolvedModelSettings {
   channels: number;
   resolution: number;
   headWidth: number;
+  /** The settings drawn per model; absent in sweeps made before settings could be drawn. */
+  sampled?: SampledModelSettings;
 }
 
 interface SpaceCommon {

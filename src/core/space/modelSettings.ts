@@ -1,0 +1,52 @@
+/**
+ * Model settings a space can draw per model instead of fixing them: `activation`, `block`, `se`
+ * and `stem.width`, written in `model` (the file's or a space's) as one value, a list of values
+ * (each equally likely), `{ values: [...] }`, or for the numeric ones `{ dist, range, quantum }`
+ * as the design parameters take. This table is the one place that says which settings can be
+ * drawn, how each is read and in which order the sampler draws them.
+ */
+import { ACTIVATIONS, BLOCK_TYPES, type Activation, type BlockType } from '../model';
+import { readDistribution, toDistribution, type ParameterDefaults } from './parameters';
+import type { Distribution, SampledModelSettings } from './types';
+
+/** The settings in the order the sampler draws them, after the design parameters. */
+export const SAMPLED_SETTING_ORDER = ['activation', 'block', 'se', 'stemWidth'] as const;
+
+/** Explicit ranges of the numeric settings: se uniform in steps of 1/16, stem widths log-uniform multiples of 8. */
+const NUMERIC_DEFAULTS: Record<'se' | 'stemWidth', ParameterDefaults> = {
+  se: { shorthand: 'values', kind: 'uniform', quantum: () => 0.0625 },
+  stemWidth: { shorthand: 'values', kind: 'log-uniform', quantum: () => 8 },
+};
+
+/** A categorical setting as written: one value (fixed), or several to draw from; undefined when not usable (the schema says why). */
+export function readChoice<T extends string>(raw: unknown, allowed: readonly T[]): { fixed: T } | { values: T[] } | undefined {
+  const ok = (v: unknown): v is T => allowed.includes(v as T);
+  if (ok(raw)) return { fixed: raw };
+  const list = Array.isArray(raw) ? raw : raw !== null && typeof raw === 'object' && 'values' in raw ? (raw as { values: unknown }).values : undefined;
+  if (!Array.isArray(list) || list.length === 0 || !list.every(ok)) return undefined;
+  const values = [...new Set(list)];
+  return values.length === 1 ? { fixed: values[0] } : { values };
+}
+
+/** A numeric setting as written: one number (fixed), or a distribution; undefined when not usable. */
+export function readNumber(raw: unknown, key: 'se' | 'stemWidth'): { fixed: number } | { dist: Distribution } | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? { fixed: raw } : undefined;
+  const written = readDistribution(raw, NUMERIC_DEFAULTS[key]);
+  if (written === undefined) return undefined;
+  const dist = toDistribution(written);
+  if (dist.kind === 'values' && new Set(dist.values).size === 1) return { fixed: dist.values[0] };
+  return { dist };
+}
+
+export function readActivation(raw: unknown): ReturnType<typeof readChoice<Activation>> {
+  return readChoice(raw, ACTIVATIONS);
+}
+
+export function readBlock(raw: unknown): ReturnType<typeof readChoice<BlockType>> {
+  return readChoice(raw, BLOCK_TYPES);
+}
+
+/** Whether a space draws any model setting. */
+export function drawsSettings(s: SampledModelSettings): boolean {
+  return SAMPLED_SETTING_ORDER.some((k) => s[k] !== undefined);
+}
