@@ -8,11 +8,12 @@ import { analyzeSweep, type SweepAnalysis } from '../core/analysis/sweepAnalysis
 import { compactCount, formatP, metricText } from '../core/analysis/format';
 import { SUMMARY_COLUMNS, summaryCells } from '../core/analysis/summaryTable';
 import { MAX_DISTINCT, splitAnalysis, type SplitAnalysis } from '../core/analysis/split';
+import { TREND_BINS, trendAnalysis, type Trend } from '../core/analysis/trend';
 import { SweepDirectoryError } from '../core/results/store';
-import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { tableLines } from './table';
 
-const HELP = `Usage: dslab analyze DIR [--by KEY[,KEY2]] [--html FILE] [--json]
+const HELP = `Usage: dslab analyze DIR [--by KEY[,KEY2]] [--trend] [--html FILE] [--json]
 
 Compares the design spaces of a sweep directory (what \`dslab sweep\` writes) as the RegNet
 paper does: per space the ok trials n, failed and diverged trials (left out), min, mean and
@@ -30,6 +31,10 @@ Options:
                KEY is a metric of the bootstrap ranges (depth, w0, wa, wm, b, g, d1, w1, …,
                flops, params, acts, efit), block, activation or space; two keys split by
                both (e.g. --by space,b compares b within each space)
+  --trend      trends across complexity: each space's ok trials cut into ${TREND_BINS} complexity
+               bins of equal counts (--trend-bins N for another number), and in each bin the
+               bootstrap best range of every model property; with --by, also each group's
+               median error per bin (an interaction such as activation × g across flops)
   --html FILE  also write a self-contained HTML report (no network needed): EDFs, error vs
                each property with its best range, block widths with the quantized linear
                fit, training curves and a sortable table of the trials
@@ -98,6 +103,30 @@ export function formatSplit(s: SplitAnalysis): string {
   return lines.join('\n') + '\n';
 }
 
+/** Each space's trend: one column per complexity bin, a row per property (best range) and per split group (median error). */
+export function formatTrends(trends: Trend[]): string {
+  const lines: string[] = [];
+  for (const t of trends) {
+    const split = t.bins.some((b) => b.groups !== undefined);
+    lines.push(`Trends across ${t.complexity}, ${t.space} (best ranges: median [2.5%, 97.5%] of the bin's bootstrap${split ? '; groups: median error' : ''}):`, '');
+    const header = [t.complexity, ...t.bins.map((b) => `${compactCount(b.range[0])}–${compactCount(b.range[1])} (n = ${b.n})`)];
+    const keys = [...new Set(t.bins.flatMap((b) => Object.keys(b.bestRanges)))];
+    const rows = keys.map((k) => [k, ...t.bins.map((b) => (b.bestRanges[k] ? `${metricText(k, b.bestRanges[k].median)} [${metricText(k, b.bestRanges[k].lo)}, ${metricText(k, b.bestRanges[k].hi)}]` : '–'))]);
+    const labels = [...new Set(t.bins.flatMap((b) => (b.groups ?? []).filter((g) => g.n > 0).map((g) => g.label)))];
+    for (const label of labels) {
+      rows.push([label, ...t.bins.map((b) => {
+        const g = b.groups?.find((x) => x.label === label);
+        return g === undefined || g.median === null ? '–' : `${g.median.toFixed(1)}% (n = ${g.n})`;
+      })]);
+    }
+    lines.push(...indent(tableLines([header, ...rows])));
+    const notes = [...new Set(t.bins.map((b) => b.bestRangesNote).filter((n): n is string => n !== undefined))];
+    for (const note of notes) lines.push(`  (${note})`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
 /** The built browser code of the report (`npm run build` makes it). */
 function readBundle(): string {
   const file = path.join(__dirname, '..', '..', 'webview', 'report.js');
@@ -113,7 +142,7 @@ export const analyzeCommand: Command = {
   summary: 'compare the design spaces of a sweep: EDFs, KS tests, best ranges, HTML report',
   help: HELP,
   run(argv: string[], io: Io): number {
-    const { values, positionals } = parseCommandArgs(argv, { html: { type: 'string' }, by: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(argv, { html: { type: 'string' }, by: { type: 'string' }, trend: { type: 'boolean' }, 'trend-bins': { type: 'string' } });
     if (positionals.length === 0) throw new UsageError('missing DIR (a sweep directory, e.g. .dslab/space.regnet)');
     if (positionals.length > 1) throw new UsageError(`expected one DIR, got ${positionals.length}: ${positionals.join(' ')}`);
     if (values.html === '') throw new UsageError('--html expects a file name');
@@ -144,8 +173,10 @@ export const analyzeCommand: Command = {
         throw err;
       }
     }
-    if (values.json) printJson(io, split === undefined ? analysis : { ...analysis, split });
-    else io.stdout(formatAnalysis(analysis) + (split === undefined ? '' : '\n' + formatSplit(split)));
+    const trendBins = intFlag('trend-bins', values['trend-bins'], 1);
+    const trends = values.trend || trendBins !== undefined ? trendAnalysis(analysis, { bins: trendBins, split }) : undefined;
+    if (values.json) printJson(io, { ...analysis, ...(split === undefined ? {} : { split }), ...(trends === undefined ? {} : { trends }) });
+    else io.stdout(formatAnalysis(analysis) + (split === undefined ? '' : '\n' + formatSplit(split)) + (trends === undefined ? '' : '\n' + formatTrends(trends)));
     if (values.html !== undefined) (values.json ? io.stderr : io.stdout)(`HTML report written to ${values.html}\n`);
     return 0;
   },

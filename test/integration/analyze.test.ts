@@ -60,6 +60,18 @@ describe('dslab analyze', () => {
     assert.equal(dslab('analyze', FIXTURE, '--by', 'a,b,c').status, 2);
   });
 
+  test('--trend: per space, complexity bins with best ranges; --trend-bins sets their number; JSON has trends', () => {
+    const r = dslab('analyze', FIXTURE, '--trend-bins', '1');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Trends across flops, RegNetX \(best ranges: median \[2\.5%, 97\.5%\] of the bin's bootstrap\):$/m);
+    assert.match(r.stdout, /^ {2}flops +2\.42M–5\.99M \(n = 8\)$/m);
+    assert.match(r.stdout, /^ {2}wm +[\d.]+ \[[\d.]+, [\d.]+\]$/m);
+    const json = JSON.parse(dslab('analyze', FIXTURE, '--trend', '--by', 'space', '--json').stdout);
+    assert.deepEqual(json.trends.map((t: { space: string; bins: unknown[] }) => [t.space, t.bins.length]), [['AnyNetX_A', 3], ['AnyNetX_E', 3], ['RegNetX', 3]]);
+    assert.equal(json.trends[2].bins[0].groups.find((g: { label: string }) => g.label === 'space = RegNetX').n, 2);
+    assert.equal(dslab('analyze', FIXTURE, '--trend-bins', '0').status, 2);
+  });
+
   test('--json prints one document with every computed number', () => {
     const r = dslab('analyze', FIXTURE, '--json');
     assert.equal(r.status, 0, r.stderr);

@@ -245,7 +245,7 @@ function compare(a: SpaceAnalysis, b: SpaceAnalysis, settings: AnalysisSettings)
 }
 
 /** The best ranges, or why there are none: with fraction·n < 2 every resample holds one model, whose value is no "best". */
-function bestRangesOf(errors: number[], properties: Record<string, number[]>, settings: AnalysisSettings): Pick<SpaceAnalysis, 'bestRanges' | 'bestRangesNote'> {
+export function bestRangesOf(errors: number[], properties: Record<string, number[]>, settings: AnalysisSettings): Pick<SpaceAnalysis, 'bestRanges' | 'bestRangesNote'> {
   if (errors.length === 0) return { bestRanges: {} };
   const { fraction } = settings.bootstrap;
   if (resampleSize(errors.length, fraction) < 2) {
