@@ -148,7 +148,7 @@ function regnetSize(space: RegNetSpace): SpaceSize {
   return { count: total.value, log10: total.value === 0 ? -Infinity : total.log10, dof: 6, formula: total.text };
 }
 
-/** The value count of each model setting the space draws (activation, block, se, stem width), in draw order. */
+/** The value count of each model setting the space draws (activation, block, se, stem width, resolution), in draw order. */
 function settingFactors(space: DesignSpace): Factor[] {
   const s = space.model.sampled;
   if (s === undefined) return [];
@@ -157,6 +157,7 @@ function settingFactors(space: DesignSpace): Factor[] {
   if (s.block) out.push(plain(s.block.length));
   if (s.se) out.push(plain(distributionSize(s.se)));
   if (s.stemWidth) out.push(plain(distributionSize(s.stemWidth)));
+  if (s.resolution) out.push(plain(distributionSize(s.resolution)));
   return out;
 }
 

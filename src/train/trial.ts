@@ -9,7 +9,7 @@ import { LrSchedule } from '../core/schedule';
 import { deriveSpaceSeed } from '../core/space/seed';
 import type { BackendName, ResolvedDataset, ResolvedTraining } from '../core/space/types';
 import { initBackend, tf, type BackendChoice } from './backend';
-import { batches, loadDataset, type ImageSet } from './data/dataset';
+import { batches, datasetAtResolution, type ImageSet } from './data/dataset';
 import { buildModel } from './model';
 import { isDivergent, testError, Trainer } from './trainer';
 
@@ -113,9 +113,6 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 function checkShape(set: ImageSet, spec: ReturnType<typeof expandModel>, dataset: string): void {
   const problems: string[] = [];
-  if (set.height !== spec.resolution || set.width !== spec.resolution) {
-    problems.push(`images are ${set.height}×${set.width} but the model's resolution is ${spec.resolution}`);
-  }
   if (set.channels !== spec.channels) problems.push(`images have ${set.channels} channels but the model takes ${spec.channels}`);
   if (set.classes !== spec.classes) problems.push(`the dataset has ${set.classes} classes but the model predicts ${spec.classes}`);
   if (problems.length > 0) throw new Error(`model and dataset ${dataset} do not fit: ${problems.join('; ')}`);
@@ -130,8 +127,9 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
   const started = performance.now();
   const { training } = job;
   const backend = await initBackend(job.backend, { nativeModulesPath: job.nativeModulesPath });
-  const data = loadDataset(job.dataset, { baseDir: job.baseDir });
   const spec = expandModel(job.model);
+  // At the model's resolution: the dataset's images, resized when the model's differs.
+  const data = datasetAtResolution(job.dataset, spec.resolution, { baseDir: job.baseDir });
   checkShape(data.train, spec, job.dataset.name);
   const batchSize = training.batchSize;
   const perEpoch = stepsPerEpoch(data.train.count, batchSize);

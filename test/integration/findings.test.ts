@@ -21,7 +21,7 @@ const files = fs.readdirSync(FINDINGS).filter((f) => f.endsWith('.yaml')).sort()
 
 describe('examples/findings', () => {
   test('the findings the README lists are there', () => {
-    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml']);
+    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml', 'resolution.regnet.yaml']);
   });
 
   for (const file of files) {
@@ -56,5 +56,25 @@ describe('examples/findings', () => {
     assert.equal(a.status, 0, a.stderr);
     const split = JSON.parse(a.stdout).split as { groups: { label: string; n: number }[] };
     assert.deepEqual(split.groups.map((g) => [g.label, g.n]), [['activation = relu', 2], ['activation = swish', 2]]);
+  });
+
+  test('resolution trains end to end (cut down): each model on images resized to its own resolution', () => {
+    const text = fs
+      .readFileSync(path.join(FINDINGS, 'resolution.regnet.yaml'), 'utf8')
+      .replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
+    const file = path.join(tmp, 'resolution.regnet.yaml');
+    fs.writeFileSync(file, text);
+    const out = path.join(tmp, 'out-resolution');
+    const r = dslab('sweep', file, '--samples', '4', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const records = [0, 1, 2, 3].map((i) => JSON.parse(fs.readFileSync(path.join(out, 'trials', 'RegNetX', `000${i}.json`), 'utf8')));
+    assert.ok(records.every((x) => x.status === 'ok'));
+    const resolutions = records.map((x) => x.model.resolution as number);
+    assert.ok(new Set(resolutions).size > 1, `resolutions ${resolutions}`);
+    const a = JSON.parse(dslab('analyze', out, '--by', 'resolution', '--json').stdout);
+    assert.deepEqual(
+      a.split.groups.map((g: { label: string }) => g.label),
+      [...new Set(resolutions)].sort((x, y) => x - y).map((x) => `resolution = ${x}`),
+    );
   });
 });

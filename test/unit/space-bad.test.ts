@@ -48,9 +48,6 @@ const CASES: Record<string, [string, string][]> = {
   'bad-version.yaml': [['1:10 version', 'unsupported version 2; this tool reads version 1']],
   'multi-document.yaml': [['11:1 multi-document', 'a space file holds one YAML document; a second one starts here']],
   'se-block-r.yaml': [['13:18 se-block', 'spaces.RegNetR.model.se is 0.25, but model.block is R; squeeze-excitation needs an X or Y block']],
-  'dataset-resolution.yaml': [
-    ['6:15 dataset-mismatch', "model.resolution is 32, but fashion-mnist images are 28×28; leave it out to use the dataset's"],
-  ],
 };
 
 describe('bad space files: each problem with its code, message and exact position', () => {

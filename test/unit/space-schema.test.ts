@@ -123,6 +123,6 @@ describe('schemas/space.schema.json', () => {
     assert.equal(branchMax('w0'), 8192);
     assert.equal(space.samples.maximum, 100000);
     const model = definitions.model.properties as Record<string, Schema>;
-    assert.equal(model.resolution.maximum, 1024);
+    assert.equal((model.resolution.anyOf as Schema[])[0].maximum, 1024);
   });
 });

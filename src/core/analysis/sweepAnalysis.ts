@@ -186,6 +186,7 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
   const sampled = space.model.sampled;
   if ((sampled?.se || sampled?.seByBlock) && r.model.se !== undefined) metrics.se = r.model.se;
   if (sampled?.stemWidth && r.model.stem?.width !== undefined) metrics.stemWidth = r.model.stem.width;
+  if (sampled?.resolution && r.model.resolution !== undefined) metrics.resolution = r.model.resolution;
   Object.assign(metrics, { flops: r.flops, params: r.params, acts: r.acts });
   if (line) metrics.efit = line.efit;
   const note =

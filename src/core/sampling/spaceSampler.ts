@@ -46,14 +46,14 @@ export class InvalidCandidateError extends Error {
 type Skeleton = Omit<ModelSpec, 'regnet' | 'anynet'>;
 
 /** The skeleton of a model, as ModelSpec fields (a fresh object each time). */
-function skeleton(m: ResolvedModelSettings, activation: Activation, block: BlockType, se: number, stemWidth: number): Skeleton {
+function skeleton(m: ResolvedModelSettings, activation: Activation, block: BlockType, se: number, stemWidth: number, resolution: number): Skeleton {
   return {
     stem: { type: m.stem.type, width: stemWidth },
     block,
     se,
     // Only when not the default, as normalizeModelSpec writes it (existing sweeps keep their fingerprint).
     ...(activation === 'relu' ? {} : { activation }),
-    resolution: m.resolution,
+    resolution,
     classes: m.classes,
     channels: m.channels,
     headWidth: m.headWidth,
@@ -67,19 +67,21 @@ function skeleton(m: ResolvedModelSettings, activation: Activation, block: Block
  */
 function skeletonDrawer(m: ResolvedModelSettings): (rng: Rng) => Skeleton {
   const s = m.sampled;
-  if (s === undefined || !drawsSettings(s)) return () => skeleton(m, m.activation, m.block, m.se, m.stem.width);
+  if (s === undefined || !drawsSettings(s)) return () => skeleton(m, m.activation, m.block, m.se, m.stem.width, m.resolution);
   const pick = <T>(values: readonly T[] | undefined, fixed: T): ((rng: Rng) => T) =>
     values === undefined ? () => fixed : (rng) => values[rng.int(0, values.length - 1)];
   const activation = pick(s.activation, m.activation);
   const block = pick(s.block, m.block);
   const se = s.se === undefined ? undefined : compileDistribution(s.se);
   const stemWidth = s.stemWidth === undefined ? undefined : compileDistribution(s.stemWidth);
+  const resolution = s.resolution === undefined ? undefined : compileDistribution(s.resolution);
   return (rng) => {
     const a = activation(rng);
     const b = block(rng);
     const r = se !== undefined ? se(rng) : s.seByBlock ? (b === 'Y' ? DEFAULT_SE_RATIO : 0) : m.se;
     const w = stemWidth !== undefined ? stemWidth(rng) : m.stem.width;
-    return skeleton(m, a, b, r, w);
+    const h = resolution !== undefined ? resolution(rng) : m.resolution;
+    return skeleton(m, a, b, r, w, h);
   };
 }
 
@@ -191,7 +193,7 @@ export function candidateDrawer(space: DesignSpace): CandidateDrawer {
  * two draws with equal stage lists (e.g. RegNets whose wa differ by 0.1) are one model.
  */
 export function modelKey(model: ExpandedModel): string {
-  let key = `${model.activation}/${model.block}/se${model.se}/stem${model.stem.width}:`;
+  let key = `${model.activation}/${model.block}/se${model.se}/stem${model.stem.width}/r${model.resolution}:`;
   for (const s of model.stages) key += `${s.depth}x${s.width}/g${s.groupWidth}/b${s.bottleneck}/s${s.stride};`;
   return key;
 }

@@ -1,6 +1,6 @@
 /**
- * Model settings a space can draw per model instead of fixing them: `activation`, `block`, `se`
- * and `stem.width`, written in `model` (the file's or a space's) as one value, a list of values
+ * Model settings a space can draw per model instead of fixing them: `activation`, `block`, `se`,
+ * `stem.width` and `resolution`, written in `model` (the file's or a space's) as one value, a list of values
  * (each equally likely), `{ values: [...] }`, or for the numeric ones `{ dist, range, quantum }`
  * as the design parameters take. This table is the one place that says which settings can be
  * drawn, how each is read and in which order the sampler draws them.
@@ -10,13 +10,22 @@ import { readDistribution, toDistribution, type ParameterDefaults } from './para
 import type { Distribution, SampledModelSettings } from './types';
 
 /** The settings in the order the sampler draws them, after the design parameters. */
-export const SAMPLED_SETTING_ORDER = ['activation', 'block', 'se', 'stemWidth'] as const;
+export const SAMPLED_SETTING_ORDER = ['activation', 'block', 'se', 'stemWidth', 'resolution'] as const;
 
-/** Explicit ranges of the numeric settings: se uniform in steps of 1/16, stem widths log-uniform multiples of 8. */
-const NUMERIC_DEFAULTS: Record<'se' | 'stemWidth', ParameterDefaults> = {
+/** Explicit ranges of the numeric settings: se uniform in steps of 1/16, stem widths log-uniform multiples of 8, resolutions uniform integers. */
+const NUMERIC_DEFAULTS: Record<NumericSetting, ParameterDefaults> = {
   se: { shorthand: 'values', kind: 'uniform', quantum: () => 0.0625 },
   stemWidth: { shorthand: 'values', kind: 'log-uniform', quantum: () => 8 },
+  resolution: { shorthand: 'values', kind: 'uniform', quantum: () => 1 },
 };
+
+export type NumericSetting = 'se' | 'stemWidth' | 'resolution';
+
+/** The smallest and largest value a numeric setting as read can take. */
+export function numberBounds(r: { fixed: number } | { dist: Distribution }): [number, number] {
+  if ('fixed' in r) return [r.fixed, r.fixed];
+  return r.dist.kind === 'values' ? [Math.min(...r.dist.values), Math.max(...r.dist.values)] : r.dist.range;
+}
 
 /** A categorical setting as written: one value (fixed), or several to draw from; undefined when not usable (the schema says why). */
 export function readChoice<T extends string>(raw: unknown, allowed: readonly T[]): { fixed: T } | { values: T[] } | undefined {
@@ -29,7 +38,7 @@ export function readChoice<T extends string>(raw: unknown, allowed: readonly T[]
 }
 
 /** A numeric setting as written: one number (fixed), or a distribution; undefined when not usable. */
-export function readNumber(raw: unknown, key: 'se' | 'stemWidth'): { fixed: number } | { dist: Distribution } | undefined {
+export function readNumber(raw: unknown, key: NumericSetting): { fixed: number } | { dist: Distribution } | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? { fixed: raw } : undefined;
   const written = readDistribution(raw, NUMERIC_DEFAULTS[key]);
   if (written === undefined) return undefined;

@@ -150,11 +150,13 @@ function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings 
   if (seRead && 'dist' in seRead) sampled.se = seRead.dist;
   if (blockRead && 'values' in blockRead && seRead === undefined) sampled.seByBlock = true;
   if (stemWidthRead && 'dist' in stemWidthRead) sampled.stemWidth = stemWidthRead.dist;
+  const resolutionRead = get('resolution') === undefined ? undefined : readNumber(get('resolution'), 'resolution');
+  if (resolutionRead && 'dist' in resolutionRead) sampled.resolution = resolutionRead.dist;
   const numberOf = (r: { fixed: number } | { dist: Distribution } | undefined, fallback: number): number => (r !== undefined && 'fixed' in r ? r.fixed : fallback);
   const stem = { type: pick<StemType>(get('stem', 'type'), d.stem.type), width: numberOf(stemWidthRead, d.stem.width) };
   const block = firstOf<BlockType>(blockRead, d.block);
   const stages = pick<number>(get('stages'), d.stages);
-  // Validation guarantees a written model.resolution / classes equals the dataset's.
+  // Validation guarantees a written model.classes equals the dataset's; a resolution may differ (images are resized).
   const { shape } = datasetOf(view.root.dataset)!;
   return {
     stem,
@@ -165,7 +167,7 @@ function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings 
     strides: [...pick<number[]>(get('strides'), defaultStrides(stages, stem.type))],
     classes: shape.classes,
     channels: shape.channels,
-    resolution: shape.resolution,
+    resolution: numberOf(resolutionRead, shape.resolution),
     headWidth: pick<number>(get('headWidth'), d.headWidth),
     ...(drawsSettings(sampled) ? { sampled } : {}),
   };

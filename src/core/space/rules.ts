@@ -19,7 +19,7 @@ import {
   type SpaceType,
   type WrittenDistribution,
 } from './parameters';
-import { readBlock, readNumber } from './modelSettings';
+import { numberBounds, readBlock, readNumber } from './modelSettings';
 import { defaultStrides, STEM_STRIDE } from './skeleton';
 import { closest } from './suggest';
 import { dotted, literal, oneOf } from './wording';
@@ -74,20 +74,11 @@ function checkDataset(view: SpaceFileView, out: Finding[]): void {
   }
 }
 
-/** model.resolution / model.classes, wherever written, must equal the dataset's. */
+/** model.classes, wherever written, must equal the dataset's (a resolution may differ: images are resized). */
 function checkModelAgainstDataset(view: SpaceFileView, modelPath: Segment[], model: unknown, out: Finding[]): void {
   const dataset = datasetOf(view.root.dataset);
   if (!dataset || !isDict(model)) return;
   const { name, shape } = dataset;
-  if (isNumber(model.resolution) && model.resolution !== shape.resolution) {
-    out.push(
-      error(
-        'dataset-mismatch',
-        `${dotted([...modelPath, 'resolution'])} is ${model.resolution}, but ${name} images are ${shape.resolution}×${shape.resolution}; leave it out to use the dataset's`,
-        [...modelPath, 'resolution'],
-      ),
-    );
-  }
   if (isNumber(model.classes) && model.classes !== shape.classes) {
     out.push(
       error(
@@ -331,7 +322,7 @@ function checkModelInEffect(view: SpaceFileView, name: string, out: Finding[]): 
   const blocks = blockRead === undefined ? undefined : 'fixed' in blockRead ? [blockRead.fixed] : blockRead.values;
   const seRead = seLoc ? readNumber(seLoc.value, 'se') : undefined;
   // The largest SE ratio the space can give a model.
-  const se = seRead === undefined ? undefined : 'fixed' in seRead ? seRead.fixed : seRead.dist.kind === 'values' ? Math.max(...seRead.dist.values) : seRead.dist.range[1];
+  const se = seRead === undefined ? undefined : numberBounds(seRead)[1];
   let strides = stridesLoc
     ? valueOf(stridesLoc, (v): v is number[] => Array.isArray(v) && v.length > 0 && v.every((s) => isInt(s, 1, 4)))
     : undefined;
@@ -354,8 +345,9 @@ function checkModelInEffect(view: SpaceFileView, name: string, out: Finding[]): 
     out.push(error('se-block', `${dotted(seLoc!.path)} ${seWords}, but ${blockWords}; squeeze-excitation needs an X or Y block`, site.path));
   }
 
-  // The model runs at the dataset's resolution (a different model.resolution is reported on its own).
-  const resolution = datasetOf(view.root.dataset)?.shape.resolution ?? (resolutionLoc ? valueOf(resolutionLoc, isNumber) : undefined);
+  // The model runs at its own resolution when one is written (the smallest it draws), else at the dataset's.
+  const resolutionRead = resolutionLoc ? readNumber(resolutionLoc.value, 'resolution') : undefined;
+  const resolution = resolutionRead !== undefined ? numberBounds(resolutionRead)[0] : resolutionLoc ? undefined : datasetOf(view.root.dataset)?.shape.resolution;
   if (resolution !== undefined && stem !== undefined && strides) {
     const total = STEM_STRIDE[stem] * strides.reduce((a, b) => a * b, 1);
     if (resolution < total) {

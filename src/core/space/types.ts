@@ -39,6 +39,8 @@ export interface SampledModelSettings {
   /** With a drawn block and no `se` written: 0.25 for a drawn Y, 0 otherwise, as a fixed block gets. */
   seByBlock?: true;
   stemWidth?: Distribution;
+  /** Input resolution; the dataset's images are resized (bilinear) to each drawn value. */
+  resolution?: Distribution;
 }
 
 /**

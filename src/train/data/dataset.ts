@@ -16,6 +16,7 @@ export { DatasetError } from './errors';
 export { batches, type Augment, type Batch, type BatchOptions } from './batches';
 export type { Normalization } from './normalize';
 export type { ImageSet } from './imageSet';
+import { resizeImageSet } from './resize';
 import type { ImageSet } from './imageSet';
 
 export interface LoadedDataset {
@@ -113,4 +114,29 @@ export function loadDataset(d: ResolvedDataset, options: LoadOptions = {}): Load
     source,
     normalization,
   };
+}
+
+/** Recently used datasets at a resolution, newest last: a worker trains many trials of one sweep in a row. */
+const atResolution: { key: string; data: LoadedDataset; bytes: number }[] = [];
+/** What the kept ones may hold together; the newest is kept whatever its size. */
+const KEEP_BYTES = 256 * 2 ** 20;
+
+/**
+ * `d` with both splits at `resolution`×`resolution`: loaded as loadDataset does, then resized
+ * (bilinear) when the resolution differs from the images'. Kept for the next trials of the same
+ * dataset and resolution.
+ */
+export function datasetAtResolution(d: ResolvedDataset, resolution: number, options: LoadOptions = {}): LoadedDataset {
+  const key = JSON.stringify([d, resolution, options.baseDir ?? null, options.searchPaths ?? null]);
+  const hit = atResolution.findIndex((e) => e.key === key);
+  if (hit >= 0) {
+    const [entry] = atResolution.splice(hit, 1);
+    atResolution.push(entry);
+    return entry.data;
+  }
+  const loaded = loadDataset(d, options);
+  const data = { ...loaded, train: resizeImageSet(loaded.train, resolution), test: resizeImageSet(loaded.test, resolution) };
+  atResolution.push({ key, data, bytes: data.train.images.byteLength + data.test.images.byteLength });
+  while (atResolution.length > 1 && atResolution.reduce((sum, e) => sum + e.bytes, 0) > KEEP_BYTES) atResolution.shift();
+  return data;
 }
