@@ -21,7 +21,7 @@ const files = fs.readdirSync(FINDINGS).filter((f) => f.endsWith('.yaml')).sort()
 
 describe('examples/findings', () => {
   test('the findings the README lists are there', () => {
-    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml', 'resolution.regnet.yaml']);
+    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml', 'resolution.regnet.yaml', 'trends.regnet.yaml']);
   });
 
   for (const file of files) {
