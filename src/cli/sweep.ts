@@ -5,8 +5,8 @@ import { describeEnvironmentFailures, type TrialRecord } from '../core/results/r
 import { SweepFilesystemError } from '../core/results/fsErrors';
 import { SweepDirectoryError } from '../core/results/store';
 import type { BackendName } from '../core/space/types';
-import type { SweepEvent, SweepSummary } from '../train/protocol';
-import { runSweep, SweepError } from '../train/sweep';
+import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
+import { runSweep, SweepError } from '../sweep/runner';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';

@@ -9,9 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isPanelMessage, type HostMessage, type SweepRunState } from '../core/analysis/panelProtocol';
+import { isPanelMessage, type HostToPanelMessage, type SweepRunState } from '../core/analysis/panelProtocol';
 import { restoreViewState, trialKey } from '../core/analysis/panelState';
-import type { SweepEvent } from '../train/protocol';
+import type { SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
 import type { ResultsRequest, ResultsResponse } from './resultsRequest';
 import { sweepDirectory } from './sweepTaskDefinition';
@@ -80,7 +80,7 @@ class ResultsPanel {
     );
   }
 
-  private post(message: HostMessage): void {
+  private post(message: HostToPanelMessage): void {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 

@@ -6,7 +6,7 @@ import type { SweepPhase, SweepRunState } from '../core/analysis/panelProtocol';
 import { describeRound, type SequentialSummary } from '../core/analysis/sequential';
 import { escapeControlChars } from '../core/terminalText';
 import { describeEnvironmentFailures, type TrialRecord } from '../core/results/records';
-import type { SweepEvent, SweepSummary } from '../train/protocol';
+import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
 
 /** Splits a byte stream into complete lines, keeping a partial last line for the next chunk. */
 export class LineBuffer {
@@ -38,16 +38,6 @@ export function terminalText(text: string): string {
  */
 export function isMessageForUser(line: string): boolean {
   return /^dslab( \w+)?: /.test(line) || /:\d+:\d+: (error|warning): /.test(line);
-}
-
-/** One event of stdout, or undefined for a line that is not one (printed as it is). */
-export function parseEvent(line: string): SweepEvent | undefined {
-  try {
-    const value = JSON.parse(line) as unknown;
-    return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as SweepEvent) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const percent = (x: number | null): string => (x === null ? '–' : `${x.toFixed(1)}%`);

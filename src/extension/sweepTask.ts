@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweepRunState } from '../core/analysis/panelProtocol';
-import type { SweepEvent } from '../train/protocol';
+import { parseSweepEvent, type SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
-import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from './sweepEvents';
+import { isMessageForUser, LineBuffer, SweepProgress, terminalText } from './sweepEvents';
 import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
 /** Time the child gets to stop its workers after SIGTERM before it is killed. */
@@ -75,7 +75,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const stdout = new LineBuffer();
     const onStdout = (lines: string[]): void => {
       for (const line of lines) {
-        const event = parseEvent(line);
+        const event = parseSweepEvent(line);
         if (!event) {
           this.write(line);
           continue;

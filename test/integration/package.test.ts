@@ -38,6 +38,7 @@ describe('npm run package', () => {
       'extension/out/extension/resultsWorker.js',
       'extension/bin/dslab',
       'extension/out/src/cli/main.js',
+      'extension/out/src/sweep/runner.js',
       'extension/out/src/train/worker.js',
       'extension/out/webview/report.js',
       'extension/out/webview/panel.js',

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import type { TrialRecord } from '../../src/core/results/records';
-import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from '../../src/extension/sweepEvents';
+import { isMessageForUser, LineBuffer, SweepProgress, terminalText } from '../../src/extension/sweepEvents';
 import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName } from '../../src/extension/sweepTaskDefinition';
-import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
+import type { SweepEvent, SweepSummary } from '../../src/core/analysis/sweepEvents';
 
 function record(space: string, index: number, status: TrialRecord['status'], error: number | null): TrialRecord {
   return {
@@ -60,13 +60,6 @@ describe('reading the CLI events', () => {
     assert.deepEqual(buffer.push('tail'), []);
     assert.deepEqual(buffer.flush(), ['tail']);
     assert.deepEqual(buffer.flush(), []);
-  });
-
-  test('only JSON objects with a type are events', () => {
-    assert.deepEqual(parseEvent('{"type":"warning","message":"m"}'), { type: 'warning', message: 'm' });
-    assert.equal(parseEvent('{"a":1}'), undefined);
-    assert.equal(parseEvent('Sweep of 4 trials'), undefined);
-    assert.equal(parseEvent('[1]'), undefined);
   });
 
   test('stderr: diagnostics and messages of the CLI are shown, progress lines are not', () => {

@@ -25,9 +25,9 @@ import { InvalidCandidateError } from '../core/sampling/spaceSampler';
 import { sampleFile, SamplingError, selectSpaces } from '../core/sampling/sampler';
 import type { BackendName, ResolvedSpaceFile } from '../core/space/types';
 import { name as TOOL_NAME, version as TOOL_VERSION } from '../../package.json';
-import type { BackendChoice } from './backend';
-import type { SpaceSummary, SweepEvent, SweepSummary, WorkerConfig } from './protocol';
-import type { EpochResult, TrialJob } from './trial';
+import type { BackendChoice, EpochResult, SpaceSummary, SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
+import type { TrialJob } from '../train/trial';
+import type { WorkerConfig } from './workerProtocol';
 import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
 
 /** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
@@ -52,7 +52,7 @@ export interface SweepOptions {
   workers?: number;
   /** Default: the file's `training.backend`. */
   backend?: BackendName;
-  /** A folder holding `node_modules/@tensorflow/tfjs-node…` (see backend.ts). */
+  /** A folder holding `node_modules/@tensorflow/tfjs-node…` (see src/train/backend.ts). */
   nativeModulesPath?: string;
   signal?: AbortSignal;
   onEvent?: (event: SweepEvent) => void;
