@@ -20,7 +20,7 @@ import { expandModel } from '../src/core/modelSpec';
 import { Rng } from '../src/core/sampling/rng';
 import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
-import { defaultWorkers } from '../src/train/sweep';
+import { defaultWorkers } from '../src/sweep/runner';
 import { Trainer } from '../src/train/trainer';
 import { serveChild, type Figure, type Suite } from './measure';
 import type { BenchModel, StepPlan, Throughput } from './plan';
