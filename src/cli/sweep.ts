@@ -1,8 +1,8 @@
 /** `dslab sweep FILE`: sample the file's design spaces and train every model, resumably. */
-import * as path from 'node:path';
 import { describeRound } from '../core/analysis/sequential';
 import { describeEnvironmentFailures, type TrialRecord } from '../core/results/records';
 import { SweepFilesystemError } from '../core/results/fsErrors';
+import { sweepDirOf } from '../core/results/layout';
 import { SweepDirectoryError } from '../core/results/store';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
@@ -77,11 +77,6 @@ const EXIT_INTERRUPTED = 130;
 export const EXIT_ENVIRONMENT = 3;
 /** The sweep directory cannot be written (full, read-only, not a folder): the message names the path and the cause. */
 export const EXIT_FILESYSTEM = 4;
-
-/** `.dslab/<stem>` for `examples/space.regnet.yaml` → `.dslab/space.regnet`. */
-export function defaultSweepDir(file: string): string {
-  return path.join('.dslab', path.parse(file).name);
-}
 
 // ------------------------------------------------------------------ formatting
 
@@ -236,7 +231,7 @@ export const sweepCommand: Command = {
     }
     if (values.out === '') throw new UsageError('--out expects a directory');
     const file = positionals[0];
-    const out = values.out ?? defaultSweepDir(file);
+    const out = values.out ?? sweepDirOf(file);
 
     const resolved = loadSpaceFile(file, io);
 

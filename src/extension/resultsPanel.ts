@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isPanelMessage, type HostToPanelMessage, type SweepRunState } from '../core/analysis/panelProtocol';
 import { restoreViewState, trialKey } from '../core/analysis/panelState';
+import { manifestPath, trialPath } from '../core/results/layout';
 import type { SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
 import type { ResultsRequest, ResultsResponse } from './resultsRequest';
@@ -34,7 +35,7 @@ export function resultsDirectory(uri: vscode.Uri): string | undefined {
 /** True when the file has a sweep with a `sweep.json` to show. */
 export function hasResults(uri: vscode.Uri): boolean {
   const dir = resultsDirectory(uri);
-  return dir !== undefined && fs.existsSync(path.join(dir, 'sweep.json'));
+  return dir !== undefined && fs.existsSync(manifestPath(dir));
 }
 
 /** One open panel: its webview, the last sweep state and the analysis schedule. */
@@ -110,7 +111,7 @@ class ResultsPanel {
   private async openTrial(space: string, index: number): Promise<void> {
     const dir = resultsDirectory(this.uri);
     if (dir === undefined) return;
-    const file = path.join(dir, 'trials', space, `${String(index).padStart(4, '0')}.json`);
+    const file = trialPath(dir, space, index);
     if (!fs.existsSync(file)) return void vscode.window.showInformationMessage(`${space} #${index} has no record yet (${file}).`);
     await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Active, preview: true });
   }

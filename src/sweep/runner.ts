@@ -17,7 +17,8 @@ import * as path from 'node:path';
 import { asFilesystemError, isFilesystemError, SweepFilesystemError } from '../core/results/fsErrors';
 import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
-import { isEnvironmentFailure, trialRelativePath, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
+import { trialRelativePath } from '../core/results/layout';
+import { isEnvironmentFailure, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
 import { SweepStore } from '../core/results/store';
 import { sequentialProgress } from '../core/analysis/sweepAnalysis';
 import { summarizeSequential, type SequentialState } from '../core/analysis/sequential';
@@ -413,7 +414,7 @@ async function trainPool(
         continue;
       }
       if (claim.tookOver) {
-        onEvent({ type: 'warning', message: `${trialRelativePath(model.space, model.index).replace(/json$/, 'lock')}: taken over (${claim.tookOver})` });
+        onEvent({ type: 'warning', message: `${trialRelativePath(model.space, model.index, 'lock')}: taken over (${claim.tookOver})` });
       }
       const read = store.readTrial(model);
       if ('record' in read && !(retrying.has(`${model.space}/${model.index}`) && read.record.status === 'failed')) {

@@ -106,16 +106,6 @@ export interface TrialRecord {
   divergedAt?: { epoch: number; step: number; loss: number | null };
 }
 
-/** `3` → `0003.json` (four digits keep a directory listing in index order). */
-export function trialFileName(index: number): string {
-  return `${String(index).padStart(4, '0')}.json`;
-}
-
-/** `trials/RegNetX/0003.json`, with forward slashes on every platform (for messages and JSON). */
-export function trialRelativePath(space: string, index: number): string {
-  return `trials/${space}/${trialFileName(index)}`;
-}
-
 // ------------------------------------------------------------------ validation
 
 type Check = (v: unknown) => boolean;
