@@ -9,7 +9,7 @@ import { compactCount, formatP, metricText } from '../core/analysis/format';
 import { SUMMARY_COLUMNS, summaryCells } from '../core/analysis/summaryTable';
 import { SweepDirectoryError } from '../core/results/store';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
-import { tableLines } from './table';
+import { tableLines } from '../core/presentation/table';
 
 const HELP = `Usage: dslab analyze DIR [--html FILE] [--json]
 

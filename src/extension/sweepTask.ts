@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { SweepRunState } from '../core/analysis/panelProtocol';
 import { parseSweepEvent, type SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
-import { isMessageForUser, LineBuffer, SweepProgress, terminalText } from './sweepEvents';
+import { SweepProgress } from '../core/presentation/sweepText';
+import { isMessageForUser, LineBuffer, terminalLines, terminalText } from './cliOutput';
 import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
 /** Time the child gets to stop its workers after SIGTERM before it is killed. */
@@ -40,7 +41,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closed.event;
   private child: ChildProcess | undefined;
   private stopping = false;
-  private readonly progress = new SweepProgress();
+  private readonly progress = new SweepProgress('run the task again');
   private reportProgress: ((fraction: number, message: string) => void) | undefined;
   private file = '';
   private endProgress: (() => void) | undefined;
@@ -80,7 +81,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
           this.write(line);
           continue;
         }
-        for (const l of this.progress.apply(event)) this.write(l);
+        for (const l of terminalLines(this.progress, event)) this.write(l);
         if (event.type !== 'step') this.env.onSweep?.(this.file, this.progress.runState(this.stopping ? 'stopping' : 'running'), event);
         this.env.status.text = `$(beaker) ${this.progress.statusText()}`;
         this.env.status.show();

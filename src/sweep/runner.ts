@@ -22,6 +22,7 @@ import { isEnvironmentFailure, type FailureCause, type SweepModel, type TrialEpo
 import { SweepStore } from '../core/results/store';
 import { sequentialProgress } from '../core/analysis/sweepAnalysis';
 import { summarizeSequential, type SequentialState } from '../core/analysis/sequential';
+import { median } from '../core/analysis/statistics';
 import { InvalidCandidateError } from '../core/sampling/spaceSampler';
 import { sampleFile, SamplingError, selectSpaces } from '../core/sampling/sampler';
 import type { BackendName, ResolvedSpaceFile } from '../core/space/types';
@@ -75,13 +76,6 @@ export function defaultWorkers(backend: BackendChoice['name']): number {
   return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.freemem() / WORKER_MEMORY_BYTES)));
 }
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** Per-space counts and errors of the records found. */
 export function summarizeSpaces(spaces: string[], models: SweepModel[], records: TrialRecord[]): SpaceSummary[] {
   return spaces.map((name) => {
@@ -95,7 +89,7 @@ export function summarizeSpaces(spaces: string[], models: SweepModel[], records:
       failed: mine.filter((r) => r.status === 'failed').length,
       diverged: mine.filter((r) => r.status === 'diverged').length,
       bestError: errors.length === 0 ? null : Math.min(...errors),
-      medianError: median(errors),
+      medianError: errors.length === 0 ? null : median(errors),
     };
   });
 }

@@ -5,7 +5,7 @@ import { loadSweep } from '../../src/core/analysis/loadSweep';
 import { isHostToPanelMessage, isPanelMessage, isSweepRunState, sweepStateText, withAnalysisBest, type SweepRunState } from '../../src/core/analysis/panelProtocol';
 import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
 import { analyzeSweep, type SweepAnalysis } from '../../src/core/analysis/sweepAnalysis';
-import { SweepProgress } from '../../src/extension/sweepEvents';
+import { SweepProgress } from '../../src/core/presentation/sweepText';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sweeps', 'three-spaces');
 const analysis = analyzeSweep(loadSweep(FIXTURE));
@@ -68,7 +68,7 @@ describe('the Results panel message protocol', () => {
   });
 
   test('the task’s progress becomes the panel’s state; a stopped sweep ends cancelled', () => {
-    const p = new SweepProgress();
+    const p = new SweepProgress('run the task again');
     p.apply({ type: 'started', total: 4, done: 1, todo: 3, dir: '/d', created: false } as never);
     assert.deepEqual(p.runState('running'), { phase: 'running', done: 1, total: 4, best: null });
     assert.equal(p.endPhase(130, true), 'cancelled');
