@@ -2,6 +2,7 @@
  * Timing helpers shared by the benchmark suites: warm-up, then the median of several timed
  * runs, each long enough for the clock's resolution not to matter.
  */
+import { median } from '../src/core/analysis/statistics';
 
 /** One measured figure of a suite. */
 export interface Figure {
@@ -37,11 +38,6 @@ export interface Rate {
 
 function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /**

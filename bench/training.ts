@@ -17,10 +17,11 @@ import * as path from 'node:path';
 import { complexity } from '../src/core/complexity';
 import type { ExpandedModel, ModelSpec } from '../src/core/model';
 import { expandModel } from '../src/core/modelSpec';
+import { median } from '../src/core/analysis/statistics';
 import { Rng } from '../src/core/sampling/rng';
 import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
-import { defaultWorkers } from '../src/train/sweep';
+import { defaultWorkers } from '../src/sweep/runner';
 import { Trainer } from '../src/train/trainer';
 import { serveChild, type Figure, type Suite } from './measure';
 import type { BenchModel, StepPlan, Throughput } from './plan';
@@ -95,13 +96,6 @@ export interface TorchResult {
   stepMs: number[];
   /** CPU time of all its threads per step. */
   cpuMs: number[];
-}
-
-/** The median of a non-empty list. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** batch / median step time, in images per second. */

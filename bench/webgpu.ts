@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 
 import type { ModelSpec } from '../src/core/model';
 import { expandModel } from '../src/core/modelSpec';
+import { median } from '../src/core/analysis/statistics';
 import { Rng } from '../src/core/sampling/rng';
 import { BackendUnavailableError, initBackend } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
@@ -32,12 +33,6 @@ type WebGpuResult =
   | { ok: false; unavailable: string };
 
 const CHILD_TIMEOUT_MS = 180_000;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** In the child: trains warm-up + measured steps on webgpu; a software adapter switches to SOFTWARE_PLAN. */
 async function runChild(job: WebGpuJob): Promise<WebGpuResult> {

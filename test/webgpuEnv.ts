@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSpec } from '../src/core/model';
-import { initBackend, type BackendChoice } from '../src/train/backend';
+import type { BackendChoice } from '../src/core/analysis/sweepEvents';
+import { initBackend } from '../src/train/backend';
 import { skipUnless } from './requirements';
 
 /** On Linux, what Dawn's Vulkan backend needs and this machine lacks: the loader, a driver (ICD). */

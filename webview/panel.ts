@@ -5,7 +5,7 @@
  * place as trials finish. Its choices (selected trial, property, normalized EDFs, scroll) are
  * saved with the webview's state, so they survive hiding the panel and reloading the window.
  */
-import { isHostMessage, withAnalysisBest, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
+import { isHostToPanelMessage, withAnalysisBest, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
 import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
 import { blankViewState, restoreViewState, type ViewState } from '../src/core/analysis/panelState';
 import { ReportView } from './reportView';
@@ -40,7 +40,7 @@ function main(): void {
 
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const message = event.data;
-    if (!isHostMessage(message)) {
+    if (!isHostToPanelMessage(message)) {
       vscode.postMessage({ type: 'error', message: `the panel got a message it does not know: ${JSON.stringify(message).slice(0, 200)}` });
       return;
     }

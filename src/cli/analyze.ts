@@ -11,7 +11,7 @@ import { MAX_DISTINCT, splitAnalysis, type SplitAnalysis } from '../core/analysi
 import { TREND_BINS, trendAnalysis, type Trend } from '../core/analysis/trend';
 import { SweepDirectoryError } from '../core/results/store';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
-import { tableLines } from './table';
+import { tableLines } from '../core/presentation/table';
 
 const HELP = `Usage: dslab analyze DIR [--by KEY[,KEY2]] [--trend] [--html FILE] [--json]
 

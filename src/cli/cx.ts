@@ -8,7 +8,7 @@ import { expandModel, ModelSpecError, normalizeModelSpec, type NormalizedModelSp
 import { generateRegnet } from '../core/regnet';
 import { roundHalfEven } from '../core/rounding';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
-import { table } from './table';
+import { table } from '../core/presentation/table';
 
 const HELP = `Usage: dslab cx MODEL [--resolution N] [--json]
 

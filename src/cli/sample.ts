@@ -16,7 +16,7 @@ import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Comma
 import { formatCount } from './cx';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
-import { table } from './table';
+import { table } from '../core/presentation/table';
 
 const HELP = `Usage: dslab sample FILE [--space S] [--samples N] [--seed K] [--json]
 

@@ -1,16 +1,15 @@
 /** `dslab sweep FILE`: sample the file's design spaces and train every model, resumably. */
-import * as path from 'node:path';
-import { describeRound } from '../core/analysis/sequential';
-import { describeEnvironmentFailures, type TrialRecord } from '../core/results/records';
+import { describeEnvironmentFailures } from '../core/results/records';
 import { SweepFilesystemError } from '../core/results/fsErrors';
+import { sweepDirOf } from '../core/results/layout';
 import { SweepDirectoryError } from '../core/results/store';
+import { duration, percent, summaryLines, SweepProgress, TRIAL_DETAIL_EVENTS } from '../core/presentation/sweepText';
 import type { BackendName } from '../core/space/types';
-import type { SweepEvent, SweepSummary } from '../train/protocol';
-import { runSweep, SweepError } from '../train/sweep';
+import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
+import { runSweep, SweepError } from '../sweep/runner';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
-import { table } from './table';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
                   [--retry-failed] [--native-modules DIR] [--json | --events]
@@ -78,64 +77,24 @@ export const EXIT_ENVIRONMENT = 3;
 /** The sweep directory cannot be written (full, read-only, not a folder): the message names the path and the cause. */
 export const EXIT_FILESYSTEM = 4;
 
-/** `.dslab/<stem>` for `examples/space.regnet.yaml` → `.dslab/space.regnet`. */
-export function defaultSweepDir(file: string): string {
-  return path.join('.dslab', path.parse(file).name);
-}
+// ------------------------------------------------------------------ progress
 
-// ------------------------------------------------------------------ formatting
-
-const percent = (x: number | null): string => (x === null ? '–' : `${x.toFixed(1)}%`);
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const s = Math.round(seconds);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-/** "RegNetX #3: 12.4% error, 2.1 s, 480 img/s", or what went wrong. */
-export function trialLine(r: TrialRecord): string {
-  const head = `${r.space} #${r.index}`;
-  if (r.status === 'failed') return `${head}: failed (${r.failure?.message ?? 'no reason recorded'})`;
-  if (r.status === 'diverged') {
-    const at = r.divergedAt ? ` at epoch ${r.divergedAt.epoch}, step ${r.divergedAt.step} (loss ${r.divergedAt.loss ?? 'NaN'})` : '';
-    return `${head}: diverged${at}`;
-  }
-  const speed = r.imagesPerSecond === null ? '' : `, ${Math.round(r.imagesPerSecond)} img/s`;
-  return `${head}: ${percent(r.error)} error, ${duration(r.wallSeconds)}${speed}`;
-}
+/** How the summary and the environment message tell the user to go on. */
+const AGAIN = 'run the same command again';
 
 /** What to do about trials that failed because of the environment. */
 export function environmentText(s: SweepSummary): string {
-  return describeEnvironmentFailures(s.environmentFailures, s.environmentFailure, 'run the same command again');
+  return describeEnvironmentFailures(s.environmentFailures, s.environmentFailure, AGAIN);
 }
 
 /** The closing report on stdout. */
 export function summaryText(s: SweepSummary): string {
-  const rows = [['space', 'n', 'done', 'failed', 'diverged', 'best', 'median']];
-  for (const sp of s.spaces) {
-    rows.push([sp.name, String(sp.n), String(sp.done), String(sp.failed), String(sp.diverged), percent(sp.bestError), percent(sp.medianError)]);
-  }
-  const ran = s.backend ? `on ${s.backend.detail}, ${s.workers} worker${s.workers === 1 ? '' : 's'}` : 'nothing to train';
-  const lines = [`${s.file}: ${s.done} of ${s.total} trials done, ${s.trained} trained in ${duration(s.wallSeconds)} (${ran})`, table(rows)];
-  if (s.interrupted) lines.push(`Interrupted: ${s.remaining} trial${s.remaining === 1 ? '' : 's'} remain; run the same command again to resume.`);
-  if (s.elsewhere > 0) lines.push(`${s.elsewhere} trial${s.elsewhere === 1 ? ' is' : 's are'} being trained by another process.`);
-  else if (!s.interrupted && s.remaining > 0) lines.push(`${s.remaining} trial${s.remaining === 1 ? '' : 's'} remain; run the same command again.`);
-  if (s.sequential) lines.push(...describeRound(s.sequential));
-  if (s.environmentFailures > 0) lines.push(environmentText(s));
-  lines.push(`Results: ${s.dir}`);
-  return lines.join('\n') + '\n';
+  return summaryLines(s, AGAIN).join('\n') + '\n';
 }
 
-/** Draws the progress bar on a terminal, and prints one line per finished trial. */
+/** Draws the progress bar on a terminal, and prints a line per event but the per-trial detail (the bar stands in for it). */
 class Progress {
-  private total = 0;
-  private done = 0;
-  private failed = 0;
-  private todo = 0;
-  private finishedNow = 0;
-  private readonly best = new Map<string, number>();
+  private readonly state = new SweepProgress(AGAIN);
   private readonly started = Date.now();
   private readonly line: StatusLine;
 
@@ -144,46 +103,15 @@ class Progress {
   }
 
   event(e: SweepEvent): void {
-    switch (e.type) {
-      case 'started':
-        this.total = e.total;
-        this.done = e.done;
-        this.todo = e.todo;
-        this.say(`Sweep of ${e.total} trials in ${e.dir}${e.created ? ' (new)' : ''}: ${e.done} done, ${e.todo} to train`);
-        break;
-      case 'warning':
-        this.say(`dslab sweep: warning: ${e.message}`);
-        break;
-      case 'unusable':
-        this.say(`${e.file}: corrupt (${e.reason}); retraining`);
-        break;
-      case 'backend':
-        for (const line of e.backend.fellThrough) this.say(`  skipped ${line}`);
-        this.say(`Training on ${e.backend.detail} with ${e.workers} worker${e.workers === 1 ? '' : 's'}`);
-        break;
-      case 'round':
-        this.total = e.total;
-        this.done = e.done;
-        this.todo = e.total - e.done + this.finishedNow;
-        for (const line of describeRound(e.sequential)) this.say(line);
-        break;
-      case 'trialSkipped':
-        this.say(`${e.space} #${e.index}: being trained by ${e.holder}; left to it`);
-        break;
-      case 'trialFinished': {
-        const r = e.record;
-        this.done++;
-        this.finishedNow++;
-        if (r.status === 'failed') this.failed++;
-        if (r.status === 'ok' && r.error !== null) this.best.set(r.space, Math.min(this.best.get(r.space) ?? Infinity, r.error));
-        this.say(trialLine(r));
-        break;
-      }
-      case 'finished':
-        this.clear();
-        return;
-      default:
-        break;
+    const lines = this.state.apply(e);
+    if (e.type === 'finished') {
+      // The summary goes to stdout (or --json): stderr only loses its bar.
+      this.clear();
+      return;
+    }
+    if (!TRIAL_DETAIL_EVENTS.has(e.type)) {
+      // The CLI's own framing of a warning, as for its other messages.
+      for (const line of lines) this.say(e.type === 'warning' ? `dslab sweep: ${line}` : line);
     }
     this.draw();
   }
@@ -194,13 +122,14 @@ class Progress {
   }
 
   private draw(): void {
-    if (this.total === 0 || !this.line.due()) return;
+    const s = this.state;
+    if (s.total === 0 || !this.line.due()) return;
     const now = Date.now();
-    const left = this.todo - this.finishedNow;
-    const eta = this.finishedNow > 0 && left > 0 ? ` · ETA ${duration(((now - this.started) / 1000 / this.finishedNow) * left)}` : '';
-    const best = [...this.best].map(([space, error]) => `${space} ${percent(error)}`).join(', ');
-    const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
-    this.line.draw(`${bar(this.done / this.total)} ${this.done}/${this.total} trials${failed}${eta}${best ? ` · best ${best}` : ''}`);
+    const left = s.todo - s.finishedNow;
+    const eta = s.finishedNow > 0 && left > 0 ? ` · ETA ${duration(((now - this.started) / 1000 / s.finishedNow) * left)}` : '';
+    const best = [...s.bestBySpace].map(([space, error]) => `${space} ${percent(error)}`).join(', ');
+    const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
+    this.line.draw(`${bar(s.done / s.total)} ${s.done}/${s.total} trials${failed}${eta}${best ? ` · best ${best}` : ''}`);
   }
 
   clear(): void {
@@ -236,7 +165,7 @@ export const sweepCommand: Command = {
     }
     if (values.out === '') throw new UsageError('--out expects a directory');
     const file = positionals[0];
-    const out = values.out ?? defaultSweepDir(file);
+    const out = values.out ?? sweepDirOf(file);
 
     const resolved = loadSpaceFile(file, io);
 

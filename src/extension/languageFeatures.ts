@@ -1,7 +1,7 @@
 /** Hover (schema documentation; a space's definition, size and acceptance) and completion of keys and enum values. */
 import * as vscode from 'vscode';
 import { SPACE_SCHEMA } from '../core/space';
-import { completionContextAt, keyCompletions, keyDocumentation, pathAt, valueCompletions } from './schemaPath';
+import { completionContextAt, keyCompletions, keyDocumentation, pathAt, valueCompletions } from '../core/space/schemaPath';
 import type { SpaceDocuments } from './spaceDocuments';
 import { quickAcceptance, spaceHoverMarkdown, type Acceptance } from './spaceSummary';
 

@@ -9,9 +9,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isPanelMessage, type HostMessage, type SweepRunState } from '../core/analysis/panelProtocol';
+import { isPanelMessage, type HostToPanelMessage, type SweepRunState } from '../core/analysis/panelProtocol';
 import { restoreViewState, trialKey } from '../core/analysis/panelState';
-import type { SweepEvent } from '../train/protocol';
+import { manifestPath, trialPath } from '../core/results/layout';
+import type { SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
 import type { ResultsRequest, ResultsResponse } from './resultsRequest';
 import { sweepDirectory } from './sweepTaskDefinition';
@@ -34,7 +35,7 @@ export function resultsDirectory(uri: vscode.Uri): string | undefined {
 /** True when the file has a sweep with a `sweep.json` to show. */
 export function hasResults(uri: vscode.Uri): boolean {
   const dir = resultsDirectory(uri);
-  return dir !== undefined && fs.existsSync(path.join(dir, 'sweep.json'));
+  return dir !== undefined && fs.existsSync(manifestPath(dir));
 }
 
 /** One open panel: its webview, the last sweep state and the analysis schedule. */
@@ -80,7 +81,7 @@ class ResultsPanel {
     );
   }
 
-  private post(message: HostMessage): void {
+  private post(message: HostToPanelMessage): void {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
@@ -110,7 +111,7 @@ class ResultsPanel {
   private async openTrial(space: string, index: number): Promise<void> {
     const dir = resultsDirectory(this.uri);
     if (dir === undefined) return;
-    const file = path.join(dir, 'trials', space, `${String(index).padStart(4, '0')}.json`);
+    const file = trialPath(dir, space, index);
     if (!fs.existsSync(file)) return void vscode.window.showInformationMessage(`${space} #${index} has no record yet (${file}).`);
     await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Active, preview: true });
   }

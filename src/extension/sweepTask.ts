@@ -7,9 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweepRunState } from '../core/analysis/panelProtocol';
-import type { SweepEvent } from '../train/protocol';
+import { parseSweepEvent, type SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
-import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from './sweepEvents';
+import { SweepProgress } from '../core/presentation/sweepText';
+import { isMessageForUser, LineBuffer, terminalLines, terminalText } from './cliOutput';
 import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
 /** Time the child gets to stop its workers after SIGTERM before it is killed. */
@@ -40,7 +41,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closed.event;
   private child: ChildProcess | undefined;
   private stopping = false;
-  private readonly progress = new SweepProgress();
+  private readonly progress = new SweepProgress('run the task again');
   private reportProgress: ((fraction: number, message: string) => void) | undefined;
   private file = '';
   private endProgress: (() => void) | undefined;
@@ -75,12 +76,12 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const stdout = new LineBuffer();
     const onStdout = (lines: string[]): void => {
       for (const line of lines) {
-        const event = parseEvent(line);
+        const event = parseSweepEvent(line);
         if (!event) {
           this.write(line);
           continue;
         }
-        for (const l of this.progress.apply(event)) this.write(l);
+        for (const l of terminalLines(this.progress, event)) this.write(l);
         if (event.type !== 'step') this.env.onSweep?.(this.file, this.progress.runState(this.stopping ? 'stopping' : 'running'), event);
         this.env.status.text = `$(beaker) ${this.progress.statusText()}`;
         this.env.status.show();

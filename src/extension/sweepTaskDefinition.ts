@@ -3,6 +3,7 @@
  * runs `dslab sweep` on the file (optionally one space) from tasks.json, the Run Task picker or a lens.
  */
 import * as path from 'node:path';
+import { DEFAULT_SWEEPS_DIR, sweepDirOf } from '../core/results/layout';
 
 export const TASK_TYPE = 'dslab';
 
@@ -42,8 +43,7 @@ export function taskName(definition: SweepTaskDefinition): string {
 
 /** Where the sweep of `file` is stored: `<outputDirectory or .dslab>/<file name without extension>`. */
 export function sweepDirectory(folder: string, file: string, outputDirectory: string): string {
-  const base = outputDirectory.trim() === '' ? path.join(folder, '.dslab') : path.resolve(folder, outputDirectory);
-  return path.join(base, path.parse(file).name);
+  return sweepDirOf(file, outputDirectory.trim() === '' ? path.join(folder, DEFAULT_SWEEPS_DIR) : path.resolve(folder, outputDirectory));
 }
 
 /** The CLI arguments (after `node bin/dslab`) of the sweep a task runs; it emits JSON events on stdout. */

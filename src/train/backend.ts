@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
+import type { BackendChoice } from '../core/analysis/sweepEvents';
 import type { BackendName } from '../core/space/types';
 import { registerWasmKernels } from './kernels';
 import { registerGradients } from './kernels/gradients';
@@ -35,17 +36,6 @@ export { tf };
 
 // tfjs-core's CommonJS build has no gradient functions; every user of `tf` gets ours.
 registerGradients();
-
-/** The engine training runs on, and why the ones before it in the 'auto' order were skipped. */
-export type BackendChoice = {
-  name: 'tfjs-node-gpu' | 'webgpu' | 'tfjs-node' | 'wasm' | 'cpu';
-  /** What exactly loaded, e.g. 'wasm (SIMD, 1 thread), our SIMD kernels (relaxed)'. */
-  detail: string;
-  /** For webgpu: the adapter it computes on. */
-  adapter?: WebGpuAdapter;
-  /** One line per skipped backend, saying why. */
-  fellThrough: string[];
-};
 
 /** A backend named explicitly cannot be used; the message says how to install it. */
 export class BackendUnavailableError extends Error {

@@ -3,12 +3,13 @@
  * measure its test error (pycls's trainer loop: test after every epoch; the lr follows the
  * schedule per step or per epoch, see core/schedule.ts).
  */
+import type { BackendChoice, EpochResult } from '../core/analysis/sweepEvents';
 import type { ModelSpec } from '../core/model';
 import { expandModel } from '../core/modelSpec';
 import { LrSchedule } from '../core/schedule';
 import { deriveSpaceSeed } from '../core/space/seed';
 import type { BackendName, ResolvedDataset, ResolvedTraining } from '../core/space/types';
-import { initBackend, tf, type BackendChoice } from './backend';
+import { initBackend, tf } from './backend';
 import { batches, datasetAtResolution, type ImageSet } from './data/dataset';
 import { buildModel } from './model';
 import { isDivergent, testError, Trainer } from './trainer';
@@ -25,19 +26,6 @@ export interface TrialJob {
   baseDir?: string;
   /** Seeds the initial weights and the batch order / augmentation of every epoch. */
   seed: number;
-}
-
-export interface EpochResult {
-  /** 1-based. */
-  epoch: number;
-  /** Mean training loss per image over the epoch: batch losses weighted by batch size (pycls's meter). */
-  trainLoss: number;
-  /** Top-1 test error (%) after the epoch, BN with running statistics. */
-  testError: number;
-  /** The lr of the epoch's first step. */
-  lr: number;
-  /** Wall time of the epoch: training and evaluation. */
-  seconds: number;
 }
 
 export interface TrialOutcome {

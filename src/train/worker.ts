@@ -1,14 +1,14 @@
 /**
- * A sweep worker: a child process (forked by the runner in sweep.ts) that trains one trial at a
+ * A sweep worker: a child process (forked by the runner, src/sweep/runner.ts) that trains one trial at a
  * time. It starts its tfjs backend, says `ready` with the backend it got, then runs the jobs it
  * is sent, reporting epochs, throttled steps and the outcome. Everything crossing the process
- * boundary is a `WorkerMessage` / `HostMessage` (protocol.ts).
+ * boundary is a `WorkerMessage` / `RunnerMessage` (src/sweep/workerProtocol.ts).
  *
  * Training in a separate process keeps tfjs's memory and any crash (out of memory, a native
  * abort) away from the runner, and lets several models train in parallel on several cores.
  */
-import type { BackendChoice } from './backend';
-import type { HostMessage, WorkerConfig, WorkerMessage } from './protocol';
+import type { BackendChoice } from '../core/analysis/sweepEvents';
+import type { RunnerMessage, WorkerConfig, WorkerMessage } from '../sweep/workerProtocol';
 import type { TrialHooks, TrialJob, TrialOutcome } from './trial';
 
 /** What a worker needs from the trainer (the fake trial module of the tests provides the same). */
@@ -89,7 +89,7 @@ async function serve(config: WorkerConfig): Promise<void> {
     }
   };
 
-  const onMessage = (message: HostMessage): void => {
+  const onMessage = (message: RunnerMessage): void => {
     if (message.type === 'run') {
       if (running) void send({ type: 'error', message: 'worker is busy: a second trial was sent before the first finished' });
       else void run(message.job);

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { HostMessage } from '../../src/core/analysis/panelProtocol';
+import type { HostToPanelMessage } from '../../src/core/analysis/panelProtocol';
 import { runResultsRequest } from '../../src/extension/resultsRequest';
 import { panelHtml } from '../../src/extension/webviewHtml';
 import { missingFile, skipUnless } from '../requirements';
@@ -75,7 +75,7 @@ test('the Results panel draws the analyses the host posts, in place, and tells t
     await page.addInitScript(WEBVIEW_STAND_IN);
     await page.goto(pathToFileURL(page0).href);
     const posted = (): Promise<unknown[]> => page.evaluate('window.__posted') as Promise<unknown[]>;
-    const send = (m: HostMessage | Record<string, unknown>): Promise<unknown> => page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(msg, '*'), m);
+    const send = (m: HostToPanelMessage | Record<string, unknown>): Promise<unknown> => page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(msg, '*'), m);
     await page.waitForFunction('window.__posted.length > 0');
     assert.deepEqual(await posted(), [{ type: 'ready' }]);
 

@@ -358,7 +358,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       return /4 of 4 trials done/.test(text) ? text : undefined;
     });
     // (Only the last screenful is in the DOM, and workers finish trials in any order.)
-    assert.match(terminal, /[AB] #[01]: [\d.]+% error in [\d.]+ s\s+\[4\/4\]/);
+    assert.match(terminal, /[AB] #[01]: [\d.]+% error, [\d.]+ s(, \d+ img\/s)?\s+\[4\/4\]/);
     assert.match(terminal, /space\s+done\s+failed\s+diverged\s+best\s+median/);
     assert.match(terminal, /A\s+2\/2\s+0\s+0\s/);
     assert.match(terminal, /B\s+2\/2\s+0\s+0\s/);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { SweepFilesystemError } from '../../src/core/results/fsErrors';
 import { readSpaceFile } from '../../src/core/space';
 import type { ResolvedSpaceFile } from '../../src/core/space/types';
-import { runSweep, type SweepOptions } from '../../src/train/sweep';
+import { runSweep, type SweepOptions } from '../../src/sweep/runner';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DSLAB = path.join(ROOT, 'bin', 'dslab');

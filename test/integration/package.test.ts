@@ -38,6 +38,7 @@ describe('npm run package', () => {
       'extension/out/extension/resultsWorker.js',
       'extension/bin/dslab',
       'extension/out/src/cli/main.js',
+      'extension/out/src/sweep/runner.js',
       'extension/out/src/train/worker.js',
       'extension/out/webview/report.js',
       'extension/out/webview/panel.js',
@@ -67,7 +68,7 @@ describe('npm run package', () => {
     const unwanted = names.filter((n) =>
       /^extension\/(src|test|bench|webview|scripts|wasm\/src|\.ci|\.vscode|\.cache|\.dslab|out\/test|out\/bench)\//.test(n) ||
       /\.(ts|map|vsix)$/.test(n) ||
-      /^extension\/out\/(?!package\.json$|schemas\/|extension\/|webview\/|src\/(cli|core|train)\/)/.test(n) ||
+      /^extension\/out\/(?!package\.json$|schemas\/|extension\/|webview\/|src\/(cli|core|sweep|train)\/)/.test(n) ||
       /^extension\/node_modules\/(typescript|esbuild|@esbuild|@vscode|@vscode-elements|lit|@lit|@types|playwright-core|chart\.js|webgpu|@tensorflow\/tfjs-backend-webgpu)\//.test(n),
     );
     assert.deepEqual(unwanted, []);

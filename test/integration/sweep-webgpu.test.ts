@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { TrialRecord } from '../../src/core/results/records';
-import type { SweepSummary } from '../../src/train/protocol';
+import type { SweepSummary } from '../../src/core/analysis/sweepEvents';
 import { requireWebGpu, skipWebGpu } from '../webgpuEnv';
 
 const ROOT = path.join(__dirname, '..', '..', '..');

@@ -15,7 +15,7 @@ import { SweepStore } from '../../src/core/results/store';
 import { sampleFile } from '../../src/core/sampling/sampler';
 import { readSpaceFile } from '../../src/core/space';
 import { encodeIdx } from '../../src/train/data/idx';
-import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
+import type { SweepEvent, SweepSummary } from '../../src/core/analysis/sweepEvents';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DSLAB = path.join(ROOT, 'bin', 'dslab');

@@ -11,13 +11,13 @@ import {
   CIFAR_REGNETX,
   findTorchPython,
   imagesPerSecond,
-  median,
   modelFigures,
   ratios,
   TINY_ANYNET,
   type ChildResult,
   type Throughput,
 } from '../../bench/training';
+import { median } from '../../src/core/analysis/statistics';
 
 const SUITE = path.join(__dirname, '..', '..', 'bench', 'training.js');
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSweep } from '../../src/core/analysis/loadSweep';
-import { isHostMessage, isPanelMessage, isSweepRunState, sweepStateText, withAnalysisBest, type SweepRunState } from '../../src/core/analysis/panelProtocol';
+import { isHostToPanelMessage, isPanelMessage, isSweepRunState, sweepStateText, withAnalysisBest, type SweepRunState } from '../../src/core/analysis/panelProtocol';
 import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
 import { analyzeSweep, type SweepAnalysis } from '../../src/core/analysis/sweepAnalysis';
-import { SweepProgress } from '../../src/extension/sweepEvents';
+import { SweepProgress } from '../../src/core/presentation/sweepText';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sweeps', 'three-spaces');
 const analysis = analyzeSweep(loadSweep(FIXTURE));
@@ -22,11 +22,11 @@ describe('the Results panel message protocol', () => {
   const state: SweepRunState = { phase: 'running', done: 3, total: 8, best: { space: 'A', error: 11.2 } };
 
   test('host → panel messages pass their guard; malformed ones do not', () => {
-    assert.equal(isHostMessage({ type: 'analysis', analysis: JSON.parse(JSON.stringify(analysis)) }), true);
-    assert.equal(isHostMessage({ type: 'sweepState', state }), true);
-    assert.equal(isHostMessage({ type: 'sweepState', state: { ...state, best: null, phase: 'cancelled' } }), true);
-    assert.equal(isHostMessage({ type: 'select', key: 'AnyNetX_A/3' }), true);
-    assert.equal(isHostMessage({ type: 'error', message: 'no sweep.json' }), true);
+    assert.equal(isHostToPanelMessage({ type: 'analysis', analysis: JSON.parse(JSON.stringify(analysis)) }), true);
+    assert.equal(isHostToPanelMessage({ type: 'sweepState', state }), true);
+    assert.equal(isHostToPanelMessage({ type: 'sweepState', state: { ...state, best: null, phase: 'cancelled' } }), true);
+    assert.equal(isHostToPanelMessage({ type: 'select', key: 'AnyNetX_A/3' }), true);
+    assert.equal(isHostToPanelMessage({ type: 'error', message: 'no sweep.json' }), true);
     for (const bad of [
       null,
       'analysis',
@@ -40,7 +40,7 @@ describe('the Results panel message protocol', () => {
       { type: 'error' },
       { type: 'ready' },
     ]) {
-      assert.equal(isHostMessage(bad), false, JSON.stringify(bad));
+      assert.equal(isHostToPanelMessage(bad), false, JSON.stringify(bad));
     }
   });
 
@@ -68,7 +68,7 @@ describe('the Results panel message protocol', () => {
   });
 
   test('the task’s progress becomes the panel’s state; a stopped sweep ends cancelled', () => {
-    const p = new SweepProgress();
+    const p = new SweepProgress('run the task again');
     p.apply({ type: 'started', total: 4, done: 1, todo: 3, dir: '/d', created: false } as never);
     assert.deepEqual(p.runState('running'), { phase: 'running', done: 1, total: 4, best: null });
     assert.equal(p.endPhase(130, true), 'cancelled');

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import type { TrialRecord } from '../../src/core/results/records';
-import { isMessageForUser, LineBuffer, parseEvent, SweepProgress, terminalText } from '../../src/extension/sweepEvents';
+import { SweepProgress } from '../../src/core/presentation/sweepText';
+import { isMessageForUser, LineBuffer, terminalLines, terminalText } from '../../src/extension/cliOutput';
 import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName } from '../../src/extension/sweepTaskDefinition';
-import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
+import type { SweepEvent, SweepSummary } from '../../src/core/analysis/sweepEvents';
 
 function record(space: string, index: number, status: TrialRecord['status'], error: number | null): TrialRecord {
   return {
@@ -62,13 +63,6 @@ describe('reading the CLI events', () => {
     assert.deepEqual(buffer.flush(), []);
   });
 
-  test('only JSON objects with a type are events', () => {
-    assert.deepEqual(parseEvent('{"type":"warning","message":"m"}'), { type: 'warning', message: 'm' });
-    assert.equal(parseEvent('{"a":1}'), undefined);
-    assert.equal(parseEvent('Sweep of 4 trials'), undefined);
-    assert.equal(parseEvent('[1]'), undefined);
-  });
-
   test('stderr: diagnostics and messages of the CLI are shown, progress lines are not', () => {
     assert.equal(isMessageForUser('space.regnet.yaml:16:10: error: model.block must be one of X, Y, R, V'), true);
     assert.equal(isMessageForUser('dslab sweep: stopping (SIGTERM); running trials will be trained again next time'), true);
@@ -84,7 +78,7 @@ describe('reading the CLI events', () => {
 
 describe('a sweep as the task shows it', () => {
   test('events become lines; done/total and the best error follow the trials', () => {
-    const progress = new SweepProgress();
+    const progress = new SweepProgress('run the task again');
     const events: SweepEvent[] = [
       { type: 'started', dir: '.dslab/space.regnet', created: true, total: 4, done: 0, todo: 4, spaces: [] },
       { type: 'backend', backend: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)', fellThrough: ['tfjs-node: not installed'] }, workers: 2 },
@@ -95,16 +89,16 @@ describe('a sweep as the task shows it', () => {
       { type: 'trialFinished', record: record('A', 1, 'failed', null) },
       { type: 'trialFinished', record: record('RegNetX', 0, 'ok', 12.25) },
     ];
-    const lines = events.flatMap((e) => progress.apply(e));
+    const lines = events.flatMap((e) => terminalLines(progress, e));
     assert.deepEqual(lines, [
       'Sweep of 4 trials in .dslab/space.regnet (new): 0 done, 4 to train',
       '  skipped tfjs-node: not installed',
       'Training on wasm (SIMD, 1 thread) with 2 workers',
       'A #0: started on worker 1',
       'A #0: epoch 1, loss 0.612, error 21.5%',
-      'A #0: 21.5% error in 2.3 s  [1/4]',
+      'A #0: 21.5% error, 2.3 s, 400 img/s  [1/4]',
       'A #1: failed (out of memory)  [2/4]',
-      'RegNetX #0: 12.3% error in 2.3 s  [3/4]',
+      'RegNetX #0: 12.3% error, 2.3 s, 400 img/s  [3/4]',
     ]);
     assert.equal(progress.statusText(), 'dslab 3/4 · best 12.3%');
     assert.deepEqual(progress.best, { space: 'RegNetX', error: 12.25 });
@@ -112,15 +106,15 @@ describe('a sweep as the task shows it', () => {
   });
 
   test('the final summary: a table per space and how to resume', () => {
-    const progress = new SweepProgress();
+    const progress = new SweepProgress('run the task again');
     assert.equal(progress.statusText(), 'dslab 0/0');
     assert.equal(progress.fraction(), 0);
     assert.deepEqual(progress.apply({ type: 'finished', summary: SUMMARY }), [
-      '3 of 4 trials done, 3 trained in 7.5 s',
-      'space    done  failed  diverged  best   median',
-      'A        2/2   1       0         21.5%  21.5%',
-      'RegNetX  1/2   0       0         12.3%  12.3%',
-      'Stopped: 1 trials remain; run the task again to resume.',
+      'space.regnet.yaml: 3 of 4 trials done, 3 trained in 7.5 s (on wasm (SIMD, 1 thread), 2 workers)',
+      'space    n  done  failed  diverged  best   median',
+      'A        2  2     1       0         21.5%  21.5%',
+      'RegNetX  2  1     0       0         12.3%  12.3%',
+      'Interrupted: 1 trial remains; run the task again to resume.',
       'Results: .dslab/space.regnet',
     ]);
     assert.equal(progress.summary, SUMMARY);
@@ -130,7 +124,7 @@ describe('a sweep as the task shows it', () => {
 
 describe('a sequential sweep as the task shows it', () => {
   test('each round prints where the sweep stands and each pair; the status bar shows the round', () => {
-    const progress = new SweepProgress();
+    const progress = new SweepProgress('run the task again');
     progress.apply({ type: 'started', dir: '.dslab/space.regnet', created: true, total: 32, done: 0, todo: 32, spaces: [] });
     const lines = progress.apply({
       type: 'round',

@@ -1,6 +1,7 @@
 // The code's layers, as the README's Development section draws them: src/core is pure TypeScript
-// (no vscode, no tfjs, nothing outside core but Node's modules and its few libraries), the
-// extension never loads tfjs, and no two modules import each other, directly or around a loop.
+// (no vscode, no tfjs, nothing outside core but Node's modules and its few libraries), neither
+// the extension nor the sweep runner loads tfjs (only the worker processes do), and no two modules
+// import each other, directly or around a loop.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -54,8 +55,8 @@ const IMPORTS = new Map(FILES.map((f) => [f, importsOf(f)]));
 const rel = (f: string): string => path.relative(ROOT, f);
 
 describe('layers', () => {
-  test('src/core imports only core, Node, its libraries and JSON data: never vscode, tfjs, train, cli or extension', () => {
-    const allowed = /^(node:|yaml$|ajv$|pure-rand\/)/;
+  test('src/core imports only core, Node, its libraries and JSON data: never vscode, tfjs, train, sweep, cli or extension', () => {
+    const allowed = /^(node:|yaml$|ajv$|pure-rand\/|text-table$)/;
     const bad: string[] = [];
     for (const file of tsFiles(CORE)) {
       for (const i of IMPORTS.get(file) ?? []) {
@@ -68,7 +69,8 @@ describe('layers', () => {
     assert.deepEqual(bad, []);
   });
 
-  test('the extension loads no tfjs at run time, directly or through what it imports', () => {
+  /** The run-time import chains from the modules of `dir` to tfjs (or webgpu), and how many modules they reach. */
+  function tfjsReachedFrom(dir: string): { tfjs: string[]; reached: number } {
     const reached = new Set<string>();
     const tfjs: string[] = [];
     const visit = (file: string, via: string[]): void => {
@@ -80,9 +82,20 @@ describe('layers', () => {
         if (i.file && IMPORTS.has(i.file)) visit(i.file, [...via, rel(file)]);
       }
     };
-    for (const file of tsFiles(path.join(SRC, 'extension'))) visit(file, []);
+    for (const file of tsFiles(dir)) visit(file, []);
+    return { tfjs, reached: reached.size };
+  }
+
+  test('the extension loads no tfjs at run time, directly or through what it imports', () => {
+    const { tfjs, reached } = tfjsReachedFrom(path.join(SRC, 'extension'));
     assert.deepEqual(tfjs, []);
-    assert.ok(reached.size > 20, `only ${reached.size} modules reached: the import parser is broken`);
+    assert.ok(reached > 20, `only ${reached} modules reached: the import parser is broken`);
+  });
+
+  test('the sweep runner and its worker pool load no tfjs at run time: only the workers they fork do', () => {
+    const { tfjs, reached } = tfjsReachedFrom(path.join(SRC, 'sweep'));
+    assert.deepEqual(tfjs, []);
+    assert.ok(reached > 10, `only ${reached} modules reached: the import parser is broken`);
   });
 
   test('no import cycle, type imports included (src, webview, bench)', () => {

@@ -11,9 +11,9 @@ import type { TrialRecord } from '../../src/core/results/records';
 import { SweepDirectoryError } from '../../src/core/results/store';
 import { readSpaceFile } from '../../src/core/space';
 import type { ResolvedSpaceFile } from '../../src/core/space/types';
-import type { SweepEvent, SweepSummary } from '../../src/train/protocol';
-import { runSweep, SweepError, summarizeSpaces, type SweepOptions } from '../../src/train/sweep';
-import { telling } from '../../src/train/workerProcess';
+import { isSweepEvent, type SweepEvent, type SweepSummary } from '../../src/core/analysis/sweepEvents';
+import { runSweep, SweepError, summarizeSpaces, type SweepOptions } from '../../src/sweep/runner';
+import { telling } from '../../src/sweep/workerProcess';
 import { fakeError, type FakePlan } from '../fixtures/sweep/fakeTrial';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -21,6 +21,8 @@ const FAKE = path.join(__dirname, '..', 'fixtures', 'sweep', 'fakeTrial.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-runner-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
+/** The kinds of event the runs below emitted, each checked by the editor's guard after a JSON round trip. */
+const emittedKinds = new Set<string>();
 
 const read = readSpaceFile(path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny.yaml'));
 assert.ok(read.resolved);
@@ -50,6 +52,8 @@ async function sweep(out: string, plan: FakePlan = {}, options: Partial<SweepOpt
       ...options,
       onEvent: (e) => {
         events.push(e);
+        assert.ok(isSweepEvent(JSON.parse(JSON.stringify(e))), `the event guard rejects ${JSON.stringify(e)}`);
+        emittedKinds.add(e.type);
         options.onEvent?.(e);
       },
     });
@@ -401,7 +405,7 @@ test('two processes sweeping one directory at once train every trial exactly onc
   // Each process runs the runner (compiled, beside this test) on the same directory with the fake trainer.
   const script = (log: string): string => `
     const { readSpaceFile } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'core', 'space'))});
-    const { runSweep } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'train', 'sweep'))});
+    const { runSweep } = require(${JSON.stringify(path.join(ROOT, 'out', 'src', 'sweep', 'runner'))});
     process.env.DSLAB_FAKE_TRIAL = ${JSON.stringify(JSON.stringify({ delayMs: 40, log }))};
     const resolved = readSpaceFile(${JSON.stringify(path.join(ROOT, 'test', 'fixtures', 'sweep', 'tiny.yaml'))}).resolved;
     runSweep({ file: 'tiny.yaml', resolved, out: ${JSON.stringify(dir)}, samples: 3, workers: 2, trialModule: ${JSON.stringify(FAKE)}, killGraceMs: 500 })
@@ -421,4 +425,9 @@ test('two processes sweeping one directory at once train every trial exactly onc
   assert.deepEqual([...trained].sort(), ['A#0', 'A#1', 'A#2', 'B#0', 'B#1', 'B#2'], 'each trial once, by one process or the other');
   assert.equal(summaries[0].trained + summaries[1].trained, 6);
   assert.deepEqual(trialFiles(dir), ALL);
+});
+
+test('every kind of event, as the runs above emitted it, passes the guard the editor reads the CLI\'s events with', () => {
+  const kinds = ['started', 'warning', 'unusable', 'backend', 'round', 'trialStarted', 'epoch', 'step', 'trialFinished', 'trialSkipped', 'finished'];
+  assert.deepEqual([...emittedKinds].sort(), kinds.sort());
 });

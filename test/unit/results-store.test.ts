@@ -10,7 +10,8 @@ import { isTempFile, removeLeftoverTempFiles, TEMP_MAX_AGE_MS, writeFileAtomic }
 import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from '../../src/core/results/fingerprint';
 import { LOCK_STALE_MS, LOCK_WRITE_GRACE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
 import { hostName, hostTag } from '../../src/core/results/process';
-import { checkTrialRecord, trialFileName, type SweepModel, type TrialRecord } from '../../src/core/results/records';
+import { trialFileName } from '../../src/core/results/layout';
+import { checkTrialRecord, type SweepModel, type TrialRecord } from '../../src/core/results/records';
 import { SweepDirectoryError, SweepStore } from '../../src/core/results/store';
 import { sampleFile } from '../../src/core/sampling/sampler';
 import { readSpaceFile } from '../../src/core/space';

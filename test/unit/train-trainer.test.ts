@@ -329,11 +329,17 @@ describe('runTrial (cpu)', () => {
   });
 
   test('a model that does not fit the images is refused with both shapes named', async () => {
-    await assert.rejects(runTrial(job({ model: { ...TINY, resolution: 28, classes: 10 } })), (e: Error) => {
-      assert.match(e.message, /images are 8×8 but the model's resolution is 28/);
+    await assert.rejects(runTrial(job({ model: { ...TINY, channels: 3, classes: 10 } })), (e: Error) => {
+      assert.match(e.message, /images have 1 channels but the model takes 3/);
       assert.match(e.message, /the dataset has 4 classes but the model predicts 10/);
       return true;
     });
+  });
+
+  test('a model at another resolution trains on the images resized to it', async () => {
+    const o = await runTrial(job({ model: { ...TINY, resolution: 12 } }));
+    assert.equal(o.status, 'ok');
+    assert.ok(Number.isFinite(o.error));
   });
 });
 

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { TFJS_VERSION } from '../../src/train/backend';
-import { defaultWorkers } from '../../src/train/sweep';
+import { defaultWorkers } from '../../src/sweep/runner';
 import { adapterName, describeAdapter, driverHint, loadWebGpu, parseAdapterList, webgpuInstallHint } from '../../src/train/webgpu';
 import { skipWebGpu } from '../webgpuEnv';
 

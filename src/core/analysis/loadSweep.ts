@@ -4,9 +4,9 @@
  * read-only. Records are checked exactly as the sweep runner checks them (`checkTrialRecord`).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { checkTrialRecord, SWEEP_FORMAT_VERSION, trialFileName, trialRelativePath, type SweepManifest, type TrialRecord } from '../results/records';
-import { MANIFEST_NAME, SweepDirectoryError, TRIALS_DIR, type UnusableRecord } from '../results/store';
+import { manifestPath, MANIFEST_NAME, trialPath, trialRelativePath } from '../results/layout';
+import { checkTrialRecord, SWEEP_FORMAT_VERSION, type SweepManifest, type TrialRecord } from '../results/records';
+import { SweepDirectoryError, type UnusableRecord } from '../results/store';
 
 /** What a sweep directory holds right now. */
 export interface SweepSnapshot {
@@ -21,7 +21,7 @@ export interface SweepSnapshot {
 
 /** Reads `dir/sweep.json` and every trial record it lists; throws a SweepDirectoryError when `dir` is not a sweep. */
 export function loadSweep(dir: string): SweepSnapshot {
-  const manifestFile = path.join(dir, MANIFEST_NAME);
+  const manifestFile = manifestPath(dir);
   let text: string;
   try {
     text = fs.readFileSync(manifestFile, 'utf8');
@@ -55,7 +55,7 @@ export function loadSweep(dir: string): SweepSnapshot {
     const rel = trialRelativePath(model.space, model.index);
     let body: string;
     try {
-      body = fs.readFileSync(path.join(dir, TRIALS_DIR, model.space, trialFileName(model.index)), 'utf8');
+      body = fs.readFileSync(trialPath(dir, model.space, model.index), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unusable.push({ file: rel, reason: `unreadable: ${(err as Error).message}` });
       continue;

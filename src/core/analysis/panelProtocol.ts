@@ -19,7 +19,7 @@ export interface SweepRunState {
 }
 
 /** Host → panel. */
-export type HostMessage =
+export type HostToPanelMessage =
   /** The whole analysis: the first one draws the panel, later ones update its charts in place. */
   | { type: 'analysis'; analysis: SweepAnalysis }
   | { type: 'sweepState'; state: SweepRunState }
@@ -64,7 +64,7 @@ export function isSweepRunState(x: unknown): x is SweepRunState {
 }
 
 /** Whether a message that reached the panel is one the host sends. */
-export function isHostMessage(x: unknown): x is HostMessage {
+export function isHostToPanelMessage(x: unknown): x is HostToPanelMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'analysis':

@@ -106,16 +106,6 @@ export interface TrialRecord {
   divergedAt?: { epoch: number; step: number; loss: number | null };
 }
 
-/** `3` → `0003.json` (four digits keep a directory listing in index order). */
-export function trialFileName(index: number): string {
-  return `${String(index).padStart(4, '0')}.json`;
-}
-
-/** `trials/RegNetX/0003.json`, with forward slashes on every platform (for messages and JSON). */
-export function trialRelativePath(space: string, index: number): string {
-  return `trials/${space}/${trialFileName(index)}`;
-}
-
 // ------------------------------------------------------------------ validation
 
 type Check = (v: unknown) => boolean;
@@ -162,6 +152,18 @@ const EPOCH_FIELDS: [keyof TrialEpoch, Check][] = [
  * sweep was re-sampled, or a file was copied in) is as unusable as a truncated one.
  */
 export function checkTrialRecord(value: unknown, expected: SweepModel): string | undefined {
+  const malformed = trialRecordShapeProblem(value);
+  if (malformed !== undefined) return malformed;
+  const record = value as TrialRecord;
+  if (record.space !== expected.space || record.index !== expected.index) {
+    return `it is the record of ${record.space} #${record.index}`;
+  }
+  if (canonicalJson(record.model) !== canonicalJson(expected.model)) return 'its model differs from the one sweep.json lists';
+  return senseProblem(record, expected);
+}
+
+/** Why `value` is not a well-formed trial record (whichever trial it is for), or undefined when it is one. */
+export function trialRecordShapeProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'not a JSON object';
   if (value.version !== SWEEP_FORMAT_VERSION) return `version ${JSON.stringify(value.version)}, expected ${SWEEP_FORMAT_VERSION}`;
   const missing = RECORD_FIELDS.filter(([key]) => !(key in value)).map(([key]) => key);
@@ -183,11 +185,7 @@ export function checkTrialRecord(value: unknown, expected: SweepModel): string |
   if (isObject(record.failure) && record.failure.cause !== undefined && record.failure.cause !== 'model' && record.failure.cause !== 'environment') {
     return "failure.cause is not 'model' or 'environment'";
   }
-  if (record.space !== expected.space || record.index !== expected.index) {
-    return `it is the record of ${record.space} #${record.index}`;
-  }
-  if (canonicalJson(record.model) !== canonicalJson(expected.model)) return 'its model differs from the one sweep.json lists';
-  return senseProblem(record, expected);
+  return undefined;
 }
 
 const isPercent = (x: number | null): boolean => x === null || (x >= 0 && x <= 100);

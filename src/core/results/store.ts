@@ -11,18 +11,8 @@ import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic 
 import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from './fingerprint';
 import { asFilesystemError, isFilesystemError } from './fsErrors';
 import { claimLock, type Claim } from './lock';
-import {
-  checkTrialRecord,
-  SWEEP_FORMAT_VERSION,
-  trialFileName,
-  trialRelativePath,
-  type SweepManifest,
-  type SweepModel,
-  type TrialRecord,
-} from './records';
-
-export const MANIFEST_NAME = 'sweep.json';
-export const TRIALS_DIR = 'trials';
+import { manifestPath, MANIFEST_NAME, spaceTrialsDir, trialPath, trialRelativePath, TRIALS_DIR } from './layout';
+import { checkTrialRecord, SWEEP_FORMAT_VERSION, type SweepManifest, type SweepModel, type TrialRecord } from './records';
 
 /** The directory cannot hold this sweep (another sweep, not a sweep at all, unreadable): a user error. */
 export class SweepDirectoryError extends Error {
@@ -132,7 +122,7 @@ export class SweepStore {
    */
   static open(options: OpenSweepOptions): SweepStore {
     const { dir } = options;
-    const manifestFile = path.join(dir, MANIFEST_NAME);
+    const manifestFile = manifestPath(dir);
     const wanted: SweepManifest = {
       version: SWEEP_FORMAT_VERSION,
       tool: options.tool,
@@ -172,17 +162,17 @@ export class SweepStore {
 
   /** The directory of a space's trial records. */
   spaceDir(space: string): string {
-    return path.join(this.dir, TRIALS_DIR, space);
+    return spaceTrialsDir(this.dir, space);
   }
 
   /** Path of a trial's record file. */
   recordPath(space: string, index: number): string {
-    return path.join(this.spaceDir(space), trialFileName(index));
+    return trialPath(this.dir, space, index);
   }
 
   /** Path of a trial's lock file. */
   lockPath(space: string, index: number): string {
-    return path.join(this.spaceDir(space), `${String(index).padStart(4, '0')}.lock`);
+    return trialPath(this.dir, space, index, 'lock');
   }
 
   /** Reads one trial's record and checks it against the model sweep.json lists. */

@@ -17,17 +17,19 @@ import * as path from 'node:path';
 import { asFilesystemError, isFilesystemError, SweepFilesystemError } from '../core/results/fsErrors';
 import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
-import { isEnvironmentFailure, trialRelativePath, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
+import { trialRelativePath } from '../core/results/layout';
+import { isEnvironmentFailure, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
 import { SweepStore } from '../core/results/store';
 import { sequentialProgress } from '../core/analysis/sweepAnalysis';
 import { summarizeSequential, type SequentialState } from '../core/analysis/sequential';
+import { median } from '../core/analysis/statistics';
 import { InvalidCandidateError } from '../core/sampling/spaceSampler';
 import { sampleFile, SamplingError, selectSpaces } from '../core/sampling/sampler';
 import type { BackendName, ResolvedSpaceFile } from '../core/space/types';
 import { name as TOOL_NAME, version as TOOL_VERSION } from '../../package.json';
-import type { BackendChoice } from './backend';
-import type { SpaceSummary, SweepEvent, SweepSummary, WorkerConfig } from './protocol';
-import type { EpochResult, TrialJob } from './trial';
+import type { BackendChoice, EpochResult, SpaceSummary, SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
+import type { TrialJob } from '../train/trial';
+import type { WorkerConfig } from './workerProtocol';
 import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
 
 /** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
@@ -52,7 +54,7 @@ export interface SweepOptions {
   workers?: number;
   /** Default: the file's `training.backend`. */
   backend?: BackendName;
-  /** A folder holding `node_modules/@tensorflow/tfjs-node…` (see backend.ts). */
+  /** A folder holding `node_modules/@tensorflow/tfjs-node…` (see src/train/backend.ts). */
   nativeModulesPath?: string;
   signal?: AbortSignal;
   onEvent?: (event: SweepEvent) => void;
@@ -74,13 +76,6 @@ export function defaultWorkers(backend: BackendChoice['name']): number {
   return Math.max(1, Math.min(os.availableParallelism(), Math.floor(os.freemem() / WORKER_MEMORY_BYTES)));
 }
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** Per-space counts and errors of the records found. */
 export function summarizeSpaces(spaces: string[], models: SweepModel[], records: TrialRecord[]): SpaceSummary[] {
   return spaces.map((name) => {
@@ -94,7 +89,7 @@ export function summarizeSpaces(spaces: string[], models: SweepModel[], records:
       failed: mine.filter((r) => r.status === 'failed').length,
       diverged: mine.filter((r) => r.status === 'diverged').length,
       bestError: errors.length === 0 ? null : Math.min(...errors),
-      medianError: median(errors),
+      medianError: errors.length === 0 ? null : median(errors),
     };
   });
 }
@@ -413,7 +408,7 @@ async function trainPool(
         continue;
       }
       if (claim.tookOver) {
-        onEvent({ type: 'warning', message: `${trialRelativePath(model.space, model.index).replace(/json$/, 'lock')}: taken over (${claim.tookOver})` });
+        onEvent({ type: 'warning', message: `${trialRelativePath(model.space, model.index, 'lock')}: taken over (${claim.tookOver})` });
       }
       const read = store.readTrial(model);
       if ('record' in read && !(retrying.has(`${model.space}/${model.index}`) && read.record.status === 'failed')) {

@@ -2,17 +2,17 @@
  * Where the cursor is in a space file, as a path of keys (`spaces.RegNetX.depth`), and what the
  * JSON Schema says at that path: documentation for hover, keys and enum values for completion.
  * Hover reads the parsed YAML; completion reads indentation, since the line being typed is
- * usually not valid YAML yet.
+ * usually not valid YAML yet. The inverse, a path's position in the text, is yamlPositions.ts.
  */
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { SPACE_SCHEMA } from '../core/space';
+import { SPACE_SCHEMA } from './schema';
+import type { Segment } from './yamlPositions';
 
 export type Schema = Readonly<Record<string, unknown>>;
-export type PathSegment = string | number;
 
 /** A key path and whether the position is on the last key itself (rather than in its value). */
 export interface PathAt {
-  path: PathSegment[];
+  path: Segment[];
   onKey: boolean;
 }
 
@@ -36,7 +36,7 @@ function keyName(key: unknown): string | undefined {
   return isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number') ? String(key.value) : undefined;
 }
 
-function walk(node: Node, offset: number, path: PathSegment[]): PathAt {
+function walk(node: Node, offset: number, path: Segment[]): PathAt {
   if (isMap(node)) {
     for (const pair of node.items) {
       const name = keyName(pair.key);
@@ -175,7 +175,7 @@ function branches(root: Schema, node: Schema): Schema[] {
   return [resolved, ...alternatives.map(asSchema).filter((s): s is Schema => !!s).map((s) => resolveRef(root, s))];
 }
 
-function child(root: Schema, node: Schema, segment: PathSegment): Schema | undefined {
+function child(root: Schema, node: Schema, segment: Segment): Schema | undefined {
   const all = branches(root, node);
   if (typeof segment === 'number') {
     for (const b of all) if (asSchema(b.items)) return resolveRef(root, asSchema(b.items)!);
@@ -190,7 +190,7 @@ function child(root: Schema, node: Schema, segment: PathSegment): Schema | undef
 }
 
 /** The schema of the value at `path` (every `$ref` followed), or undefined where the schema allows nothing. */
-export function schemaAt(root: Schema, path: readonly PathSegment[]): Schema | undefined {
+export function schemaAt(root: Schema, path: readonly Segment[]): Schema | undefined {
   let node: Schema | undefined = root;
   for (const segment of path) {
     node = node && child(root, node, segment);
@@ -200,7 +200,7 @@ export function schemaAt(root: Schema, path: readonly PathSegment[]): Schema | u
 }
 
 /** Markdown documentation of the key at `path`: its markdownDescription, else its description, and its default. */
-export function keyDocumentation(root: Schema, path: readonly PathSegment[]): string | undefined {
+export function keyDocumentation(root: Schema, path: readonly Segment[]): string | undefined {
   const node = schemaAt(root, path);
   if (!node) return undefined;
   const text = typeof node.markdownDescription === 'string' ? node.markdownDescription : typeof node.description === 'string' ? node.description : undefined;
@@ -219,7 +219,7 @@ export interface KeyCompletion {
 }
 
 /** Keys the schema allows in the mapping at `path`, minus those in `existing`, in schema order. */
-export function keyCompletions(root: Schema, path: readonly PathSegment[], existing: ReadonlySet<string> = new Set()): KeyCompletion[] {
+export function keyCompletions(root: Schema, path: readonly Segment[], existing: ReadonlySet<string> = new Set()): KeyCompletion[] {
   const node = schemaAt(root, path);
   if (!node) return [];
   const seen = new Set<string>(existing);
@@ -237,7 +237,7 @@ export function keyCompletions(root: Schema, path: readonly PathSegment[], exist
 }
 
 /** Values the schema enumerates for the key at `path`: enum, const, booleans, or the enum of its list items. */
-export function valueCompletions(root: Schema, path: readonly PathSegment[]): string[] {
+export function valueCompletions(root: Schema, path: readonly Segment[]): string[] {
   const node = schemaAt(root, path);
   if (!node) return [];
   const values: unknown[] = [];

@@ -13,7 +13,7 @@ import {
   pathAt,
   schemaAt,
   valueCompletions,
-} from '../../src/extension/schemaPath';
+} from '../../src/core/space/schemaPath';
 
 const EXAMPLE = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'space.regnet.yaml'), 'utf8');
 const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle));

@@ -5,9 +5,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { BackendChoice } from './backend';
-import type { HostMessage, WorkerConfig, WorkerMessage } from './protocol';
-import type { EpochResult, TrialJob, TrialOutcome } from './trial';
+import type { BackendChoice, EpochResult } from '../core/analysis/sweepEvents';
+import type { TrialJob, TrialOutcome } from '../train/trial';
+import type { RunnerMessage, WorkerConfig, WorkerMessage } from './workerProtocol';
 
 /** How a job on a worker ended. */
 export type RunEnd =
@@ -28,6 +28,9 @@ export class WorkerStartError extends Error {
     this.name = 'WorkerStartError';
   }
 }
+
+/** The worker's entry point: the part of a sweep that loads tfjs (compiled beside this module's folder). */
+const WORKER_SCRIPT = path.join(__dirname, '..', 'train', 'worker.js');
 
 /** What a worker printed last, kept for crash messages (its output never reaches our stdout). */
 const OUTPUT_TAIL_CHARS = 4000;
@@ -50,7 +53,7 @@ export class WorkerProcess {
   private readonly unheard: WorkerMessage[] = [];
   private exitListener: (() => void) | undefined;
 
-  constructor(config: WorkerConfig, workerScript = path.join(__dirname, 'worker.js')) {
+  constructor(config: WorkerConfig, workerScript = WORKER_SCRIPT) {
     // No inherited exec flags (a test runner's would apply to the worker too); stdout and stderr
     // are captured so that tfjs's banners never mix with a command's JSON output.
     this.child = fork(workerScript, [JSON.stringify(config)], {
@@ -91,7 +94,7 @@ export class WorkerProcess {
     return this.exitMessage === undefined;
   }
 
-  private post(message: HostMessage): void {
+  private post(message: RunnerMessage): void {
     if (this.alive && this.child.connected) this.child.send(message);
   }
 

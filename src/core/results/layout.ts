@@ -1,0 +1,43 @@
+/**
+ * Where things are in a sweep directory (design.md §5), and where a space file's sweep goes when
+ * the user does not say: the one place the CLI, the runner, the analysis and the editor take
+ * these names from.
+ */
+import * as path from 'node:path';
+
+/** The manifest: which models the sweep trains. */
+export const MANIFEST_NAME = 'sweep.json';
+/** The folder of the trial records, one subfolder per space. */
+export const TRIALS_DIR = 'trials';
+/** The folder (in the working directory, or the workspace folder) that holds the sweeps by default. */
+export const DEFAULT_SWEEPS_DIR = '.dslab';
+
+/** `3` → `0003.json`, or `0003.lock` for its lock (four digits keep a directory listing in index order). */
+export function trialFileName(index: number, extension: 'json' | 'lock' = 'json'): string {
+  return `${String(index).padStart(4, '0')}.${extension}`;
+}
+
+/** `trials/RegNetX/0003.json` (or `.lock`), with forward slashes on every platform (for messages and JSON). */
+export function trialRelativePath(space: string, index: number, extension: 'json' | 'lock' = 'json'): string {
+  return `${TRIALS_DIR}/${space}/${trialFileName(index, extension)}`;
+}
+
+/** The manifest of the sweep in `dir`. */
+export function manifestPath(dir: string): string {
+  return path.join(dir, MANIFEST_NAME);
+}
+
+/** The folder of a space's records in the sweep in `dir`. */
+export function spaceTrialsDir(dir: string, space: string): string {
+  return path.join(dir, TRIALS_DIR, space);
+}
+
+/** The record (or the lock) of trial `index` of `space` in the sweep in `dir`. */
+export function trialPath(dir: string, space: string, index: number, extension: 'json' | 'lock' = 'json'): string {
+  return path.join(spaceTrialsDir(dir, space), trialFileName(index, extension));
+}
+
+/** The sweep of a space file in `sweepsDir`: `.dslab/space.regnet` for `examples/space.regnet.yaml`. */
+export function sweepDirOf(file: string, sweepsDir = DEFAULT_SWEEPS_DIR): string {
+  return path.join(sweepsDir, path.parse(file).name);
+}
