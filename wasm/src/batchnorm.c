@@ -18,6 +18,10 @@
 /* The activation after the normalization (the `act` argument of both kernels). */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_SWISH = 2 };
 
+/* γ/√(σ² + ε) from the float σ² the backward pass gets: under swish both passes compute z with it, bit
+ * for bit, which swish_grad4 needs. */
+static float swish_scale(float gamma, float var, float eps) { return (float)((double)gamma / __builtin_sqrt((double)var + (double)eps)); }
+
 /* acc[j] = 0 for j < c. */
 static void zero(float *acc, int c) {
   for (int j = 0; j < c; j++) acc[j] = 0.0f;
@@ -91,7 +95,7 @@ void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const flo
     mean_out[j] = mean[j];
     var_out[j] = (float)var;
     /* y = (x − μ)·scale + β with scale = γ/√(σ² + ε); centred first, as x·scale + (β − μ·scale) cancels when σ is small. */
-    scale[j] = (float)s;
+    scale[j] = act == ACT_SWISH ? swish_scale(gamma[j], var_out[j], eps) : (float)s;
   }
 
   int c4 = c & ~3;
@@ -154,10 +158,11 @@ static void add_grad_rows(float *acc_g, float *acc_gx, const float *dy, const fl
 }
 
 /*
- * As add_grad_rows under swish: g = dy·swish′(z), with z = (x − μ)·scale + β recomputed (it cannot
- * be had from y), and g is written to g_out for the second pass, which then needs no exp.
+ * As add_grad_rows under swish: g = dy·swish′(z), with z = (x − μ)·scale + β recomputed as the
+ * forward pass computed it (y alone does not give it back), and g is written to g_out for the
+ * second pass.
  */
-static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const float *dy, const float *x, const float *mean,
+static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const float *dy, const float *x, const float *y, const float *mean,
                                 const float *scale, const float *beta, int r0, int r1, int c) {
   int c4 = c & ~3;
   for (int r = r0; r < r1; r++) {
@@ -165,7 +170,7 @@ static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const
     int j = 0;
     for (; j < c4; j += 4) {
       v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
-      v128_t g = swish_grad4(wasm_v128_load(dy + o + j), MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)));
+      v128_t g = swish_grad4(wasm_v128_load(dy + o + j), MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)), wasm_v128_load(y + o + j));
       wasm_v128_store(g_out + o + j, g);
       wasm_v128_store(acc_g + j, wasm_f32x4_add(wasm_v128_load(acc_g + j), g));
       wasm_v128_store(acc_gx + j, MADD(g, d, wasm_v128_load(acc_gx + j)));
@@ -173,7 +178,7 @@ static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const
     if (j < c) {
       int n = c - j;
       v128_t d = wasm_f32x4_sub(load_tail(x + o + j, n), load_tail(mean + j, n));
-      store_tail(g_out + o + j, swish_grad4(load_tail(dy + o + j, n), MADD(d, load_tail(scale + j, n), load_tail(beta + j, n))), n);
+      store_tail(g_out + o + j, swish_grad4(load_tail(dy + o + j, n), MADD(d, load_tail(scale + j, n), load_tail(beta + j, n)), load_tail(y + o + j, n)), n);
       for (; j < c; j++) {
         acc_g[j] += g_out[o + j];
         acc_gx[j] += g_out[o + j] * (x[o + j] - mean[j]);
@@ -195,20 +200,19 @@ void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const f
                                         int act) {
   float acc_g[c], acc_gx[c];
   double total_g[c], total_gx[c];
-  float p[c], q[c], r0[c];
+  float p[c], q[c], r0[c], zscale[c];
   int relu = act == ACT_RELU;
   int swish = act == ACT_SWISH;
 
-  /* p = γ·s is also the forward's scale (up to σ²'s rounding to float), which z needs first. */
   for (int j = 0; j < c; j++) {
     total_g[j] = total_gx[j] = 0.0;
-    p[j] = (float)((double)gamma[j] * (1.0 / __builtin_sqrt((double)var[j] + (double)eps)));
+    zscale[j] = swish_scale(gamma[j], var[j], eps);
   }
   for (int r = 0; r < m; r += ROWS) {
     zero(acc_g, c);
     zero(acc_gx, c);
     if (swish)
-      add_swish_grad_rows(acc_g, acc_gx, dx, dy, x, mean, p, beta, r, imin(r + ROWS, m), c);
+      add_swish_grad_rows(acc_g, acc_gx, dx, dy, x, y, mean, zscale, beta, r, imin(r + ROWS, m), c);
     else
       add_grad_rows(acc_g, acc_gx, dy, x, y, mean, r, imin(r + ROWS, m), c, relu);
     flush(total_g, acc_g, c);

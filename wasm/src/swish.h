@@ -1,10 +1,7 @@
 /*
- * swish(z) = z·σ(z) and its derivative σ(z)·(1 + z·σ(−z)) on four lanes. WebAssembly has no exp
- * instruction: exp is Cephes' expf (range reduction by ln 2, degree-5 polynomial, ~1 ulp).
- *
- * σ is computed from t = exp(−|z|) ∈ (0, 1], which cannot overflow: σ(|z|) = 1/(1 + t) and
- * σ(−|z|) = t/(1 + t). Both are accurate, so 1 − σ(z) = σ(−z) is never a cancelling difference
- * (it matters for the derivative at large z).
+ * swish(z) = z·σ(z) and its derivative on four lanes. WebAssembly has no exp instruction: exp is
+ * Cephes' expf (range reduction by ln 2, polynomial, ~1 ulp). σ is computed from t = exp(−|z|) ∈
+ * (0, 1], which cannot overflow: σ(|z|) = 1/(1 + t), σ(−|z|) = t/(1 + t), both accurate.
  */
 #ifndef DSLAB_SWISH_H
 #define DSLAB_SWISH_H
@@ -35,28 +32,24 @@ static inline v128_t exp_nonpositive4(v128_t x) {
   return wasm_v128_andnot(wasm_f32x4_mul(p, scale), underflow);
 }
 
-/* σ(z) in *pos and σ(−z) in *neg. */
-static inline void sigmoid_pair4(v128_t z, v128_t *pos, v128_t *neg) {
-  v128_t t = exp_nonpositive4(wasm_f32x4_neg(wasm_f32x4_abs(z)));
-  v128_t big = wasm_f32x4_div(wasm_f32x4_splat(1.0f), wasm_f32x4_add(wasm_f32x4_splat(1.0f), t)); /* σ(|z|) */
-  v128_t small = wasm_f32x4_mul(t, big);                                                           /* σ(−|z|) */
-  v128_t negative = wasm_f32x4_lt(z, wasm_f32x4_splat(0.0f));
-  *pos = wasm_v128_bitselect(small, big, negative);
-  *neg = wasm_v128_bitselect(big, small, negative);
-}
-
-/* z·σ(z), with σ(z) = 1/(1 + t) for z ≥ 0 and t/(1 + t) below: one division. */
+/* z·σ(z), with σ(z) = 1/(1 + t) for z ≥ 0 and t/(1 + t) below, t = exp(−|z|): one division. */
 static inline v128_t swish4(v128_t z) {
   v128_t t = exp_nonpositive4(wasm_f32x4_neg(wasm_f32x4_abs(z)));
   v128_t num = wasm_v128_bitselect(t, wasm_f32x4_splat(1.0f), wasm_f32x4_lt(z, wasm_f32x4_splat(0.0f)));
   return wasm_f32x4_mul(z, wasm_f32x4_div(num, wasm_f32x4_add(wasm_f32x4_splat(1.0f), t)));
 }
 
-/* dy·swish′(z) = dy·σ(z)·(1 + z·σ(−z)). */
-static inline v128_t swish_grad4(v128_t dy, v128_t z) {
-  v128_t s, s_neg;
-  sigmoid_pair4(z, &s, &s_neg);
-  return wasm_f32x4_mul(dy, wasm_f32x4_mul(s, MADD(z, s_neg, wasm_f32x4_splat(1.0f))));
+/*
+ * dy·swish′(z) = dy·σ(z)·(1 + z·(1 − σ(z))) from z and y = swish4(z), with z computed bit for bit as
+ * the forward pass computed it: then σ(z) = y/z to an ulp, a division instead of an exp. Where |z|
+ * is too small for y to keep its bits, σ = 1/2. For large z, 1 − σ loses its relative precision,
+ * but z·(1 − σ) stays within a few ulp of 1 + z·(1 − σ).
+ */
+static inline v128_t swish_grad4(v128_t dy, v128_t z, v128_t y) {
+  v128_t one = wasm_f32x4_splat(1.0f);
+  v128_t tiny = wasm_f32x4_lt(wasm_f32x4_abs(z), wasm_f32x4_splat(0x1p-60f));
+  v128_t s = wasm_v128_bitselect(wasm_f32x4_splat(0.5f), wasm_f32x4_div(y, z), tiny);
+  return wasm_f32x4_mul(dy, wasm_f32x4_mul(s, MADD(z, wasm_f32x4_sub(one, s), one)));
 }
 
 /* Loads and stores of the last n < 4 floats of a row through four lanes, so tails get the same

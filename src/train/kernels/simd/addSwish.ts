@@ -2,8 +2,9 @@
  * The end of a residual block under swish as one pass each way (wasm/src/residual.c), where tfjs
  * runs Add, Sigmoid and Multiply forward and their autodiff backward:
  * - `DslabAddSwish` {a, b} → y = (a + b)·σ(a + b) (same shapes, no broadcasting);
- * - `DslabAddSwishGrad` {dy, a, b} → dy·swish′(a + b): the gradient of both a and b. The sum is
- *   recomputed from the inputs, which the rest of the step keeps alive anyway, rather than saved.
+ * - `DslabAddSwishGrad` {dy, a, b, y} → dy·swish′(a + b): the gradient of both a and b, with
+ *   σ(a + b) = y/(a + b). The sum is recomputed from the inputs, which the rest of the step keeps
+ *   alive anyway, rather than saved.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -24,11 +25,12 @@ function addSwish(args: KernelArgs): TensorInfo {
 }
 
 function addSwishGrad(args: KernelArgs): TensorInfo {
-  const { dy, a, b } = args.inputs as { dy: TensorInfo; a: TensorInfo; b: TensorInfo };
+  const { dy, a, b, y } = args.inputs as Record<'dy' | 'a' | 'b' | 'y', TensorInfo>;
   prepare(ADD_SWISH_GRAD, args, dy, a);
+  prepare(ADD_SWISH_GRAD, args, y, a);
   const { k, n } = prepare(ADD_SWISH_GRAD, args, a, b);
   const dx = (args.backend as unknown as SimdBackend).makeOutput(a.shape, 'float32');
-  k.fn('dslab_add_swish_grad')(k.address(dy), k.address(a), k.address(b), k.address(dx), n);
+  k.fn('dslab_add_swish_grad')(k.address(dy), k.address(a), k.address(b), k.address(y), k.address(dx), n);
   return dx;
 }
 
@@ -39,8 +41,10 @@ export const addSwishGradConfig: tf.KernelConfig = { kernelName: ADD_SWISH_GRAD,
 export const addSwishGradient: tf.GradConfig = {
   kernelName: ADD_SWISH,
   inputsToSave: ['a', 'b'],
+  outputsToSave: [true],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const dx = tf.engine().runKernel(ADD_SWISH_GRAD, { dy: Array.isArray(dy) ? dy[0] : dy, a: saved[0], b: saved[1] }) as tf.Tensor;
+    const [a, b, y] = saved;
+    const dx = tf.engine().runKernel(ADD_SWISH_GRAD, { dy: Array.isArray(dy) ? dy[0] : dy, a, b, y }) as tf.Tensor;
     return { a: () => dx, b: () => tf.clone(dx) };
   },
 };
