@@ -21,6 +21,17 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, bou
   }
 }
 
+/** op(a, b) and the gradients of a and b under the loss Σ w·op(a, b), on `backend`. */
+function runAddOp(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, backend: string, shape: number[], a: Float32Array, b: Float32Array, w: Float32Array): Float32Array[] {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const [ta, tb, tw] = [a, b, w].map((v) => tf.tensor(v, shape));
+    const y = op(ta, tb);
+    const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(op(p, q), tw)))([ta, tb]);
+    return [y, da, db].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 describe('addRelu (fused on wasm)', () => {
   const rng = new Rng(3);
   for (const shape of [
@@ -31,19 +42,10 @@ describe('addRelu (fused on wasm)', () => {
     test(`[${shape.join(', ')}]: max(0, a + b) and the gradients of a and b as on cpu`, () => {
       const n = shape.reduce((a, b) => a * b, 1);
       const [a, b, w] = [randomValues(rng, n), randomValues(rng, n), randomValues(rng, n)];
-      const run = (backend: string) => {
-        tf.setBackend(backend);
-        return tf.tidy(() => {
-          const [ta, tb, tw] = [a, b, w].map((v) => tf.tensor(v, shape));
-          const y = addRelu(ta, tb);
-          const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(addRelu(p, q), tw)))([ta, tb]);
-          return [y, da, db].map((t) => t.dataSync() as Float32Array);
-        });
-      };
       tf.setBackend('wasm');
       assert.ok(activeSimdKernels('dslab_add_relu') !== undefined);
-      const wasm = run('wasm');
-      const cpu = run('cpu');
+      const wasm = runAddOp(addRelu, 'wasm', shape, a, b, w);
+      const cpu = runAddOp(addRelu, 'cpu', shape, a, b, w);
       ['y', 'da', 'db'].forEach((name, i) => assertClose(wasm[i], cpu[i], 1e-6, name));
       // By hand for one element: the gradient passes where the sum is positive.
       const k = n - 1;
@@ -57,16 +59,7 @@ describe('addRelu (fused on wasm)', () => {
 describe('addSwish (fused on wasm)', () => {
   const rng = new Rng(4);
   const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
-  /** a + b and the gradient of both, by their operations on a backend. */
-  const run = (backend: string, shape: number[], a: Float32Array, b: Float32Array, w: Float32Array) => {
-    tf.setBackend(backend);
-    return tf.tidy(() => {
-      const [ta, tb, tw] = [a, b, w].map((v) => tf.tensor(v, shape));
-      const y = addSwish(ta, tb);
-      const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(addSwish(p, q), tw)))([ta, tb]);
-      return [y, da, db].map((t) => t.dataSync() as Float32Array);
-    });
-  };
+  const run = (backend: string, shape: number[], a: Float32Array, b: Float32Array, w: Float32Array) => runAddOp(addSwish, backend, shape, a, b, w);
 
   for (const shape of [
     [1, 1, 1, 1],

@@ -16,22 +16,22 @@ type TensorInfo = tf.TensorInfo;
 export const ADD_SWISH = 'DslabAddSwish';
 export const ADD_SWISH_GRAD = 'DslabAddSwishGrad';
 
+/** Runs kernel `fn` on `inputs` (float32, all of one shape, at least two) into a new tensor of that shape. */
+function elementwise(name: string, fn: string, args: KernelArgs, inputs: TensorInfo[]): TensorInfo {
+  const [{ k, n }] = inputs.slice(1).map((t) => prepare(name, args, inputs[0], t));
+  const out = (args.backend as unknown as SimdBackend).makeOutput(inputs[0].shape, 'float32');
+  k.fn(fn)(...inputs.map((t) => k.address(t)), k.address(out), n);
+  return out;
+}
+
 function addSwish(args: KernelArgs): TensorInfo {
-  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-  const { k, n } = prepare(ADD_SWISH, args, a, b);
-  const y = (args.backend as unknown as SimdBackend).makeOutput(a.shape, 'float32');
-  k.fn('dslab_add_swish')(k.address(a), k.address(b), k.address(y), n);
-  return y;
+  const { a, b } = args.inputs as Record<'a' | 'b', TensorInfo>;
+  return elementwise(ADD_SWISH, 'dslab_add_swish', args, [a, b]);
 }
 
 function addSwishGrad(args: KernelArgs): TensorInfo {
   const { dy, a, b, y } = args.inputs as Record<'dy' | 'a' | 'b' | 'y', TensorInfo>;
-  prepare(ADD_SWISH_GRAD, args, dy, a);
-  prepare(ADD_SWISH_GRAD, args, y, a);
-  const { k, n } = prepare(ADD_SWISH_GRAD, args, a, b);
-  const dx = (args.backend as unknown as SimdBackend).makeOutput(a.shape, 'float32');
-  k.fn('dslab_add_swish_grad')(k.address(dy), k.address(a), k.address(b), k.address(y), k.address(dx), n);
-  return dx;
+  return elementwise(ADD_SWISH_GRAD, 'dslab_add_swish_grad', args, [dy, a, b, y]);
 }
 
 export const addSwishConfig: tf.KernelConfig = { kernelName: ADD_SWISH, backendName: 'wasm', kernelFunc: addSwish as unknown as tf.KernelFunc };
