@@ -43,7 +43,7 @@ static inline v128_t swish4(v128_t z) {
  * dy·swish′(z) = dy·σ(z)·(1 + z·(1 − σ(z))) from z and y = swish4(z), with z computed bit for bit as
  * the forward pass computed it: then σ(z) = y/z to an ulp, a division instead of an exp. Where |z|
  * is too small for y to keep its bits, σ = 1/2. For large z, 1 − σ loses its relative precision,
- * but z·(1 − σ) stays within a few ulp of 1 + z·(1 − σ).
+ * which costs the result at most ~1.5e−6 of its size (around z = 14).
  */
 static inline v128_t swish_grad4(v128_t dy, v128_t z, v128_t y) {
   v128_t one = wasm_f32x4_splat(1.0f);

@@ -4,7 +4,8 @@
  * - `DslabBatchNormTrain` {x, gamma, beta} → [y, mean, variance]: batch statistics over N, H, W
  *   (biased variance), z = γ(x − μ)/√(σ² + ε) + β, y = z, max(0, z) or z·σ(z) by `activation`.
  * - `DslabBatchNormTrainGrad` {dy, x, y, gamma, beta, mean, variance} → [dx, dγ, dβ], through the
- *   ReLU mask read from y, or swish′(z) with z recomputed from x (y does not give it back).
+ *   ReLU mask read from y, or swish′(z) with z recomputed from x as the forward kernel computed it
+ *   and σ(z) = y/z.
  * The gradient of the first is registered, so `tf.grads` differentiates through it.
  */
 import * as tf from '@tensorflow/tfjs-core';
