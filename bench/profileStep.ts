@@ -4,7 +4,7 @@
  * few steps of a benchmark model are trained and the kernels are listed by time per step. What
  * no kernel accounts for is tfjs's own work (tape, tidy, gradient bookkeeping) and JavaScript.
  *
- *   node out/bench/profileStep.js [tiny-anynet|cifar-regnetx] [--batch 64] [--steps 5]
+ *   node out/bench/profileStep.js [tiny-anynet|tiny-anynet-swish|cifar-regnetx] [--batch 64] [--steps 5]
  */
 import { parseArgs } from 'node:util';
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch peer of the `training` benchmark suite.
 
-Builds the same AnyNet with block X as pycls does (stem: 3x3 conv + BN + ReLU; block: 1x1, grouped
-3x3 with the stride, 1x1, each followed by BN, ReLU after the first two; projection shortcut
-1x1 conv + BN when the width or the resolution changes; ReLU after the sum; head: global average
-pool + linear), trains it on random in-memory data with SGD (momentum, Nesterov, weight decay) in
-training mode, and prints one JSON object: the step times after warm-up (wall and CPU), their
-median and images/s.
+Builds the same AnyNet with block X as pycls does (stem: 3x3 conv + BN + act; block: 1x1, grouped
+3x3 with the stride, 1x1, each followed by BN, act after the first two; projection shortcut
+1x1 conv + BN when the width or the resolution changes; act after the sum; head: global average
+pool + linear; act is the model's activation, ReLU or swish as torch.nn.SiLU), trains it on
+random in-memory data with SGD (momentum, Nesterov, weight decay) in training mode, and prints
+one JSON object: the step times after warm-up (wall and CPU), their median and images/s.
 
 Usage: python3 bench/torch_peer.py --model EXPANDED_MODEL_JSON [--batch 64] [--warmup 3]
        [--steps 10] [--threads N (0 = all)] [--channels-last] [--device cpu|cuda]
@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 
 STEMS = {"cifar": (3, 1)}  # kernel, stride (pycls res_stem_cifar)
+ACTIVATIONS = {"relu": nn.ReLU, "swish": nn.SiLU}  # pycls: relu, silu
 
 
 def conv_bn(w_in, w_out, k, stride, groups=1):
@@ -32,21 +33,21 @@ def conv_bn(w_in, w_out, k, stride, groups=1):
 class XBlock(nn.Module):
     """pycls ResBottleneckBlock with se = 0: the AnyNetX block."""
 
-    def __init__(self, w_in, w_out, stride, bottleneck, group_width):
+    def __init__(self, w_in, w_out, stride, bottleneck, group_width, act):
         super().__init__()
         w_b = int(round(w_out / bottleneck))
         groups = w_b // group_width
         self.f = nn.Sequential(
-            *conv_bn(w_in, w_b, 1, 1), nn.ReLU(inplace=True),
-            *conv_bn(w_b, w_b, 3, stride, groups), nn.ReLU(inplace=True),
+            *conv_bn(w_in, w_b, 1, 1), act(inplace=True),
+            *conv_bn(w_b, w_b, 3, stride, groups), act(inplace=True),
             *conv_bn(w_b, w_out, 1, 1),
         )
         self.proj = nn.Sequential(*conv_bn(w_in, w_out, 1, stride)) if (w_in != w_out or stride != 1) else None
-        self.relu = nn.ReLU(inplace=True)
+        self.act = act(inplace=True)
 
     def forward(self, x):
         shortcut = self.proj(x) if self.proj is not None else x
-        return self.relu(shortcut + self.f(x))
+        return self.act(shortcut + self.f(x))
 
 
 class AnyNet(nn.Module):
@@ -58,11 +59,12 @@ class AnyNet(nn.Module):
         if stem["type"] not in STEMS:
             raise ValueError(f"stem {stem['type']} is not supported by the peer")
         k, s = STEMS[stem["type"]]
-        layers = [*conv_bn(spec["channels"], stem["width"], k, s), nn.ReLU(inplace=True)]
+        act = ACTIVATIONS[spec.get("activation", "relu")]
+        layers = [*conv_bn(spec["channels"], stem["width"], k, s), act(inplace=True)]
         w_in = stem["width"]
         for stage in spec["stages"]:
             for j in range(stage["depth"]):
-                layers.append(XBlock(w_in, stage["width"], stage["stride"] if j == 0 else 1, stage["bottleneck"], stage["groupWidth"]))
+                layers.append(XBlock(w_in, stage["width"], stage["stride"] if j == 0 else 1, stage["bottleneck"], stage["groupWidth"], act))
                 w_in = stage["width"]
         self.body = nn.Sequential(*layers)
         self.pool = nn.AdaptiveAvgPool2d((1, 1))

@@ -1,6 +1,6 @@
 /**
  * The `training` suite: training throughput (images/s) of our engines against PyTorch on the same
- * machine at the same moment, for two small models (SGD with Nesterov momentum, BN in training
+ * machine at the same moment, for small models (SGD with Nesterov momentum, BN in training
  * mode, random data held in memory).
  *
  * Every measurement runs in its own process: ours as `node training.js child JOB` (so that N of
@@ -44,6 +44,13 @@ export const TINY_ANYNET: BenchModel = {
   },
 };
 
+/** The tiny AnyNet with swish in every layer: beside the ReLU one, what swish costs. */
+export const TINY_ANYNET_SWISH: BenchModel = {
+  key: 'tiny-anynet-swish',
+  title: 'tiny AnyNet 28×28×1, swish',
+  spec: { ...TINY_ANYNET.spec, activation: 'swish' },
+};
+
 /**
  * A CIFAR-size RegNetX: d 6, w0 24, wa 16, wm 2, g 8, b 1, strides 1/2/2 → depths 1/2/3, widths
  * 24/48/96 (99,450 params, 14,353,354 flops at 32×32×3).
@@ -61,7 +68,7 @@ export const CIFAR_REGNETX: BenchModel = {
   },
 };
 
-export const MODELS: readonly BenchModel[] = [TINY_ANYNET, CIFAR_REGNETX];
+export const MODELS: readonly BenchModel[] = [TINY_ANYNET, TINY_ANYNET_SWISH, CIFAR_REGNETX];
 
 
 /** The plan of every engine but the pure-JS cpu backend. */
@@ -518,7 +525,7 @@ async function run(): Promise<Figure[]> {
 
 export const trainingSuite: Suite = {
   name: 'training',
-  summary: 'training images/s of ours (cpu; wasm stock and with our SIMD kernels, 1 and N workers; native if installed) against PyTorch (1 and all threads), two small models, interleaved rounds',
+  summary: 'training images/s of ours (cpu; wasm stock and with our SIMD kernels, 1 and N workers; native if installed) against PyTorch (1 and all threads), small models (ReLU and swish), interleaved rounds',
   run,
 };
 

@@ -94,13 +94,12 @@ export function conv(store: VariableStore, name: string, cIn: number, cOut: numb
 }
 
 /**
- * BatchNorm over c channels, followed by the activation `act` if any (BN + ReLU is one fused
+ * BatchNorm over c channels, followed by the activation `act` if any (BN + activation is one fused
  * kernel where the backend has it): γ = 1, β = 0; running mean 0 and variance 1. In training mode it
  * normalizes with the batch statistics and moves the running ones towards them (the variance
  * unbiased, n/(n−1), as PyTorch does); in inference mode it uses the running ones.
  */
 export function batchNorm(store: VariableStore, name: string, c: number, act?: Activation): Layer {
-  const relu = act === 'relu';
   const gamma = store.param<tf.Rank.R1>(`${name}.gamma`, new Float32Array(c).fill(1), [c], false);
   const beta = store.param<tf.Rank.R1>(`${name}.beta`, new Float32Array(c), [c], false);
   const runningMean = store.stateVariable<tf.Rank.R1>(new Float32Array(c), [c]);
@@ -110,9 +109,9 @@ export function batchNorm(store: VariableStore, name: string, c: number, act?: A
       const y = batchNormInfer(x, gamma, beta, runningMean, runningVar, BN_EPS);
       return act === undefined ? y : activate(y, act);
     }
-    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS, relu);
+    const { y, mean, variance } = batchNormTrain(x, gamma, beta, BN_EPS, act);
     updateRunningStats(runningMean, runningVar, { mean, variance }, x.shape[0] * x.shape[1] * x.shape[2], store.bnMomentum);
-    return act === undefined || relu ? y : activate(y, act);
+    return y;
   };
 }
 

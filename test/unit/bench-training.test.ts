@@ -14,6 +14,7 @@ import {
   modelFigures,
   ratios,
   TINY_ANYNET,
+  TINY_ANYNET_SWISH,
   type ChildResult,
   type Throughput,
 } from '../../bench/training';
@@ -26,6 +27,14 @@ describe('training benchmark models', () => {
     const cx = complexity(expandModel(TINY_ANYNET.spec));
     assert.equal(cx.params, 38234);
     assert.equal(cx.flops, 4980618);
+  });
+
+  test('the swish row trains the tiny AnyNet, only its activation changed', () => {
+    const relu = expandModel(TINY_ANYNET.spec);
+    const swish = expandModel(TINY_ANYNET_SWISH.spec);
+    assert.equal(swish.activation, 'swish');
+    assert.deepEqual({ ...swish, activation: 'relu' }, relu);
+    assert.deepEqual(complexity(swish), complexity(relu));
   });
 
   test('the CIFAR RegNetX has 3 stages, depths 1/2/3, widths 24/48/96, ~14 MFLOPs', () => {

@@ -11,12 +11,15 @@ import { readSpaceFile } from '../../src/core/space';
 import { initBackend, tf } from '../../src/train/backend';
 import { buildBlock, buildStem, VariableStore, BN_EPS } from '../../src/train/blocks';
 import { basicBlock, bottleneckBlock, describeStem, vanillaBlock } from '../../src/core/network';
+import { activeSimdKernels } from '../../src/train/kernels/simd/active';
+import { batchNormKernelsActive } from '../../src/train/kernels/simd/batchNorm';
 import { buildModel, type TrainableModel } from '../../src/train/model';
 import { crossEntropy, smoothedTargets } from '../../src/train/trainer';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'spaces', 'good', 'design-example.yaml');
 
 before(async () => {
+  await initBackend('wasm');
   await initBackend('cpu');
 });
 
@@ -579,8 +582,12 @@ describe('forward equals an independent loop implementation of pycls’s network
 });
 
 describe('gradients of the whole network', () => {
+  // On wasm the fused kernels (BN + activation, residual add + activation) carry the gradient.
+  for (const backend of ['cpu', 'wasm'])
   for (const activation of ['relu', 'swish'] as const)
-  test(`match central differences of the loss for one coordinate of every variable (cpu, float32, ${activation})`, () => {
+  test(`match central differences of the loss for one coordinate of every variable (${backend}, float32, ${activation})`, () => {
+    tf.setBackend(backend);
+    if (backend === 'wasm') assert.ok(batchNormKernelsActive() && activeSimdKernels('dslab_add_swish') !== undefined, 'the fused kernels are in use');
     // Every part at once: 7×7 stem + max-pool, grouped X blocks with SE, projection and identity
     // shortcuts, head conv, BN in training mode.
     const spec = expandModel({
@@ -620,5 +627,6 @@ describe('gradients of the whole network', () => {
       assert.equal(checked, m.variables.length);
       tf.dispose([x, targets, grads]);
     });
+    tf.setBackend('cpu');
   });
 });

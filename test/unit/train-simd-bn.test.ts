@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { ModelSpec } from '../../src/core/model';
+import type { Activation, ModelSpec } from '../../src/core/model';
 import { expandModel } from '../../src/core/modelSpec';
 import { Rng } from '../../src/core/sampling/rng';
 import { initBackend, tf } from '../../src/train/backend';
@@ -23,30 +23,33 @@ before(async () => {
   await initBackend('wasm');
 });
 
-/** Float64 reference of the forward pass over m rows of c channels. */
-function referenceForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, m: number, c: number, relu: boolean) {
+const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+const ACTIVATIONS: Record<Activation, (z: number) => number> = { relu: (z) => Math.max(0, z), swish: (z) => z * sigmoid(z) };
+const DERIVATIVES: Record<Activation, (z: number) => number> = { relu: (z) => (z > 0 ? 1 : 0), swish: (z) => sigmoid(z) * (1 + z * (1 - sigmoid(z))) };
+/** The `act` argument of the C kernels. */
+const ACT_CODE = { none: 0, relu: 1, swish: 2 };
+
+/** Float64 reference of the forward pass over m rows of c channels; z is y before the activation. */
+function referenceForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, m: number, c: number, act?: Activation) {
   const mean = new Float64Array(c);
   const variance = new Float64Array(c);
   for (let r = 0; r < m; r++) for (let j = 0; j < c; j++) mean[j] += x[r * c + j];
   for (let j = 0; j < c; j++) mean[j] /= m;
   for (let r = 0; r < m; r++) for (let j = 0; j < c; j++) variance[j] += (x[r * c + j] - mean[j]) ** 2;
   for (let j = 0; j < c; j++) variance[j] /= m;
-  const y = new Float64Array(m * c);
+  const z = new Float64Array(m * c);
   for (let r = 0; r < m; r++) {
-    for (let j = 0; j < c; j++) {
-      const v = (gamma[j] * (x[r * c + j] - mean[j])) / Math.sqrt(variance[j] + EPS) + beta[j];
-      y[r * c + j] = relu ? Math.max(0, v) : v;
-    }
+    for (let j = 0; j < c; j++) z[r * c + j] = (gamma[j] * (x[r * c + j] - mean[j])) / Math.sqrt(variance[j] + EPS) + beta[j];
   }
-  return { y, mean, variance };
+  return { y: act === undefined ? z : z.map(ACTIVATIONS[act]), z, mean, variance };
 }
 
-/** Float64 reference of the backward pass: dx, dγ, dβ from dy (through the ReLU mask of y when relu). */
-function referenceBackward(dy: Float32Array, x: Float32Array, y: Float64Array, gamma: Float32Array, mean: Float64Array, variance: Float64Array, m: number, c: number, relu: boolean) {
+/** Float64 reference of the backward pass: dx, dγ, dβ from dy (through the activation's derivative at z). */
+function referenceBackward(dy: Float32Array, x: Float32Array, z: Float64Array, gamma: Float32Array, mean: Float64Array, variance: Float64Array, m: number, c: number, act?: Activation) {
   const dGamma = new Float64Array(c);
   const dBeta = new Float64Array(c);
   const g = new Float64Array(m * c);
-  for (let i = 0; i < m * c; i++) g[i] = relu && !(y[i] > 0) ? 0 : dy[i];
+  for (let i = 0; i < m * c; i++) g[i] = act === undefined ? dy[i] : dy[i] * DERIVATIVES[act](z[i]);
   for (let r = 0; r < m; r++) {
     for (let j = 0; j < c; j++) {
       const xHat = (x[r * c + j] - mean[j]) / Math.sqrt(variance[j] + EPS);
@@ -79,7 +82,7 @@ function instantiate(file: string): { api: Exports; backend: SimdBackend; releas
 }
 
 /** Calls the C kernels of one binary directly on heap blocks, so both builds are tested. */
-function runBinary(file: string, x: Float32Array, gamma: Float32Array, beta: Float32Array, dy: Float32Array, m: number, c: number, relu: boolean) {
+function runBinary(file: string, x: Float32Array, gamma: Float32Array, beta: Float32Array, dy: Float32Array, m: number, c: number, act?: Activation) {
   const { api, backend, release } = instantiate(file);
   const sizes = { x: m * c, gamma: c, beta: c, y: m * c, mean: c, variance: c, dy: m * c, dx: m * c, dGamma: c, dBeta: c };
   const at: Record<string, number> = {};
@@ -90,8 +93,8 @@ function runBinary(file: string, x: Float32Array, gamma: Float32Array, beta: Flo
     heap().set(gamma, at.gamma / 4);
     heap().set(beta, at.beta / 4);
     heap().set(dy, at.dy / 4);
-    api.dslab_batchnorm_train(at.x, at.gamma, at.beta, at.y, at.mean, at.variance, m, c, EPS, relu ? 1 : 0);
-    api.dslab_batchnorm_train_grad(at.dy, at.x, at.y, at.gamma, at.mean, at.variance, at.dx, at.dGamma, at.dBeta, m, c, EPS, relu ? 1 : 0);
+    api.dslab_batchnorm_train(at.x, at.gamma, at.beta, at.y, at.mean, at.variance, m, c, EPS, ACT_CODE[act ?? 'none']);
+    api.dslab_batchnorm_train_grad(at.dy, at.x, at.y, at.gamma, at.beta, at.mean, at.variance, at.dx, at.dGamma, at.dBeta, m, c, EPS, ACT_CODE[act ?? 'none']);
     const read = (name: string, n: number) => heap().slice(at[name] / 4, at[name] / 4 + n);
     return { y: read('y', m * c), mean: read('mean', c), variance: read('variance', c), dx: read('dx', m * c), dGamma: read('dGamma', c), dBeta: read('dBeta', c) };
   } finally {
@@ -121,17 +124,17 @@ describe('batch norm C kernels against a float64 reference', () => {
 
   for (const [buildName, file] of builds) {
     for (const [m, c] of cases) {
-      for (const relu of [false, true]) {
-        test(`${buildName}: m ${m}, c ${c}${relu ? ', ReLU' : ''}`, () => {
+      for (const act of [undefined, 'relu', 'swish'] as const) {
+        test(`${buildName}: m ${m}, c ${c}${act ? `, ${act}` : ''}`, () => {
           // An offset mean and a spread per channel, as a conv output has.
           const x = new Float32Array(m * c);
           for (let r = 0; r < m; r++) for (let j = 0; j < c; j++) x[r * c + j] = (j % 3) - 1 + (0.5 + j / c) * (rng.float() * 2 - 1);
           const gamma = randomValues(rng, c, 0.5, 1);
           const beta = randomValues(rng, c, 0.5);
           const dy = randomValues(rng, m * c);
-          const got = runBinary(file, x, gamma, beta, dy, m, c, relu);
-          const ref = referenceForward(x, gamma, beta, m, c, relu);
-          const back = referenceBackward(dy, x, ref.y, gamma, ref.mean, ref.variance, m, c, relu);
+          const got = runBinary(file, x, gamma, beta, dy, m, c, act);
+          const ref = referenceForward(x, gamma, beta, m, c, act);
+          const back = referenceBackward(dy, x, ref.z, gamma, ref.mean, ref.variance, m, c, act);
           assertClose(got.mean, ref.mean, 1e-6, 'mean');
           assertClose(got.variance, ref.variance, 1e-5, 'variance');
           assertClose(got.y, ref.y, 1e-5, 'y');
@@ -155,8 +158,8 @@ describe('batch norm C kernels against a float64 reference', () => {
     const c = 4;
     const x = new Float32Array(m * c);
     for (let i = 0; i < x.length; i++) x[i] = 1000 + (i % 7) * 0.001;
-    const got = runBinary(KERNEL_FILES.simd, x, new Float32Array(c).fill(1), new Float32Array(c), new Float32Array(m * c), m, c, false);
-    const ref = referenceForward(x, new Float32Array(c).fill(1), new Float32Array(c), m, c, false);
+    const got = runBinary(KERNEL_FILES.simd, x, new Float32Array(c).fill(1), new Float32Array(c), new Float32Array(m * c), m, c);
+    const ref = referenceForward(x, new Float32Array(c).fill(1), new Float32Array(c), m, c);
     for (let j = 0; j < c; j++) {
       // Within one float32 spacing at 1000 (6.1e-5).
       assert.ok(Math.abs(got.mean[j] - ref.mean[j]) <= 6.2e-5, `mean ${got.mean[j]} vs ${ref.mean[j]}`);
@@ -174,13 +177,15 @@ function on(backend: string, inputs: { values: Float32Array; shape: number[] }[]
 
 describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () => {
   const rng = new Rng(5);
-  for (const [shape, relu] of [
-    [[2, 5, 3, 7], true],
-    [[4, 6, 6, 16], false],
-    [[1, 9, 9, 12], true],
-    [[3, 4, 4, 33], true],
-  ] as [number[], boolean][]) {
-    test(`[${shape.join(', ')}]${relu ? ' with ReLU' : ''}: outputs and gradients`, () => {
+  for (const [shape, act] of [
+    [[2, 5, 3, 7], 'relu'],
+    [[4, 6, 6, 16], undefined],
+    [[1, 9, 9, 12], 'relu'],
+    [[3, 4, 4, 33], 'relu'],
+    [[2, 5, 3, 7], 'swish'],
+    [[4, 6, 6, 16], 'swish'],
+  ] as [number[], Activation | undefined][]) {
+    test(`[${shape.join(', ')}]${act ? ` with ${act}` : ''}: outputs and gradients`, () => {
       const n = shape.reduce((a, b) => a * b, 1);
       const c = shape[3];
       const inputs = [
@@ -191,8 +196,8 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
       ];
       const run = (backend: string) =>
         on(backend, inputs, (x, g, b, w) => {
-          const r = batchNormTrain(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, EPS, relu);
-          const grads = tf.grads((a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, EPS, relu).y, w)))([x, g, b]);
+          const r = batchNormTrain(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, EPS, act);
+          const grads = tf.grads((a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(a as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, EPS, act).y, w)))([x, g, b]);
           return [r.y, r.mean, r.variance, ...grads];
         });
       tf.setBackend('wasm');
@@ -200,7 +205,8 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
       const wasm = run('wasm');
       const cpu = run('cpu');
       ['y', 'mean', 'variance', 'dx', 'dγ', 'dβ'].forEach((name, i) => assertClose(wasm[i], cpu[i], 1e-4, name));
-      if (relu) assert.ok(wasm[0].some((v) => v === 0) && wasm[0].some((v) => v > 0), 'ReLU clips part of the output');
+      if (act === 'relu') assert.ok(wasm[0].some((v) => v === 0) && wasm[0].some((v) => v > 0), 'ReLU clips part of the output');
+      if (act === 'swish') assert.ok(wasm[0].some((v) => v < 0) && wasm[0].every((v) => v >= -0.2785), 'swish lets a little below 0 through, never below its minimum');
     });
   }
 
@@ -211,11 +217,11 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
     const x = { values: randomValues(rng, 2 * c, 1, 0.5), shape: [2, 1, 1, c] };
     const ones = { values: new Float32Array(c).fill(1), shape: [c] };
     const zeros = { values: new Float32Array(c), shape: [c] };
-    const [wasm, cpu] = ['wasm', 'cpu'].map((b) => on(b, [x, ones, zeros], (xt, g, bt) => [batchNormTrain(xt as tf.Tensor4D, g as tf.Tensor1D, bt as tf.Tensor1D, EPS, true).y]));
+    const [wasm, cpu] = ['wasm', 'cpu'].map((b) => on(b, [x, ones, zeros], (xt, g, bt) => [batchNormTrain(xt as tf.Tensor4D, g as tf.Tensor1D, bt as tf.Tensor1D, EPS, 'relu').y]));
     assertClose(wasm[0], cpu[0], 1e-4, 'y');
     tf.setBackend('wasm');
     assert.throws(
-      () => tf.tidy(() => tf.engine().runKernel('DslabBatchNormTrain', { x: tf.zeros([1, 1, 1, c]), gamma: tf.ones([c]), beta: tf.zeros([c]) }, { epsilon: EPS, relu: 0 })),
+      () => tf.tidy(() => tf.engine().runKernel('DslabBatchNormTrain', { x: tf.zeros([1, 1, 1, c]), gamma: tf.ones([c]), beta: tf.zeros([c]) }, { epsilon: EPS, activation: 'none' })),
       /DslabBatchNormTrain: expected a non-empty float32 tensor with at most 4096 channels/,
     );
   });
@@ -228,7 +234,7 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
     const shape = [2, 3, 3, 5];
     const x = randomValues(rng, 90, 1.5, 0.7);
     tf.tidy(() => layer(tf.tensor4d(x, shape as [number, number, number, number]), true));
-    const ref = referenceForward(x, new Float32Array(5).fill(1), new Float32Array(5), 18, 5, false);
+    const ref = referenceForward(x, new Float32Array(5).fill(1), new Float32Array(5), 18, 5);
     const [runningMean, runningVar] = store.state.map((v) => v.dataSync());
     for (let j = 0; j < 5; j++) {
       assert.ok(Math.abs(runningMean[j] - 0.1 * ref.mean[j]) < 1e-6, `running mean ${runningMean[j]}`);
@@ -254,9 +260,10 @@ function syntheticBatch(n: number, seed: number) {
 }
 
 describe('training with the fused kernels', () => {
-  test('neither tfjs tensors nor the wasm heap grow over training steps', async () => {
+  for (const activation of ['relu', 'swish'] as const)
+  test(`neither tfjs tensors nor the wasm heap grow over training steps (${activation})`, async () => {
     tf.setBackend('wasm');
-    const spec = expandModel(TINY);
+    const spec = expandModel({ ...TINY, activation });
     const model = buildModel(spec, 3);
     const trainer = new Trainer(model, { optimizer: { momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 5e-4 }, labelSmoothing: 0 });
     const shape = { height: 8, width: 8, channels: 2 };
@@ -272,7 +279,8 @@ describe('training with the fused kernels', () => {
     model.dispose();
   });
 
-  test('the loss follows the same trajectory as without the kernels', () => {
+  for (const activation of ['relu', 'swish'] as const)
+  test(`the loss follows the same trajectory as without the kernels (${activation})`, () => {
     // The same 12 steps in two processes, with and without the SIMD kernels.
     const script = `
       const { initBackend } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'train', 'backend'))});
@@ -282,7 +290,7 @@ describe('training with the fused kernels', () => {
       const { Rng } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'core', 'sampling', 'rng'))});
       (async () => {
         await initBackend('wasm');
-        const model = buildModel(expandModel(${JSON.stringify(TINY)}), 3);
+        const model = buildModel(expandModel(${JSON.stringify({ ...TINY, activation })}), 3);
         const trainer = new Trainer(model, { optimizer: { momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 5e-4 }, labelSmoothing: 0 });
         const losses = [];
         // One batch, fitted over and over: the loss must fall.

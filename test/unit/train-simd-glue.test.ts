@@ -5,7 +5,7 @@ import { Rng } from '../../src/core/sampling/rng';
 import { initBackend, tf } from '../../src/train/backend';
 import { activeSimdKernels } from '../../src/train/kernels/simd/active';
 import { Sgd } from '../../src/train/optimizer';
-import { addRelu, updateRunningStats } from '../../src/train/ops';
+import { addRelu, addSwish, updateRunningStats } from '../../src/train/ops';
 import { randomValues } from '../numeric';
 
 before(async () => {
@@ -21,6 +21,17 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, bou
   }
 }
 
+/** op(a, b) and the gradients of a and b under the loss Σ w·op(a, b), on `backend`. */
+function runAddOp(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, backend: string, shape: number[], a: Float32Array, b: Float32Array, w: Float32Array): Float32Array[] {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const [ta, tb, tw] = [a, b, w].map((v) => tf.tensor(v, shape));
+    const y = op(ta, tb);
+    const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(op(p, q), tw)))([ta, tb]);
+    return [y, da, db].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 describe('addRelu (fused on wasm)', () => {
   const rng = new Rng(3);
   for (const shape of [
@@ -31,19 +42,10 @@ describe('addRelu (fused on wasm)', () => {
     test(`[${shape.join(', ')}]: max(0, a + b) and the gradients of a and b as on cpu`, () => {
       const n = shape.reduce((a, b) => a * b, 1);
       const [a, b, w] = [randomValues(rng, n), randomValues(rng, n), randomValues(rng, n)];
-      const run = (backend: string) => {
-        tf.setBackend(backend);
-        return tf.tidy(() => {
-          const [ta, tb, tw] = [a, b, w].map((v) => tf.tensor(v, shape));
-          const y = addRelu(ta, tb);
-          const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(addRelu(p, q), tw)))([ta, tb]);
-          return [y, da, db].map((t) => t.dataSync() as Float32Array);
-        });
-      };
       tf.setBackend('wasm');
       assert.ok(activeSimdKernels('dslab_add_relu') !== undefined);
-      const wasm = run('wasm');
-      const cpu = run('cpu');
+      const wasm = runAddOp(addRelu, 'wasm', shape, a, b, w);
+      const cpu = runAddOp(addRelu, 'cpu', shape, a, b, w);
       ['y', 'da', 'db'].forEach((name, i) => assertClose(wasm[i], cpu[i], 1e-6, name));
       // By hand for one element: the gradient passes where the sum is positive.
       const k = n - 1;
@@ -52,6 +54,44 @@ describe('addRelu (fused on wasm)', () => {
       assert.equal(wasm[1][k], sum > 0 ? w[k] : 0);
     });
   }
+});
+
+describe('addSwish (fused on wasm)', () => {
+  const rng = new Rng(4);
+  const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+  const run = (backend: string, shape: number[], a: Float32Array, b: Float32Array, w: Float32Array) => runAddOp(addSwish, backend, shape, a, b, w);
+
+  for (const shape of [
+    [1, 1, 1, 1],
+    [2, 3, 5, 7],
+    [4, 8, 8, 16],
+  ]) {
+    test(`[${shape.join(', ')}]: (a + b)·σ(a + b) and the gradients of a and b as on cpu and in float64`, () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const [a, b, w] = [randomValues(rng, n, 4), randomValues(rng, n, 4), randomValues(rng, n)];
+      tf.setBackend('wasm');
+      assert.ok(activeSimdKernels('dslab_add_swish') !== undefined);
+      const wasm = run('wasm', shape, a, b, w);
+      const cpu = run('cpu', shape, a, b, w);
+      ['y', 'da', 'db'].forEach((name, i) => assertClose(wasm[i], cpu[i], 1e-6, name));
+      for (let k = 0; k < n; k++) {
+        const z = a[k] + b[k];
+        const s = sigmoid(z);
+        assert.ok(Math.abs(wasm[0][k] - z * s) <= 1e-6 * Math.max(1, Math.abs(z)), `y[${k}]: ${wasm[0][k]} vs ${z * s}`);
+        assert.ok(Math.abs(wasm[1][k] - w[k] * s * (1 + z * (1 - s))) <= 1e-6, `da[${k}]`);
+      }
+    });
+  }
+
+  test('large sums neither overflow nor lose the gradient: y → z above, → 0 below', () => {
+    const a = Float32Array.from([-1e30, -500, -90, -30, 30, 90, 500, 1e30]);
+    const [y, da] = run('wasm', [8], a, new Float32Array(8), new Float32Array(8).fill(1));
+    for (let k = 0; k < 8; k++) {
+      assert.ok(Number.isFinite(y[k]) && Number.isFinite(da[k]), `finite at ${a[k]}`);
+      assert.equal(y[k], a[k] > 0 ? a[k] : y[k]);
+      assert.ok(a[k] > 0 ? da[k] === 1 : Math.abs(y[k]) < 1e-10 && Math.abs(da[k]) < 1e-10, `${a[k]}: y ${y[k]}, dy ${da[k]}`);
+    }
+  });
 });
 
 describe('SGD with momentum (one kernel per variable on wasm)', () => {

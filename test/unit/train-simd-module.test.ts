@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 
 import { initBackend, tf } from '../../src/train/backend';
-import { KERNEL_FILES, parseKernelMode, relaxedSimdAvailable, simdKernels, type SimdBackend } from '../../src/train/kernels/simd/module';
+import { ABI_VERSION, KERNEL_FILES, parseKernelMode, relaxedSimdAvailable, simdKernels, type SimdBackend } from '../../src/train/kernels/simd/module';
 
 before(async () => {
   await initBackend('wasm');
@@ -29,7 +29,7 @@ describe('SIMD kernel module', () => {
     const backend = tf.backend() as unknown as SimdBackend;
     const kernels = simdKernels(backend);
     assert.ok(kernels !== undefined);
-    assert.equal(kernels.fn('dslab_abi_version')(), 1);
+    assert.equal(kernels.fn('dslab_abi_version')(), ABI_VERSION);
     assert.equal(kernels.fn('dslab_relaxed')(), kernels.relaxed ? 1 : 0);
     assert.equal(kernels.relaxed, relaxedSimdAvailable());
     // The same instance serves every call on this backend.

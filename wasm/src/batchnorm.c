@@ -1,5 +1,6 @@
 /*
- * Training-mode batch norm (+ optional ReLU) over NHWC data seen as m = N·H·W rows of c channels.
+ * Training-mode batch norm (+ optional ReLU or swish) over NHWC data seen as m = N·H·W rows of c
+ * channels.
  *
  * Per-channel sums run over rows with four channels per SIMD lane group. Each block of ROWS rows
  * is summed in float32 into a small per-channel buffer, and the block sums are added into
@@ -10,8 +11,16 @@
  * Scratch (a few floats and doubles per channel) lives on the shadow stack.
  */
 #include "kernels.h"
+#include "swish.h"
 
 #define ROWS 64
+
+/* The activation after the normalization (the `act` argument of both kernels). */
+enum { ACT_NONE = 0, ACT_RELU = 1, ACT_SWISH = 2 };
+
+/* γ/√(σ² + ε) from the float σ² the backward pass gets: under swish both passes compute z with it, bit
+ * for bit, which swish_grad4 needs. */
+static float swish_scale(float gamma, float var, float eps) { return (float)((double)gamma / __builtin_sqrt((double)var + (double)eps)); }
 
 /* acc[j] = 0 for j < c. */
 static void zero(float *acc, int c) {
@@ -52,11 +61,12 @@ static void add_squares(float *acc, const float *x, const float *mean, int r0, i
 }
 
 /*
- * Forward. x, y: [m, c]; gamma, beta, mean_out, var_out: [c]. Writes y = γ(x − μ)/√(σ² + ε) + β
- * (then max(0, ·) when relu ≠ 0), the batch mean μ and the biased batch variance σ².
+ * Forward. x, y: [m, c]; gamma, beta, mean_out, var_out: [c]. Writes y = act(z) with
+ * z = γ(x − μ)/√(σ² + ε) + β (act: none, max(0, z) or z·σ(z)), the batch mean μ and the biased batch
+ * variance σ².
  */
 void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const float *beta, float *y, float *mean_out, float *var_out, int m,
-                                   int c, float eps, int relu) {
+                                   int c, float eps, int act) {
   float acc[c];
   double total[c];
   float mean[c], scale[c], origin[c];
@@ -85,7 +95,7 @@ void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const flo
     mean_out[j] = mean[j];
     var_out[j] = (float)var;
     /* y = (x − μ)·scale + β with scale = γ/√(σ² + ε); centred first, as x·scale + (β − μ·scale) cancels when σ is small. */
-    scale[j] = (float)s;
+    scale[j] = act == ACT_SWISH ? swish_scale(gamma[j], var_out[j], eps) : (float)s;
   }
 
   int c4 = c & ~3;
@@ -94,7 +104,7 @@ void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const flo
     const float *in = x + (long)r * c;
     float *out = y + (long)r * c;
     int j = 0;
-    if (relu) {
+    if (act == ACT_RELU) {
       for (; j < c4; j += 4) {
         v128_t d = wasm_f32x4_sub(wasm_v128_load(in + j), wasm_v128_load(mean + j));
         wasm_v128_store(out + j, wasm_f32x4_max(MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)), zero4));
@@ -102,6 +112,16 @@ void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const flo
       for (; j < c; j++) {
         float v = (in[j] - mean[j]) * scale[j] + beta[j];
         out[j] = v > 0.0f ? v : 0.0f;
+      }
+    } else if (act == ACT_SWISH) {
+      for (; j < c4; j += 4) {
+        v128_t d = wasm_f32x4_sub(wasm_v128_load(in + j), wasm_v128_load(mean + j));
+        wasm_v128_store(out + j, swish4(MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j))));
+      }
+      if (j < c) {
+        int n = c - j;
+        v128_t d = wasm_f32x4_sub(load_tail(in + j, n), load_tail(mean + j, n));
+        store_tail(out + j, swish4(MADD(d, load_tail(scale + j, n), load_tail(beta + j, n))), n);
       }
     } else {
       for (; j < c4; j += 4) {
@@ -138,23 +158,63 @@ static void add_grad_rows(float *acc_g, float *acc_gx, const float *dy, const fl
 }
 
 /*
+ * As add_grad_rows under swish: g = dy·swish′(z), with z = (x − μ)·scale + β recomputed as the
+ * forward pass computed it (y alone does not give it back), and g is written to g_out for the
+ * second pass.
+ */
+static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const float *dy, const float *x, const float *y, const float *mean,
+                                const float *scale, const float *beta, int r0, int r1, int c) {
+  int c4 = c & ~3;
+  for (int r = r0; r < r1; r++) {
+    long o = (long)r * c;
+    int j = 0;
+    for (; j < c4; j += 4) {
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
+      v128_t g = swish_grad4(wasm_v128_load(dy + o + j), MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)), wasm_v128_load(y + o + j));
+      wasm_v128_store(g_out + o + j, g);
+      wasm_v128_store(acc_g + j, wasm_f32x4_add(wasm_v128_load(acc_g + j), g));
+      wasm_v128_store(acc_gx + j, MADD(g, d, wasm_v128_load(acc_gx + j)));
+    }
+    if (j < c) {
+      int n = c - j;
+      v128_t d = wasm_f32x4_sub(load_tail(x + o + j, n), load_tail(mean + j, n));
+      store_tail(g_out + o + j, swish_grad4(load_tail(dy + o + j, n), MADD(d, load_tail(scale + j, n), load_tail(beta + j, n)), load_tail(y + o + j, n)), n);
+      for (; j < c; j++) {
+        acc_g[j] += g_out[o + j];
+        acc_gx[j] += g_out[o + j] * (x[o + j] - mean[j]);
+      }
+    }
+  }
+}
+
+/*
  * Backward of dslab_batchnorm_train. dy, x, y, dx: [m, c] (y is the forward output, read for the
- * ReLU mask only when relu ≠ 0); gamma, mean, var, dgamma, dbeta: [c]. With g the gradient at the
- * normalized output (dy masked by y > 0 under ReLU), s = 1/√(σ² + ε), x̂ = (x − μ)·s:
+ * ReLU mask only under ReLU); gamma, beta, mean, var, dgamma, dbeta: [c] (β is read only under
+ * swish, to recompute z). With g the gradient at z (dy masked by y > 0 under ReLU, dy·swish′(z)
+ * under swish), s = 1/√(σ² + ε), x̂ = (x − μ)·s:
  *   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ·s·(g − dβ/m − x̂·dγ/m).
  * dγ is summed from the centred x, so it does not cancel.
  */
-void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const float *y, const float *gamma, const float *mean,
-                                        const float *var, float *dx, float *dgamma, float *dbeta, int m, int c, float eps, int relu) {
+void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const float *y, const float *gamma, const float *beta,
+                                        const float *mean, const float *var, float *dx, float *dgamma, float *dbeta, int m, int c, float eps,
+                                        int act) {
   float acc_g[c], acc_gx[c];
   double total_g[c], total_gx[c];
-  float p[c], q[c], r0[c];
+  float p[c], q[c], r0[c], zscale[c];
+  int relu = act == ACT_RELU;
+  int swish = act == ACT_SWISH;
 
-  for (int j = 0; j < c; j++) total_g[j] = total_gx[j] = 0.0;
+  for (int j = 0; j < c; j++) {
+    total_g[j] = total_gx[j] = 0.0;
+    zscale[j] = swish_scale(gamma[j], var[j], eps);
+  }
   for (int r = 0; r < m; r += ROWS) {
     zero(acc_g, c);
     zero(acc_gx, c);
-    add_grad_rows(acc_g, acc_gx, dy, x, y, mean, r, imin(r + ROWS, m), c, relu);
+    if (swish)
+      add_swish_grad_rows(acc_g, acc_gx, dx, dy, x, y, mean, zscale, beta, r, imin(r + ROWS, m), c);
+    else
+      add_grad_rows(acc_g, acc_gx, dy, x, y, mean, r, imin(r + ROWS, m), c, relu);
     flush(total_g, acc_g, c);
     flush(total_gx, acc_gx, c);
   }
@@ -169,20 +229,22 @@ void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const f
     r0[j] = (float)(-gs * total_g[j] / m);
   }
 
+  /* Under swish g is already in dx, where the first pass left it; each element is read before it is overwritten. */
+  const float *g_in = swish ? dx : dy;
   int c4 = c & ~3;
   v128_t zero4 = wasm_f32x4_splat(0.0f);
   for (int r = 0; r < m; r++) {
     long o = (long)r * c;
     int j = 0;
     for (; j < c4; j += 4) {
-      v128_t g = wasm_v128_load(dy + o + j);
+      v128_t g = wasm_v128_load(g_in + o + j);
       if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(wasm_v128_load(y + o + j), zero4));
       v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
       v128_t v = MADD(d, wasm_v128_load(q + j), wasm_v128_load(r0 + j));
       wasm_v128_store(dx + o + j, MADD(g, wasm_v128_load(p + j), v));
     }
     for (; j < c; j++) {
-      float g = dy[o + j];
+      float g = g_in[o + j];
       if (relu && !(y[o + j] > 0.0f)) g = 0.0f;
       dx[o + j] = g * p[j] + ((x[o + j] - mean[j]) * q[j] + r0[j]);
     }

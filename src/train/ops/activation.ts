@@ -1,6 +1,8 @@
 /** The activations a model can use (core `Activation`), and the residual sum followed by one. */
 import type { Activation } from '../../core/model';
 import { tf } from '../backend';
+import { activeSimdKernels } from '../kernels/simd/active';
+import { ADD_SWISH } from '../kernels/simd/addSwish';
 import { addRelu } from './addRelu';
 
 /** swish(x) = x·σ(x) (pycls `silu`); its gradient σ(x)·(1 + x·(1 − σ(x))) comes from autodiff. */
@@ -12,7 +14,18 @@ export function activate<T extends tf.Tensor>(x: T, act: Activation): T {
   return act === 'relu' ? tf.relu(x) : swish(x);
 }
 
-/** act(a + b): the end of every residual block (ReLU fused into one kernel where the backend has it). */
+/**
+ * swish(a + b) of two tensors of the same shape. On wasm with our SIMD kernels one fused kernel
+ * each way (DslabAddSwish and its gradient); elsewhere tf.add then swish.
+ */
+export function addSwish<T extends tf.Tensor>(a: T, b: T): T {
+  if (activeSimdKernels('dslab_add_swish') !== undefined && tf.getKernel(ADD_SWISH, 'wasm') !== undefined && a.shape.join() === b.shape.join()) {
+    return tf.engine().runKernel(ADD_SWISH, { a, b }) as T;
+  }
+  return swish(tf.add(a, b) as T);
+}
+
+/** act(a + b): the end of every residual block (one fused kernel where the backend has it). */
 export function addActivate<T extends tf.Tensor>(a: T, b: T, act: Activation): T {
-  return act === 'relu' ? addRelu(a, b) : swish(tf.add(a, b) as T);
+  return act === 'relu' ? addRelu(a, b) : addSwish(a, b);
 }

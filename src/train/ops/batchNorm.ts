@@ -11,9 +11,11 @@
  *   (0.2–0.3 ms);
  * - x·a + b per channel is a 1×1 depthwise conv with a bias (one XNNPACK pass).
  */
+import type { Activation } from '../../core/model';
 import { tf } from '../backend';
 import { activeSimdKernels, exclusiveAddress } from '../kernels/simd/active';
 import { BATCH_NORM_TRAIN, batchNormKernelsActive, MAX_FUSED_CHANNELS, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
+import { activate } from './activation';
 
 /** PyTorch's default BatchNorm momentum: running = (1 − m)·running + m·batch. */
 export const BN_MOMENTUM = 0.1;
@@ -54,14 +56,14 @@ function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.Tensor1
 
 /**
  * Training-mode batch norm: y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² the batch mean and biased
- * variance over N, H, W, followed by max(0, ·) when `relu`. On the wasm backend with our SIMD
+ * variance over N, H, W, followed by the activation `act` if any. On the wasm backend with our SIMD
  * kernels this is one fused kernel each way (DslabBatchNormTrain and its gradient); elsewhere the
  * gradient is the closed form (batchNormGrad) instead of tfjs's autodiff of `tf.batchNorm`, which
  * goes through `Tile` and many more full-size passes.
  */
-export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, relu = false): BatchNormResult {
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, act?: Activation): BatchNormResult {
   if (x.shape[3] <= MAX_FUSED_CHANNELS && batchNormKernelsActive()) {
-    const attrs: BatchNormTrainAttrs = { epsilon: eps, relu: relu ? 1 : 0 };
+    const attrs: BatchNormTrainAttrs = { epsilon: eps, activation: act ?? 'none' };
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as [
       tf.Tensor4D,
       tf.Tensor1D,
@@ -70,7 +72,7 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
     return { y, mean, variance };
   }
   const result = batchNormComposite(x, gamma, beta, eps);
-  return relu ? { ...result, y: tf.relu(result.y) } : result;
+  return act === undefined ? result : { ...result, y: activate(result.y, act) };
 }
 
 /** batchNormTrain out of kernels every backend has. */

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { simdKernels, type SimdBackend, type SimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 export const ADD_RELU = 'DslabAddRelu';
 export const RELU_GRAD = 'DslabReluGrad';
@@ -19,7 +19,7 @@ function sizeOf(shape: number[]): number {
 }
 
 /** The kernels, and the element count of two float32 tensors of the same shape. */
-function prepare(name: string, args: KernelArgs, first: TensorInfo, second: TensorInfo): { k: SimdKernels; n: number } {
+export function prepare(name: string, args: KernelArgs, first: TensorInfo, second: TensorInfo): { k: SimdKernels; n: number } {
   if (first.dtype !== 'float32' || second.dtype !== 'float32' || first.shape.join() !== second.shape.join()) {
     throw new Error(`${name}: expected two float32 tensors of one shape, got ${first.dtype} [${first.shape}] and ${second.dtype} [${second.shape}]`);
   }

@@ -1,10 +1,11 @@
 /**
- * Fused training-mode batch norm (+ optional ReLU) on the wasm backend, running wasm/src/batchnorm.c
- * on tfjs's memory:
+ * Fused training-mode batch norm (+ optional ReLU or swish) on the wasm backend, running
+ * wasm/src/batchnorm.c on tfjs's memory:
  * - `DslabBatchNormTrain` {x, gamma, beta} → [y, mean, variance]: batch statistics over N, H, W
- *   (biased variance), y = γ(x − μ)/√(σ² + ε) + β, then max(0, ·) when `relu`.
- * - `DslabBatchNormTrainGrad` {dy, x, y, gamma, mean, variance} → [dx, dγ, dβ], through the ReLU
- *   mask read from y.
+ *   (biased variance), z = γ(x − μ)/√(σ² + ε) + β, y = z, max(0, z) or z·σ(z) by `activation`.
+ * - `DslabBatchNormTrainGrad` {dy, x, y, gamma, beta, mean, variance} → [dx, dγ, dβ], through the
+ *   ReLU mask read from y, or swish′(z) with z recomputed from x as the forward kernel computed it
+ *   and σ(z) = y/z.
  * The gradient of the first is registered, so `tf.grads` differentiates through it.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,11 +25,14 @@ export const MAX_FUSED_CHANNELS = 4096;
 export const BATCH_NORM_TRAIN = 'DslabBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'DslabBatchNormTrainGrad';
 
+/** The activation codes of wasm/src/batchnorm.c. */
+const ACTIVATION_CODE = { none: 0, relu: 1, swish: 2 } as const;
+
 /** The attributes of both kernels. */
 export interface BatchNormTrainAttrs {
   epsilon: number;
-  /** 1: ReLU after the normalization; 0: none. */
-  relu: number;
+  /** What follows the normalization. */
+  activation: keyof typeof ACTIVATION_CODE;
 }
 
 function kernelsOf(backend: tf.KernelBackend, name: string): SimdKernels {
@@ -49,7 +53,7 @@ function rowsAndChannels(name: string, x: TensorInfo): [number, number] {
 
 function batchNormTrain(args: KernelArgs): TensorInfo[] {
   const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
-  const { epsilon, relu } = args.attrs as unknown as BatchNormTrainAttrs;
+  const { epsilon, activation } = args.attrs as unknown as BatchNormTrainAttrs;
   const [m, c] = rowsAndChannels(BATCH_NORM_TRAIN, x);
   if (gamma.shape[0] !== c || beta.shape[0] !== c) throw new Error(`${BATCH_NORM_TRAIN}: γ and β must have ${c} values`);
   const backend = args.backend as unknown as SimdBackend;
@@ -57,13 +61,13 @@ function batchNormTrain(args: KernelArgs): TensorInfo[] {
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([c], 'float32');
   const variance = backend.makeOutput([c], 'float32');
-  k.fn('dslab_batchnorm_train')(k.address(x), k.address(gamma), k.address(beta), k.address(y), k.address(mean), k.address(variance), m, c, epsilon, relu ? 1 : 0);
+  k.fn('dslab_batchnorm_train')(k.address(x), k.address(gamma), k.address(beta), k.address(y), k.address(mean), k.address(variance), m, c, epsilon, ACTIVATION_CODE[activation]);
   return [y, mean, variance];
 }
 
 function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
-  const { dy, x, y, gamma, mean, variance } = args.inputs as Record<'dy' | 'x' | 'y' | 'gamma' | 'mean' | 'variance', TensorInfo>;
-  const { epsilon, relu } = args.attrs as unknown as BatchNormTrainAttrs;
+  const { dy, x, y, gamma, beta, mean, variance } = args.inputs as Record<'dy' | 'x' | 'y' | 'gamma' | 'beta' | 'mean' | 'variance', TensorInfo>;
+  const { epsilon, activation } = args.attrs as unknown as BatchNormTrainAttrs;
   const [m, c] = rowsAndChannels(BATCH_NORM_TRAIN_GRAD, x);
   const backend = args.backend as unknown as SimdBackend;
   const k = kernelsOf(args.backend, BATCH_NORM_TRAIN_GRAD);
@@ -75,6 +79,7 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
     k.address(x),
     k.address(y),
     k.address(gamma),
+    k.address(beta),
     k.address(mean),
     k.address(variance),
     k.address(dx),
@@ -83,7 +88,7 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
     m,
     c,
     epsilon,
-    relu ? 1 : 0,
+    ACTIVATION_CODE[activation],
   );
   return [dx, dGamma, dBeta];
 }
@@ -107,12 +112,12 @@ export const batchNormTrainGradConfig: tf.KernelConfig = {
  */
 export const batchNormTrainGradient: tf.GradConfig = {
   kernelName: BATCH_NORM_TRAIN,
-  inputsToSave: ['x', 'gamma'],
+  inputsToSave: ['x', 'gamma', 'beta'],
   outputsToSave: [true, true, true],
   gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const dy = Array.isArray(dys) ? dys[0] : dys;
-    const [x, gamma, y, mean, variance] = saved;
-    const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy, x, y, gamma, mean, variance }, attrs) as tf.Tensor[];
+    const [x, gamma, beta, y, mean, variance] = saved;
+    const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy, x, y, gamma, beta, mean, variance }, attrs) as tf.Tensor[];
     return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
   },
 };

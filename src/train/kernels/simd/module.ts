@@ -20,7 +20,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { WasmBackend } from '../composite';
 
 /** The calling convention version of wasm/src/abi.c this loader speaks. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Bytes of shadow stack given to the kernels. */
 const STACK_BYTES = 256 * 1024;
