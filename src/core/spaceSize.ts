@@ -9,6 +9,7 @@
  */
 import { multipleOf, multiplesIn } from './rounding';
 import type { AnyNetSpace, DesignSpace, Distribution, RegNetSpace, Restriction } from './space/types';
+import { DRAWN_TRAINING_KEYS } from './space/drawnSettings';
 
 export interface SpaceSize {
   /** Number of distinct parameter settings; a float, since it easily passes 2^53. */
@@ -148,16 +149,19 @@ function regnetSize(space: RegNetSpace): SpaceSize {
   return { count: total.value, log10: total.value === 0 ? -Infinity : total.log10, dof: 6, formula: total.text };
 }
 
-/** The value count of each model setting the space draws (activation, block, se, stem width, resolution), in draw order. */
+/** The value count of each setting the space draws (model settings, then training values), in draw order. */
 function settingFactors(space: DesignSpace): Factor[] {
-  const s = space.model.sampled;
-  if (s === undefined) return [];
+  const s = space.model.sampled ?? {};
   const out: Factor[] = [];
   if (s.activation) out.push(plain(s.activation.length));
   if (s.block) out.push(plain(s.block.length));
   if (s.se) out.push(plain(distributionSize(s.se)));
   if (s.stemWidth) out.push(plain(distributionSize(s.stemWidth)));
   if (s.resolution) out.push(plain(distributionSize(s.resolution)));
+  for (const key of DRAWN_TRAINING_KEYS) {
+    const d = space.training?.[key];
+    if (d !== undefined && distributionSize(d) > 1) out.push(plain(distributionSize(d)));
+  }
   return out;
 }
 

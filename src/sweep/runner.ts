@@ -31,6 +31,7 @@ import type { BackendChoice, EpochResult, SpaceSummary, SweepEvent, SweepSummary
 import type { TrialJob } from '../train/trial';
 import type { WorkerConfig } from './workerProtocol';
 import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
+import { withDrawnTraining } from '../core/space/drawnSettings';
 
 /** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
 export class SweepError extends Error {
@@ -154,6 +155,7 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
     index: model.index,
     status: end.kind === 'done' ? end.outcome.status : ('failed' as const),
     model: model.model,
+    ...(model.training === undefined ? {} : { training: model.training }),
     flops: model.flops,
     params: model.params,
     acts: model.acts,
@@ -458,7 +460,7 @@ async function trainPool(
         space: model.space,
         index: model.index,
         model: model.model,
-        training: resolved.training,
+        training: withDrawnTraining(resolved.training, model.training),
         dataset: resolved.dataset,
         backend: backend.name,
         nativeModulesPath: options.nativeModulesPath,

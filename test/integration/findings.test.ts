@@ -21,7 +21,7 @@ const files = fs.readdirSync(FINDINGS).filter((f) => f.endsWith('.yaml')).sort()
 
 describe('examples/findings', () => {
   test('the findings the README lists are there', () => {
-    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml', 'resolution.regnet.yaml', 'trends.regnet.yaml']);
+    assert.deepEqual(files, ['bottleneck.regnet.yaml', 'depthwise-swish.regnet.yaml', 'inverted-bottleneck.regnet.yaml', 'optimizer.regnet.yaml', 'resolution.regnet.yaml', 'trends.regnet.yaml']);
   });
 
   for (const file of files) {
@@ -76,5 +76,25 @@ describe('examples/findings', () => {
       a.split.groups.map((g: { label: string }) => g.label),
       [...new Set(resolutions)].sort((x, y) => x - y).map((x) => `resolution = ${x}`),
     );
+  });
+
+  test('the optimizer sweep trains end to end (cut down): each trial with its drawn lr and weight decay', () => {
+    const text = fs
+      .readFileSync(path.join(FINDINGS, 'optimizer.regnet.yaml'), 'utf8')
+      .replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
+    const file = path.join(tmp, 'optimizer.regnet.yaml');
+    fs.writeFileSync(file, text);
+    const out = path.join(tmp, 'out-optimizer');
+    const r = dslab('sweep', file, '--samples', '2', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const records = [0, 1].map((i) => JSON.parse(fs.readFileSync(path.join(out, 'trials', 'RegNetX', `000${i}.json`), 'utf8')));
+    for (const x of records) {
+      assert.equal(x.status, 'ok');
+      assert.ok(x.training.lr >= 0.01 && x.training.lr <= 1 && x.training.weightDecay >= 1e-5 && x.training.weightDecay <= 1e-3);
+      assert.equal(x.lrCurve[0].lr, x.training.lr); // the schedule starts at the drawn lr
+    }
+    const a = JSON.parse(dslab('analyze', out, '--json').stdout);
+    const metrics = a.spaces[0].trials[0].metrics;
+    assert.ok(Math.abs(metrics.lrWd - Math.log10(records[0].training.lr * records[0].training.weightDecay)) < 1e-9);
   });
 });

@@ -55,7 +55,7 @@ describe('completion context from indentation', () => {
     // A regnet space: its own keys, not the anynet-only width and restrictions.
     assert.deepEqual([...context.existing].sort(), ['restrictions', 'type', 'width']);
     const keys = keyCompletions(SPACE_SCHEMA, context.path, context.existing).map((k) => k.key);
-    assert.deepEqual(keys, ['extends', 'depth', 'w0', 'wa', 'wm', 'bottleneck', 'groupWidth', 'samples', 'constraints', 'maxAttempts', 'seed', 'model']);
+    assert.deepEqual(keys, ['extends', 'depth', 'w0', 'wa', 'wm', 'bottleneck', 'groupWidth', 'samples', 'constraints', 'maxAttempts', 'seed', 'model', 'training']);
   });
 
   test('keys of the other space type are left out only where the type is known', () => {

@@ -7,6 +7,8 @@ import type { TrialRecord } from '../../src/core/results/records';
 import { sampleFile } from '../../src/core/sampling/sampler';
 import { parseSpaceText } from '../../src/core/space';
 import { designSpaceSize } from '../../src/core/spaceSize';
+import { fingerprintInput } from '../../src/core/results/fingerprint';
+import { withDrawnTraining } from '../../src/core/space/drawnSettings';
 
 const regnet = (extra = '') =>
   `  R:\n    type: regnet\n    depth: [3, 12]\n    w0: [8, 64]\n    wa: [4, 64]\n    wm: [1.5, 3.0]\n    bottleneck: [1]\n    groupWidth: [8]\n${extra}`;
@@ -90,5 +92,36 @@ describe('model settings drawn per model', () => {
     assert.deepEqual(trials[0].labels, { block: 'X', activation: 'relu' });
     const split = splitAnalysis({ settings: { complexity: 'flops', bins: 8, bootstrap: { resamples: 10, fraction: 0.25, seed: 0 }, range: null, rangeSource: 'none', epsilon: null, significance: 0.05 }, spaces: [{ trials } as never] }, ['stemWidth']);
     assert.deepEqual(split.groups.map((g) => g.label).sort(), [...new Set(models.map((m) => `stemWidth = ${m.model.stem?.width}`))].sort());
+  });
+
+  test('training values: distributions of the file and values of a space, drawn after the model, recorded per model', () => {
+    const file = resolved(
+      `version: 1\ntraining: { optimizer: { lr: [0.02, 0.5], weightDecay: 5.0e-4 } }\nsampling: { samples: 3 }\nspaces:\n${regnet()}  S:\n    extends: R\n    training: { epochs: [1, 2], optimizer: { weightDecay: 1.0e-4 } }\n`,
+    );
+    const [r, s] = file.spaces;
+    assert.equal(file.training.optimizer.lr, 0.1); // drawn per model: the recipe keeps its default
+    assert.deepEqual(r.training, { lr: { kind: 'log-uniform', range: [0.02, 0.5], quantum: 0.0001 } });
+    assert.deepEqual(s.training, { lr: { kind: 'log-uniform', range: [0.02, 0.5], quantum: 0.0001 }, weightDecay: { kind: 'values', values: [0.0001] }, epochs: { kind: 'values', values: [1, 2] } });
+    const [a, b] = sampleFile(file);
+    for (const m of a.models) assert.ok(m.training && m.training.lr! >= 0.02 && m.training.lr! <= 0.5 && Object.keys(m.training).length === 1);
+    for (const m of b.models) assert.ok(m.training && m.training.weightDecay === 0.0001 && [1, 2].includes(m.training.epochs!));
+    assert.deepEqual(withDrawnTraining(file.training, { lr: 0.3, epochs: 4 }).optimizer.lr, 0.3);
+    assert.equal(withDrawnTraining(file.training, { lr: 0.3, epochs: 4 }).epochs, 4);
+    assert.equal(designSpaceSize(r).dof, 7);
+  });
+
+  test('a drawn training value that cannot be drawn: an error where it is written, once', () => {
+    assert.deepEqual(problems(`version: 1\ntraining: { optimizer: { lr: [0.5, 0.02] } }\nspaces:\n${regnet()}  S:\n    extends: R\n`), [
+      '2:30 distribution: training.optimizer.lr: range [0.5, 0.02] is reversed',
+    ]);
+  });
+
+  test('sweeps without drawn training values keep their fingerprint input: bare model specs', () => {
+    const plain = resolved(`version: 1\nsampling: { samples: 2 }\nspaces:\n${regnet()}`);
+    const models = sampleFile(plain)[0].models;
+    assert.deepEqual(fingerprintInput(plain, models).spaces.R, models.map((m) => m.model));
+    const drawn = resolved(`version: 1\ntraining: { epochs: [1, 2] }\nsampling: { samples: 2 }\nspaces:\n${regnet()}`);
+    const dm = sampleFile(drawn)[0].models;
+    assert.deepEqual(fingerprintInput(drawn, dm).spaces.R, dm.map((m) => ({ model: m.model, training: m.training })));
   });
 });

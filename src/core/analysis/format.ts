@@ -24,7 +24,9 @@ export function fixed(x: number | null | undefined, digits = 2): string {
 export function metricText(key: string, x: number): string {
   if (key === 'flops' || key === 'params' || key === 'acts') return compactCount(x);
   if (key === 'efit') return x.toFixed(3);
-  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+  if (Number.isInteger(x)) return String(x);
+  // Small values (a weight decay of 5e-5, an lr of 0.003) keep three significant digits.
+  return Math.abs(x) < 0.1 ? String(Number(x.toPrecision(3))) : x.toFixed(2);
 }
 
 /** A signed number with a real minus sign: −1.8, +0.4. */

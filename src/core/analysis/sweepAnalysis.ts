@@ -187,6 +187,12 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
   if ((sampled?.se || sampled?.seByBlock) && r.model.se !== undefined) metrics.se = r.model.se;
   if (sampled?.stemWidth && r.model.stem?.width !== undefined) metrics.stemWidth = r.model.stem.width;
   if (sampled?.resolution && r.model.resolution !== undefined) metrics.resolution = r.model.resolution;
+  // So are the training values the space draws (lr, weightDecay, epochs, batchSize, labelSmoothing).
+  for (const [key, value] of Object.entries(r.training ?? {})) metrics[key] = value;
+  // pycls's lr_wd: good learning rates and weight decays trade off along lr·wd.
+  if (r.training?.lr !== undefined && r.training.weightDecay !== undefined && r.training.weightDecay > 0) {
+    metrics.lrWd = Math.log10(r.training.lr) + Math.log10(r.training.weightDecay);
+  }
   Object.assign(metrics, { flops: r.flops, params: r.params, acts: r.acts });
   if (line) metrics.efit = line.efit;
   const note =

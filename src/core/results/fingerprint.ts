@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ModelSpec } from '../model';
+import type { DrawnTraining } from '../space/drawnSettings';
 import type { ResolvedDataset, ResolvedSpaceFile, ResolvedTraining } from '../space/types';
 
 /** JSON with object keys sorted at every level (undefined members dropped, as JSON.stringify does). */
@@ -23,15 +24,16 @@ export interface FingerprintInput {
   dataset: ResolvedDataset;
   /** The backend is left out: hosts with different backends can share one sweep, and each record names its own. */
   training: Omit<ResolvedTraining, 'backend'>;
-  /** Each space's sampled models, by index. */
-  spaces: Record<string, ModelSpec[]>;
+  /** Each space's sampled models, by index (with their drawn training values, where the space draws any). */
+  spaces: Record<string, (ModelSpec | { model: ModelSpec; training: DrawnTraining })[]>;
 }
 
 /** The fingerprint input of a resolved file and its sampled models. */
-export function fingerprintInput(resolved: ResolvedSpaceFile, models: { space: string; model: ModelSpec }[]): FingerprintInput {
+export function fingerprintInput(resolved: ResolvedSpaceFile, models: { space: string; model: ModelSpec; training?: DrawnTraining }[]): FingerprintInput {
   const { backend: _backend, ...training } = resolved.training;
-  const spaces: Record<string, ModelSpec[]> = {};
-  for (const m of models) (spaces[m.space] ??= []).push(m.model);
+  const spaces: FingerprintInput['spaces'] = {};
+  // A bare spec where nothing else is drawn: the fingerprints of sweeps made before stay as they were.
+  for (const m of models) (spaces[m.space] ??= []).push(m.training === undefined ? m.model : { model: m.model, training: m.training });
   return { dataset: resolved.dataset, training, spaces };
 }
 

@@ -8,6 +8,7 @@ import type { ModelSpec } from '../model';
 import type { ResolvedSpaceFile } from '../space/types';
 import { canonicalJson } from './fingerprint';
 import type { SampledModel } from '../sampling/sampler';
+import { DRAWN_TRAINING_KEYS, type DrawnTraining } from '../space/drawnSettings';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -73,6 +74,8 @@ export interface TrialRecord {
   index: number;
   status: TrialStatus;
   model: ModelSpec;
+  /** The training values the space drew for this model, in place of the file's (absent when none). */
+  training?: DrawnTraining;
   flops: number;
   params: number;
   acts: number;
@@ -176,6 +179,9 @@ export function trialRecordShapeProblem(value: unknown): string | undefined {
     if (!isObject(epoch)) return `epochs[${i}] is not an object`;
     const bad = EPOCH_FIELDS.find(([key, ok]) => !ok(epoch[key]));
     if (bad) return `epochs[${i}].${bad[0]} is missing or not a number`;
+  }
+  if ('training' in value && !(isObject(value.training) && Object.entries(value.training).every(([k, v]) => (DRAWN_TRAINING_KEYS as readonly string[]).includes(k) && isNumber(v)))) {
+    return `training is not a map of drawn training values (${DRAWN_TRAINING_KEYS.join(', ')})`;
   }
   if ('lrCurve' in value && !(Array.isArray(value.lrCurve) && value.lrCurve.every((p) => isObject(p) && isNumber(p.step) && isNumber(p.lr)))) {
     return 'lrCurve is not a list of {step, lr}';

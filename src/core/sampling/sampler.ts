@@ -7,6 +7,7 @@
 import { complexity } from '../complexity';
 import type { ModelSpec } from '../model';
 import { deriveSpaceSeed } from '../space/seed';
+import type { DrawnTraining } from '../space/drawnSettings';
 import type { ComplexityMetric, Constraints, DesignSpace, ResolvedSpaceFile } from '../space/types';
 import { Rng } from './rng';
 import { candidateDrawer, modelKey, type StructuralRejection } from './spaceSampler';
@@ -22,6 +23,8 @@ export interface SampledModel {
   index: number;
   /** Fully explicit: `dslab cx` gives the same flops / params / acts for it. */
   model: ModelSpec;
+  /** The training values the space draws for this model (the file's recipe otherwise). */
+  training?: DrawnTraining;
   flops: number;
   params: number;
   acts: number;
@@ -180,13 +183,21 @@ export function sampleSpace(space: DesignSpace, options: SampleOptions = {}): Sp
       reject(violated);
       continue;
     }
-    const key = modelKey(candidate.model);
+    const key = modelKey(candidate.model, candidate.training);
     if (seen.has(key)) {
       reject('duplicate');
       continue;
     }
     seen.add(key);
-    models.push({ space: space.name, index: models.length, model: candidate.spec, flops: cx.flops, params: cx.params, acts: cx.acts });
+    models.push({
+      space: space.name,
+      index: models.length,
+      model: candidate.spec,
+      ...(candidate.training === undefined ? {} : { training: candidate.training }),
+      flops: cx.flops,
+      params: cx.params,
+      acts: cx.acts,
+    });
     progress(attempts);
   }
   progress(attempts);

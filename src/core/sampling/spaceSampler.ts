@@ -6,8 +6,8 @@
 import { DEFAULT_SE_RATIO, type Activation, type BlockType, type ExpandedModel, type ModelSpec } from '../model';
 import { expandModel } from '../modelSpec';
 import { generateRegnet } from '../regnet';
-import type { AnyNetSpace, DesignSpace, RegNetSpace, ResolvedModelSettings } from '../space/types';
-import { drawsSettings } from '../space/modelSettings';
+import type { AnyNetSpace, DesignSpace, Distribution, RegNetSpace, ResolvedModelSettings } from '../space/types';
+import { DRAWN_TRAINING_KEYS, drawsSettings, drawsTraining, type DrawnTraining } from '../space/drawnSettings';
 import { compileDistribution } from './distributions';
 import type { Rng } from './rng';
 
@@ -20,10 +20,11 @@ import type { Rng } from './rng';
  */
 export type StructuralRejection = 'increasingWidths' | 'increasingDepths' | 'emptyStage' | 'stageCount';
 
-/** A drawn model: the spec `dslab cx` accepts, and the network it builds. */
+/** A drawn model: the spec `dslab cx` accepts, the network it builds, and the training values the space draws (if any). */
 export interface Candidate {
   spec: ModelSpec;
   model: ExpandedModel;
+  training?: DrawnTraining;
 }
 
 export type Draw = Candidate | { rejected: StructuralRejection };
@@ -183,17 +184,39 @@ function regnetDrawer(space: RegNetSpace): CandidateDrawer {
   };
 }
 
+/** Draws a model's training values (DRAWN_TRAINING_KEYS order), after everything else; none when the space draws none. */
+function trainingDrawer(space: DesignSpace): ((rng: Rng) => DrawnTraining) | undefined {
+  const s = space.training;
+  if (!drawsTraining(s)) return undefined;
+  const drawers = DRAWN_TRAINING_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, compileDistribution(s[k] as Distribution)] as const);
+  return (rng) => {
+    const out: DrawnTraining = {};
+    for (const [key, draw] of drawers) out[key] = draw(rng);
+    return out;
+  };
+}
+
 /** Compiles a space into a candidate drawer (throws a RangeError for a distribution that cannot be drawn). */
 export function candidateDrawer(space: DesignSpace): CandidateDrawer {
-  return space.type === 'anynet' ? anynetDrawer(space) : regnetDrawer(space);
+  const draw = space.type === 'anynet' ? anynetDrawer(space) : regnetDrawer(space);
+  const training = trainingDrawer(space);
+  if (training === undefined) return draw;
+  return (rng) => {
+    const d = draw(rng);
+    // Drawn for every attempt, rejected or not, so that each attempt takes the same share of the stream.
+    const t = training(rng);
+    return 'rejected' in d ? d : { ...d, training: t };
+  };
 }
 
 /**
- * Identity of the network a candidate builds: the stages and the settings a space can draw, so
- * two draws with equal stage lists (e.g. RegNets whose wa differ by 0.1) are one model.
+ * Identity of the trial a candidate makes: the stages, the settings a space can draw and the
+ * drawn training values, so two draws with equal stage lists (e.g. RegNets whose wa differ by
+ * 0.1) are one model.
  */
-export function modelKey(model: ExpandedModel): string {
+export function modelKey(model: ExpandedModel, training?: DrawnTraining): string {
   let key = `${model.activation}/${model.block}/se${model.se}/stem${model.stem.width}/r${model.resolution}:`;
   for (const s of model.stages) key += `${s.depth}x${s.width}/g${s.groupWidth}/b${s.bottleneck}/s${s.stride};`;
+  if (training !== undefined) key += JSON.stringify(training);
   return key;
 }

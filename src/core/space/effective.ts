@@ -136,6 +136,11 @@ export class SpaceFileView {
     return this.inherited(name, ['model', ...keys]) ?? this.file(['model', ...keys]);
   }
 
+  /** A training setting in effect for the space: the spaces' `training` maps, then the file's. */
+  training(name: string, keys: readonly string[]): Located | undefined {
+    return this.inherited(name, ['training', ...keys]) ?? this.file(['training', ...keys]);
+  }
+
   /** samples / maxAttempts in effect: the spaces', then the file's `sampling`. */
   sampling(name: string, key: 'samples' | 'maxAttempts'): Located | undefined {
     return this.inherited(name, [key]) ?? this.file(['sampling', key]);

@@ -25,7 +25,7 @@ export const PARAMETERS: Readonly<Record<SpaceType, readonly ParameterName[]>> =
 };
 
 /** Keys a space of each type takes besides its parameters. */
-export const COMMON_SPACE_KEYS = ['type', 'extends', 'samples', 'constraints', 'maxAttempts', 'seed', 'model'] as const;
+export const COMMON_SPACE_KEYS = ['type', 'extends', 'samples', 'constraints', 'maxAttempts', 'seed', 'model', 'training'] as const;
 export const TYPE_ONLY_KEYS: Readonly<Record<SpaceType, readonly string[]>> = {
   anynet: ['restrictions'],
   regnet: [],

@@ -3,7 +3,7 @@
  * every parameter an explicit distribution. Call only when validation found no error.
  */
 import { DEFAULT_SE_RATIO, type Activation, type BlockType, type StemType } from '../model';
-import { drawsSettings, readActivation, readBlock, readNumber } from './modelSettings';
+import { DRAWN_TRAINING_KEYS, drawsSettings, drawsTraining, readActivation, readBlock, readNumber, readTrainingSetting, trainingValue, TRAINING_PATHS, type DrawnTrainingKey } from './drawnSettings';
 import { datasetOf } from './datasets';
 import { DEFAULTS } from './defaults';
 import { isDict, SpaceFileView } from './effective';
@@ -22,6 +22,7 @@ import type {
   ResolvedDataset,
   ResolvedModelSettings,
   SampledModelSettings,
+  SampledTrainingSettings,
   ResolvedSampling,
   ResolvedSpaceFile,
   ResolvedTraining,
@@ -33,6 +34,11 @@ const METRICS: readonly ComplexityMetric[] = ['flops', 'params', 'acts'];
 
 type Dict = Record<string, unknown>;
 const section = (v: unknown): Dict => (isDict(v) ? v : {});
+/** `{ [key]: value }`, or nothing when the value is undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
 function pick<T>(v: unknown, fallback: T): T {
   return v === undefined ? fallback : (v as T);
 }
@@ -58,18 +64,24 @@ function resolveDataset(raw: Dict): ResolvedDataset {
   return dataset;
 }
 
+/** A training setting that may be drawn: its value when fixed, else the default (each space carries the distribution). */
+function fixedTraining(raw: unknown, key: DrawnTrainingKey, fallback: number): number {
+  const read = raw === undefined ? undefined : readTrainingSetting(raw, key);
+  return read !== undefined && 'fixed' in read ? read.fixed : fallback;
+}
+
 function resolveTraining(raw: Dict): ResolvedTraining {
   const d = DEFAULTS.training;
   const optimizer = section(raw.optimizer);
   const schedule = section(raw.schedule);
   return {
-    epochs: pick(raw.epochs, d.epochs),
-    batchSize: pick(raw.batchSize, d.batchSize),
+    epochs: fixedTraining(raw.epochs, 'epochs', d.epochs),
+    batchSize: fixedTraining(raw.batchSize, 'batchSize', d.batchSize),
     optimizer: {
-      lr: pick(optimizer.lr, d.optimizer.lr),
+      lr: fixedTraining(optimizer.lr, 'lr', d.optimizer.lr),
       momentum: pick(optimizer.momentum, d.optimizer.momentum),
       nesterov: pick(optimizer.nesterov, d.optimizer.nesterov),
-      weightDecay: pick(optimizer.weightDecay, d.optimizer.weightDecay),
+      weightDecay: fixedTraining(optimizer.weightDecay, 'weightDecay', d.optimizer.weightDecay),
       bnWeightDecay: pick(optimizer.bnWeightDecay, d.optimizer.bnWeightDecay),
     },
     schedule: {
@@ -79,7 +91,7 @@ function resolveTraining(raw: Dict): ResolvedTraining {
       ...(schedule.warmupSteps === undefined ? {} : { warmupSteps: schedule.warmupSteps as number }),
       warmupFactor: pick(schedule.warmupFactor, d.schedule.warmupFactor),
     },
-    labelSmoothing: pick(raw.labelSmoothing, d.labelSmoothing),
+    labelSmoothing: fixedTraining(raw.labelSmoothing, 'labelSmoothing', d.labelSmoothing),
     preciseBn: pick(raw.preciseBn, d.preciseBn),
     seed: pick(raw.seed, d.seed),
     backend: pick(raw.backend, d.backend),
@@ -179,7 +191,23 @@ function samplesOf(value: unknown): number {
   return sequentialOf(value)?.max ?? DEFAULTS.sampling.samples;
 }
 
-function resolveSpace(view: SpaceFileView, name: string, fileSeed: number): DesignSpace {
+/**
+ * The training settings of a space's models that differ from the file's recipe: each drawn one
+ * (the space's or the file's distribution), and each fixed one the space sets to another value.
+ */
+function resolveSpaceTraining(view: SpaceFileView, name: string, file: ResolvedTraining): SampledTrainingSettings | undefined {
+  const out: SampledTrainingSettings = {};
+  for (const key of DRAWN_TRAINING_KEYS) {
+    const loc = view.training(name, TRAINING_PATHS[key]);
+    const read = loc === undefined ? undefined : readTrainingSetting(loc.value, key);
+    if (read === undefined) continue;
+    if ('dist' in read) out[key] = read.dist;
+    else if (read.fixed !== trainingValue(file, key)) out[key] = { kind: 'values', values: [read.fixed] };
+  }
+  return drawsTraining(out) ? out : undefined;
+}
+
+function resolveSpace(view: SpaceFileView, name: string, fileSeed: number, fileTraining: ResolvedTraining): DesignSpace {
   const type = view.type(name) as SpaceType;
   const constraints = resolveConstraints((metric) => view.constraint(name, metric)?.value);
   const ownSeed = view.own(name, ['seed'])?.value;
@@ -197,6 +225,7 @@ function resolveSpace(view: SpaceFileView, name: string, fileSeed: number): Desi
     maxAttempts: pick<number>(view.sampling(name, 'maxAttempts')?.value, DEFAULTS.sampling.maxAttempts),
     seed: typeof ownSeed === 'number' ? ownSeed : deriveSpaceSeed(fileSeed, name),
     model: resolveModel(view, name),
+    ...optional('training', resolveSpaceTraining(view, name, fileTraining)),
     ...(typeof parent === 'string' ? { extends: parent } : {}),
   };
   if (type === 'anynet') {
@@ -229,13 +258,14 @@ export function resolveSpaceFile(value: unknown, defaultName: string): ResolvedS
   const view = new SpaceFileView(value);
   const root = view.root;
   const fileSeed = pick<number>(section(root.sampling).seed, DEFAULTS.sampling.seed);
+  const training = resolveTraining(section(root.training));
   return {
     version: 1,
     name: pick<string>(root.name, defaultName),
     dataset: resolveDataset(section(root.dataset)),
-    training: resolveTraining(section(root.training)),
+    training,
     sampling: resolveSampling(section(root.sampling)),
     analysis: resolveAnalysis(section(root.analysis)),
-    spaces: view.names.map((name) => resolveSpace(view, name, fileSeed)),
+    spaces: view.names.map((name) => resolveSpace(view, name, fileSeed, training)),
   };
 }

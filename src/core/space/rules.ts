@@ -19,7 +19,9 @@ import {
   type SpaceType,
   type WrittenDistribution,
 } from './parameters';
-import { numberBounds, readBlock, readNumber } from './modelSettings';
+import { DRAWN_TRAINING_KEYS, numberBounds, readBlock, readNumber, readTrainingSetting, TRAINING_PATHS } from './drawnSettings';
+import { compileDistribution } from '../sampling/distributions';
+import type { Distribution } from './types';
 import { defaultStrides, STEM_STRIDE } from './skeleton';
 import { closest } from './suggest';
 import { dotted, literal, oneOf } from './wording';
@@ -303,7 +305,34 @@ function checkSpace(view: SpaceFileView, name: string, out: Finding[]): void {
   }
   checkConstraints(def.constraints, [...at, 'constraints'], out);
   checkModelAgainstDataset(view, [...at, 'model'], def.model, out);
-  if (!chain.problem) checkModelInEffect(view, name, out);
+  if (!chain.problem) {
+    checkModelInEffect(view, name, out);
+    checkDrawnSettings(view, name, out);
+  }
+}
+
+/**
+ * Every setting the space draws per model (model settings with a range, training values) must be
+ * drawable: a range in order, positive for the logarithmic kinds, holding a multiple of its quantum.
+ */
+function checkDrawnSettings(view: SpaceFileView, name: string, out: Finding[]): void {
+  const sites: { loc: Located | undefined; read: (raw: unknown) => { fixed: number } | { dist: Distribution } | undefined }[] = [
+    ...(['se', 'resolution'] as const).map((key) => ({ loc: view.model(name, [key]), read: (raw: unknown) => readNumber(raw, key) })),
+    { loc: view.model(name, ['stem', 'width']), read: (raw: unknown) => readNumber(raw, 'stemWidth') },
+    ...DRAWN_TRAINING_KEYS.map((key) => ({ loc: view.training(name, TRAINING_PATHS[key]), read: (raw: unknown) => readTrainingSetting(raw, key) })),
+  ];
+  for (const { loc, read } of sites) {
+    if (loc === undefined) continue;
+    const r = read(loc.value);
+    if (r === undefined || !('dist' in r)) continue;
+    try {
+      compileDistribution(r.dist);
+    } catch (err) {
+      // Reported once, where it is written: with the space that writes it, or the file's with the first space.
+      if (loc.level === FILE_LEVEL ? name !== view.names[0] : loc.level !== 0) continue;
+      out.push(error('distribution', `${dotted(loc.path)}: ${(err as Error).message}`, loc.path));
+    }
+  }
 }
 
 /** Rules on the model skeleton in effect for a space (its own model over its parents' over the file's). */

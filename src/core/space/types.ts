@@ -31,7 +31,7 @@ export type Distribution =
 export type Restriction = 'sharedBottleneck' | 'sharedGroupWidth' | 'increasingWidths' | 'increasingDepths';
 export const RESTRICTIONS: readonly Restriction[] = ['sharedBottleneck', 'sharedGroupWidth', 'increasingWidths', 'increasingDepths'];
 
-/** The settings a space draws per model (`modelSettings.ts`); absent keys are fixed. */
+/** The model settings a space draws per model (`drawnSettings.ts`); absent keys are fixed. */
 export interface SampledModelSettings {
   activation?: Activation[];
   block?: BlockType[];
@@ -65,6 +65,9 @@ export interface ResolvedModelSettings {
   sampled?: SampledModelSettings;
 }
 
+/** The training settings a space draws per model, or sets apart from the file's (`drawnSettings.ts`). */
+export type SampledTrainingSettings = Partial<Record<'lr' | 'weightDecay' | 'epochs' | 'batchSize' | 'labelSmoothing', Distribution>>;
+
 interface SpaceCommon {
   name: string;
   /** Models to sample from this space. */
@@ -75,6 +78,11 @@ interface SpaceCommon {
   /** Seed of this space's sampler (derived from the file's sampling seed and the space name unless set). */
   seed: number;
   model: ResolvedModelSettings;
+  /**
+   * Training settings of this space's models that differ from the file's `training`: drawn per
+   * model, or (a distribution of one value) set by the space. Absent when there are none.
+   */
+  training?: SampledTrainingSettings;
   /** The space this one extends, if any (after resolution the definition is complete either way). */
   extends?: string;
 }
