@@ -6,8 +6,10 @@
 import type { ChartConfiguration, ChartDataset, ScatterDataPoint } from 'chart.js';
 import type { ViewState } from '../src/core/analysis/panelState';
 import { okTrials, trialAtError, trialKey } from '../src/core/analysis/panelState';
+import type { SplitAnalysis } from '../src/core/analysis/split';
 import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
-import { fixed, metricLabel, metricText } from './format';
+import type { Trend } from '../src/core/analysis/trend';
+import { compactCount, fixed, metricLabel, metricText } from './format';
 import { accentColor, foregroundColor, mutedColor, seriesColor } from './theme';
 
 /** Called with the key of a trial the user clicked in a chart. */
@@ -290,6 +292,57 @@ export function searchChart(a: SweepAnalysis): ChartConfiguration<'scatter'> {
         y: { title: { display: true, text: 'best error of m (%)' } },
       },
       plugins: { legend: { position: 'bottom' } },
+    },
+  };
+}
+
+/** EDFs of a split: one step curve per group (its label | n | best | median in the legend). */
+export function splitChart(split: SplitAnalysis): ChartConfiguration<'scatter'> {
+  const datasets: ChartDataset<'scatter'>[] = split.groups.map((g, i) => ({
+    label: `${g.label} | ${g.n} | ${fixed(g.min, 1)} | ${fixed(g.median, 1)}`,
+    data: [{ x: g.edf.x[0], y: 0 }, ...g.edf.x.map((x, k) => ({ x, y: g.edf.y[k] }))],
+    showLine: true,
+    stepped: 'before',
+    borderColor: seriesColor(i),
+    backgroundColor: seriesColor(i),
+    borderWidth: 2,
+    pointRadius: 0,
+  }));
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: { x: { title: { display: true, text: 'error (%)' } }, y: { min: 0, max: 1, title: { display: true, text: 'cumulative prob.' } } },
+      plugins: { legend: { position: 'bottom', title: { display: true, text: `${split.keys.join(', ')} | n | min | median` } } },
+    },
+  };
+}
+
+/**
+ * The best range of `metric` in each complexity bin, per space: the median as a line through the
+ * bins, the 95% range shaded around it. Bins without a best range (too few trials) are gaps.
+ */
+export function trendChart(trends: Trend[], metric: string, spaceNames: string[]): ChartConfiguration<'scatter'> {
+  const datasets: ChartDataset<'scatter'>[] = [];
+  for (const t of trends) {
+    const i = Math.max(0, spaceNames.indexOf(t.space));
+    const at = (pick: (r: { lo: number; median: number; hi: number }) => number): ScatterDataPoint[] =>
+      t.bins.map((b) => ({ x: Math.sqrt(b.range[0] * b.range[1]), y: b.bestRanges[metric] ? pick(b.bestRanges[metric]) : NaN }));
+    const common = { showLine: true, spanGaps: false, pointHitRadius: 6 };
+    datasets.push({ ...common, label: t.space, data: at((r) => r.median), borderColor: seriesColor(i), backgroundColor: seriesColor(i), borderWidth: 2, pointRadius: 4 });
+    datasets.push({ ...common, label: `${t.space} 97.5%`, data: at((r) => r.hi), borderWidth: 0, pointRadius: 0, borderColor: translucent(seriesColor(i)), backgroundColor: translucent(seriesColor(i)), fill: false });
+    datasets.push({ ...common, label: `${t.space} 2.5%`, data: at((r) => r.lo), borderWidth: 0, pointRadius: 0, borderColor: translucent(seriesColor(i)), backgroundColor: translucent(seriesColor(i)), fill: '-1' });
+  }
+  const complexity = trends[0]?.complexity ?? 'flops';
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: {
+        x: { type: 'logarithmic', title: { display: true, text: `${complexity} (bin centre)` }, ticks: { callback: (v) => compactCount(Number(v)) } },
+        y: { title: { display: true, text: `best ${metricLabel(metric)}` }, ticks: { callback: (v) => metricText(metric, Number(v)) } },
+      },
+      plugins: { legend: { position: 'bottom', labels: { filter: (item) => !/ (2\.5|97\.5)%$/.test(String(item.text)) } } },
     },
   };
 }

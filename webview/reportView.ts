@@ -8,7 +8,9 @@
 import type { Chart } from 'chart.js';
 import { allTrials, blankViewState, findTrial, metricNames, hasNormalized, reduceViewState, trialKey, type ViewAction, type ViewState } from '../src/core/analysis/panelState';
 import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
-import { bandCaption, curvesChart, edfChart, scatterChart, searchChart, widthChart } from './charts';
+import { splitAnalysis, splitKeys, type SplitAnalysis } from '../src/core/analysis/split';
+import { TREND_BINS, trendAnalysis } from '../src/core/analysis/trend';
+import { bandCaption, curvesChart, edfChart, scatterChart, searchChart, splitChart, trendChart, widthChart } from './charts';
 import { ChartSet } from './chartSet';
 import { setOptions, type Checkbox, type SingleSelect } from './controls';
 import { byId, el } from './dom';
@@ -16,6 +18,9 @@ import { caption, metricLabel, trialLabel } from './format';
 import { registerCharts } from './plugins';
 import { TrialTable } from './table';
 import { applyTheme, seriesColor } from './theme';
+
+/** The split select's value for "no split". */
+const NO_SPLIT = '';
 
 export interface ReportViewEvents {
   /** The user selected a trial. */
@@ -53,8 +58,14 @@ export class ReportView {
     byId<SingleSelect>('metric-select').addEventListener('change', (e) => {
       this.dispatch({ type: 'metric', metric: (e.currentTarget as SingleSelect).value, analysis: this.current() });
       this.drawScatters();
+      this.drawSplit();
     });
     byId<SingleSelect>('model-select').addEventListener('change', (e) => this.select((e.currentTarget as SingleSelect).value, true));
+    byId<SingleSelect>('split-select').addEventListener('change', (e) => {
+      const value = (e.currentTarget as SingleSelect).value;
+      this.dispatch({ type: 'split', key: value === NO_SPLIT ? null : value, analysis: this.current() });
+      this.drawSplit();
+    });
   }
 
   /** Every drawn chart by id. */
@@ -76,6 +87,7 @@ export class ReportView {
     this.drawControls();
     this.drawEdf();
     this.drawScatters();
+    this.drawSplit();
     this.drawSelection();
     this.set.put('search', byId<HTMLCanvasElement>('search-chart'), searchChart(this.analysis));
     this.table.show(allTrials(this.analysis), this.state.selected);
@@ -122,6 +134,7 @@ export class ReportView {
     byId<Checkbox>('edf-band').checked = this.state.band === true;
     byId('edf-band-caption').textContent = this.state.band ? bandCaption(a, this.state.normalized) : '';
     setOptions(byId<SingleSelect>('metric-select'), metricNames(a).map((k) => [k, metricLabel(k)]), this.state.metric);
+    setOptions(byId<SingleSelect>('split-select'), [[NO_SPLIT, 'none'], ...splitKeys(a).map((k): [string, string] => [k, metricLabel(k)])], this.state.split ?? NO_SPLIT);
     const models = allTrials(a).filter((t) => t.blockWidths.length > 0);
     setOptions(byId<SingleSelect>('model-select'), models.map((t) => [trialKey(t), trialLabel(t)]), this.state.selected);
   }
@@ -158,6 +171,58 @@ export class ReportView {
       this.set.charts.get(id)?.canvas.parentElement?.remove();
       this.set.remove(id);
     }
+  }
+
+  /**
+   * The split by the chosen property (its EDFs and findings) and the trends across complexity of
+   * the chosen property (with each group's median error per bin when there is a split).
+   */
+  private drawSplit(): void {
+    const a = this.current();
+    let split: SplitAnalysis | undefined;
+    if (this.state.split !== undefined) {
+      try {
+        split = splitAnalysis(a, [this.state.split]);
+      } catch {
+        split = undefined; // a property no ok trial has any more
+      }
+    }
+    byId('split-box').hidden = split === undefined;
+    if (split) this.set.put('split', byId<HTMLCanvasElement>('split-chart'), splitChart(split));
+    else this.set.remove('split');
+    byId('split-findings').replaceChildren(...(split?.findings ?? []).map((f) => el('li', {}, f)));
+
+    const trends = trendAnalysis(a, { split });
+    const metric = this.state.metric;
+    const withRanges = metric !== null && trends.some((t) => t.bins.some((b) => metric in b.bestRanges));
+    byId('trend-caption').textContent =
+      metric === null
+        ? ''
+        : metric === a.settings.complexity
+          ? `the ${metric} bins are the axis here: choose another property above to see how its best range moves with ${metric}`
+          : withRanges
+          ? `best ${metricLabel(metric)} (the property chosen above) in ${TREND_BINS} ${a.settings.complexity} bins of equal counts per space: line, the bootstrap median; shaded, its 95% range`
+          : `no best ${metricLabel(metric)} per ${a.settings.complexity} bin yet: a bin needs enough ok trials for a bootstrap`;
+    if (metric !== null && withRanges) this.set.put('trend', byId<HTMLCanvasElement>('trend-chart'), trendChart(trends, metric, a.spaces.map((s) => s.name)));
+    else this.set.remove('trend');
+    const table = byId<HTMLTableElement>('trend-groups');
+    if (!split) {
+      table.replaceChildren();
+      return;
+    }
+    const bins = Math.max(0, ...trends.map((t) => t.bins.length));
+    const head = el('tr', {}, ...['space', 'group', ...Array.from({ length: bins }, (_, k) => `${a.settings.complexity} bin ${k + 1}`)].map((h) => el('th', {}, h)));
+    const rows = trends.flatMap((t) =>
+      split.groups
+        .filter((g) => t.bins.some((b) => (b.groups?.find((x) => x.label === g.label)?.n ?? 0) > 0))
+        .map((g) =>
+          el('tr', {}, el('td', {}, t.space), el('td', {}, g.label), ...t.bins.map((b) => {
+            const cell = b.groups?.find((x) => x.label === g.label);
+            return el('td', {}, cell && cell.median !== null ? `${cell.median.toFixed(1)}% (n = ${cell.n})` : '–');
+          })),
+        ),
+    );
+    table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
   }
 
   private drawSelection(): void {

@@ -130,6 +130,22 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     await errorHeader.click();
     assert.equal(await page.getAttribute('#trials tbody tr:first-child', 'data-key'), 'AnyNetX_A/6');
 
+    // Split by a property: one EDF per value pooled over the spaces that have it, and the
+    // findings of the split under it; with no split, neither.
+    assert.equal(await page.evaluate(`document.getElementById('split-box').hidden`), true);
+    await page.evaluate(`(() => { const s = document.getElementById('split-select'); s.value = 'g'; s.dispatchEvent(new Event('change')); })()`);
+    const split = (await page.evaluate(`window.dslabReport.charts.get('split').data.datasets.map((d) => [d.label, d.data.length])`)) as [string, number][];
+    assert.deepEqual(split.map(([label]) => label.split(' | ')[0]), ['g = 1', 'g = 2', 'g = 4', 'g = 8']);
+    assert.equal(await page.evaluate(`window.dslabReport.state.split`), 'g');
+    const splitFindings = (await page.$$eval('#split-findings li', (items) => items.map((i) => i.textContent))) as string[];
+    assert.ok(splitFindings.some((f) => /^Left out: 14 ok trials without g\.$/.test(f ?? '')), JSON.stringify(splitFindings));
+    // Trends across complexity: of the property chosen above (not of the complexity itself); the
+    // fixture's bins are too small for a bootstrap, and the caption says so. The groups' medians per bin are tabled.
+    assert.match((await page.textContent('#trend-caption')) ?? '', /^the flops bins are the axis here/);
+    await page.evaluate(`(() => { const s = document.getElementById('metric-select'); s.value = 'wm'; s.dispatchEvent(new Event('change')); })()`);
+    assert.match((await page.textContent('#trend-caption')) ?? '', /^no best wm per flops bin yet/);
+    assert.match((await page.textContent('#trend-groups')) ?? '', /RegNetXg = 1/);
+
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, []);
 

@@ -77,3 +77,21 @@ export function bootstrapBestRanges<K extends string>(
   }
   return out;
 }
+
+/** The best ranges of every property, or why there are none: with fraction·n < 2 every resample holds one model, whose value is no "best". */
+export function bestRangesOf(
+  errors: readonly number[],
+  properties: Record<string, readonly number[]>,
+  options: BootstrapOptions,
+): { bestRanges: Record<string, BestRange>; bestRangesNote?: string } {
+  if (errors.length === 0) return { bestRanges: {} };
+  const { fraction } = options;
+  if (resampleSize(errors.length, fraction) < 2) {
+    const needed = Math.ceil(2 / fraction);
+    return {
+      bestRanges: {},
+      bestRangesNote: `no best ranges: with ${errors.length} ok ${errors.length === 1 ? 'trial' : 'trials'} and fraction ${fraction}, each bootstrap resample holds one model (${needed} or more needed)`,
+    };
+  }
+  return { bestRanges: bootstrapBestRanges(errors, properties, options) };
+}

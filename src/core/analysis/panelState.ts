@@ -4,6 +4,7 @@
  * the Results panel and the static report share, and the panel saves with the webview's state.
  * Pure TypeScript, no DOM.
  */
+import { splitKeys } from './split';
 import type { SpaceAnalysis, SweepAnalysis, TrialSummary } from './sweepAnalysis';
 
 export interface ViewState {
@@ -19,6 +20,8 @@ export interface ViewState {
   normalized: boolean;
   /** Each EDF with its simultaneous confidence band (DKW). */
   band?: boolean;
+  /** The property the ok trials are split by (one EDF per value); absent: no split. */
+  split?: string;
   /** Vertical scroll of the page, in CSS pixels. */
   scroll: number;
 }
@@ -29,6 +32,7 @@ export type ViewAction =
   | { type: 'metric'; metric: string; analysis: SweepAnalysis }
   | { type: 'normalized'; value: boolean; analysis: SweepAnalysis }
   | { type: 'band'; value: boolean }
+  | { type: 'split'; key: string | null; analysis: SweepAnalysis }
   | { type: 'scroll'; y: number };
 
 /** A trial's key in every view: `space/index`. */
@@ -98,7 +102,9 @@ export function reduceViewState(state: ViewState, action: ViewAction): ViewState
       const keep = state.chosen === true && state.selected !== null && selectable(a).some((t) => trialKey(t) === state.selected);
       const selected = keep ? state.selected : defaultSelection(a);
       const metric = state.metric !== null && metricNames(a).includes(state.metric) ? state.metric : defaultMetric(a);
-      return { ...state, selected, ...(keep ? {} : { chosen: false }), metric, normalized: state.normalized && hasNormalized(a) };
+      const { split: _split, ...rest } = state;
+      const split = state.split !== undefined && splitKeys(a).includes(state.split) ? { split: state.split } : {};
+      return { ...rest, selected, ...(keep ? {} : { chosen: false }), metric, normalized: state.normalized && hasNormalized(a), ...split };
     }
     case 'select':
       return selectable(action.analysis).some((t) => trialKey(t) === action.key) ? { ...state, selected: action.key, chosen: true } : state;
@@ -108,6 +114,11 @@ export function reduceViewState(state: ViewState, action: ViewAction): ViewState
       return { ...state, normalized: action.value && hasNormalized(action.analysis) };
     case 'band':
       return { ...state, band: action.value };
+    case 'split': {
+      const { split: _split, ...rest } = state;
+      if (action.key === null) return rest;
+      return splitKeys(action.analysis).includes(action.key) ? { ...rest, split: action.key } : state;
+    }
     case 'scroll':
       return Number.isFinite(action.y) && action.y >= 0 ? { ...state, scroll: action.y } : state;
   }
@@ -124,6 +135,7 @@ export function restoreViewState(x: unknown): ViewState | undefined {
     metric: typeof s.metric === 'string' ? s.metric : null,
     normalized: s.normalized === true,
     band: s.band === true,
+    ...(typeof s.split === 'string' ? { split: s.split } : {}),
     scroll: typeof s.scroll === 'number' && Number.isFinite(s.scroll) && s.scroll >= 0 ? s.scroll : 0,
   };
 }

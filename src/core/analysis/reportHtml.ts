@@ -53,7 +53,7 @@ th:first-child, td:first-child { text-align: left; } th { cursor: default; user-
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 1rem; }
 .controls { margin: 0.5rem 0; display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
 button, select { font: inherit; color: var(--dslab-fg); background: var(--dslab-bg); border: 1px solid var(--dslab-border); border-radius: 4px; padding: 0.2rem 0.6rem; }
-vscode-single-select { width: 22rem; } vscode-single-select#metric-select { width: 10rem; }
+vscode-single-select { width: 22rem; } vscode-single-select#metric-select, vscode-single-select#split-select { width: 10rem; }
 .caption { font-size: 0.9rem; } ul.findings li { margin: 0.2rem 0; }
 ul.sequential { list-style: none; padding-left: 0; } ul.sequential li + li { padding-left: 1.5rem; font-size: 0.9rem; }
 .status-failed, .status-diverged { color: var(--dslab-series-2); }
@@ -102,6 +102,14 @@ export function reportSectionsHtml(): string {
 <h2>Error vs model properties</h2>
 <div class="controls"><label for="metric-select">property</label><vscode-single-select id="metric-select"></vscode-single-select><span class="muted caption">shaded: bootstrap 95% best range; line: its median</span></div>
 <div class="grid" id="scatter-grid"></div>
+<h2>Error EDFs by property</h2>
+<div class="controls"><label for="split-select">split by</label><vscode-single-select id="split-select"></vscode-single-select><span class="muted caption">one EDF per value (per quantile bin when there are many), pooled over the spaces that have it</span></div>
+<div class="chart" id="split-box"><canvas id="split-chart"></canvas></div>
+<ul class="findings" id="split-findings"></ul>
+<h2>Trends across complexity</h2>
+<p class="muted caption" id="trend-caption"></p>
+<div class="chart"><canvas id="trend-chart"></canvas></div>
+<div class="table-wrap"><table id="trend-groups"></table></div>
 <h2>Block widths</h2>
 <div class="controls"><label for="model-select">model</label><vscode-single-select id="model-select" combobox></vscode-single-select></div>
 <div class="chart"><canvas id="width-chart"></canvas></div>

@@ -13,7 +13,7 @@ import { generateRegnet } from '../regnet';
 import { designSpaceSize } from '../spaceSize';
 import { DEFAULTS } from '../space/defaults';
 import { bandSize, dkwBand } from './band';
-import { bootstrapBestRanges, resampleSize } from './bootstrap';
+import { bestRangesOf } from './bootstrap';
 import { compareSpaces, decisiveTest, type SpaceErrors } from './comparison';
 import { complexityWeights, edfArea, edfCurve, summarizeErrors } from './edf';
 import { continuousWidths, fitQuantizedLinear } from './fit';
@@ -121,7 +121,7 @@ function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[
     band: has ? dkwBand(edfCurve(errors), settings.significance, errors.length) : null,
     normalized,
     ...(note === undefined ? {} : { normalizedNote: note }),
-    ...bestRangesOf(errors, properties, settings),
+    ...bestRangesOf(errors, properties, settings.bootstrap),
     searchEfficiency: randomSearchEfficiency(errors),
     efitCorrelation: spearman(errors, ok.map((t) => t.metrics.efit)),
     size: designSpaceSize(space),
@@ -251,19 +251,6 @@ function compare(a: SpaceAnalysis, b: SpaceAnalysis, settings: AnalysisSettings)
   };
 }
 
-/** The best ranges, or why there are none: with fraction·n < 2 every resample holds one model, whose value is no "best". */
-export function bestRangesOf(errors: number[], properties: Record<string, number[]>, settings: AnalysisSettings): Pick<SpaceAnalysis, 'bestRanges' | 'bestRangesNote'> {
-  if (errors.length === 0) return { bestRanges: {} };
-  const { fraction } = settings.bootstrap;
-  if (resampleSize(errors.length, fraction) < 2) {
-    const needed = Math.ceil(2 / fraction);
-    return {
-      bestRanges: {},
-      bestRangesNote: `no best ranges: with ${errors.length} ok ${errors.length === 1 ? 'trial' : 'trials'} and fraction ${fraction}, each bootstrap resample holds one model (${needed} or more needed)`,
-    };
-  }
-  return { bestRanges: bootstrapBestRanges(errors, properties, settings.bootstrap) };
-}
 
 /** A sequential sweep's rounds, replayed over the records of every space of the file (see sequential.ts); null for a fixed-size sweep. */
 function sequentialOfSweep(snapshot: SweepSnapshot): SequentialState | null {

@@ -6,10 +6,10 @@
  * such as activation × group width can be read across complexity.
  */
 import type { AnalysisSettings, SweepAnalysis, TrialSummary } from './analysisData';
-import type { BestRange } from './bootstrap';
+
 import { summarizeErrors } from './edf';
 import type { SplitAnalysis } from './split';
-import { bestRangesOf } from './sweepAnalysis';
+import { bestRangesOf, type BestRange } from './bootstrap';
 
 /** Complexity bins per trend unless asked otherwise. */
 export const TREND_BINS = 3;
@@ -62,7 +62,7 @@ export function trendAnalysis(analysis: Pick<SweepAnalysis, 'spaces' | 'settings
       const errors = trials.map((t) => t.error as number);
       const keys = Object.keys(trials[0].metrics).filter((k) => k !== settings.complexity && trials.every((t) => k in t.metrics));
       const properties = Object.fromEntries(keys.map((k) => [k, trials.map((t) => t.metrics[k])]));
-      const bin: TrendBin = { range: [trials[0][settings.complexity], trials[trials.length - 1][settings.complexity]], n: trials.length, ...bestRangesOf(errors, properties, settings) };
+      const bin: TrendBin = { range: [trials[0][settings.complexity], trials[trials.length - 1][settings.complexity]], n: trials.length, ...bestRangesOf(errors, properties, settings.bootstrap) };
       if (options.split !== undefined) {
         const here = new Map(trials.map((t) => [`${t.space}#${t.index}`, t.error as number]));
         bin.groups = options.split.groups.map((g) => {

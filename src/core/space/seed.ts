@@ -39,6 +39,6 @@ export function deriveSpaceSeed(fileSeed: number, spaceName: string): number {
   const low = fileSeed % 0x100000000;
   const high = Math.floor(fileSeed / 0x100000000);
   let h = fnv1aWord(fnv1aWord(FNV_OFFSET_BASIS, low), high);
-  for (const byte of Buffer.from(spaceName, 'utf8')) h = fnv1aByte(h, byte);
+  for (const byte of new TextEncoder().encode(spaceName)) h = fnv1aByte(h, byte);
   return fmix32(h);
 }
