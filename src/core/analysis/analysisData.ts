@@ -12,16 +12,10 @@ import type { EdfCurve } from './edf';
 import type { KsResult } from './ks';
 import type { SearchEfficiencyPoint } from './randomSearch';
 import type { SequentialState } from './sequential';
+import type { QuantizedLinear } from './widthLine';
 
 /** The (w0, wa, wm) line a model's widths follow: its own for a RegNet, the quantized linear fit for an AnyNet. */
-export interface WidthLine {
-  w0: number;
-  wa: number;
-  wm: number;
-  /** (1/d)·Σ_j |ln(ŵ_j / w_j)| of the predicted against the model's block widths. */
-  efit: number;
-  /** ŵ_j per block. */
-  predicted: number[];
+export interface WidthLine extends QuantizedLinear {
   /** u_j = w0 + wa·j. */
   continuous: number[];
   /** 'fit' for an AnyNet (found by grid search), 'params' for a RegNet (its own parameters). */

@@ -9,14 +9,14 @@ import type { TrialRecord } from '../results/records';
 import type { ResolvedSpaceFile, ComplexityMetric, DesignSpace, Interval } from '../space/types';
 import { blockWidths } from '../anynet';
 import { expandModel } from '../modelSpec';
-import { generateRegnet } from '../regnet';
 import { designSpaceSize } from '../spaceSize';
 import { DEFAULTS } from '../space/defaults';
 import { bandSize, dkwBand } from './band';
 import { bestRangesOf } from './bootstrap';
 import { compareSpaces, decisiveTest, type SpaceErrors } from './comparison';
 import { complexityWeights, edfArea, edfCurve, summarizeErrors } from './edf';
-import { continuousWidths, fitQuantizedLinear } from './fit';
+import { fitQuantizedLinear } from './fit';
+import { continuousWidths, efit, predictWidths } from './widthLine';
 import { randomSearchEfficiency } from './randomSearch';
 import { sequentialState, type SequentialState } from './sequential';
 import { describeFindings } from './findings';
@@ -220,9 +220,8 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
 function widthLine(r: TrialRecord, widths: number[]): WidthLine {
   const reg = r.model.regnet;
   if (reg) {
-    const predicted = generateRegnet(reg).blockWidths;
-    const efit = predicted.reduce((s, w, j) => s + Math.abs(Math.log(w / widths[j])), 0) / widths.length;
-    return { w0: reg.w0, wa: reg.wa, wm: reg.wm, efit, predicted, continuous: continuousWidths(reg.w0, reg.wa, widths.length), source: 'params' };
+    const predicted = predictWidths(reg, widths.length).widths;
+    return { w0: reg.w0, wa: reg.wa, wm: reg.wm, efit: efit(predicted, widths), predicted, continuous: continuousWidths(reg.w0, reg.wa, widths.length), source: 'params' };
   }
   const fit = fitQuantizedLinear(widths);
   return { w0: fit.w0, wa: fit.wa, wm: fit.wm, efit: fit.efit, predicted: fit.predicted, continuous: continuousWidths(fit.w0, fit.wa, widths.length), source: 'fit' };
