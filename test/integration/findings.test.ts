@@ -17,6 +17,17 @@ function dslab(...args: string[]): { status: number | null; stdout: string; stde
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Sweeps a finding's file on 256 training and 128 test images, `samples` models per space; returns the sweep directory. */
+function sweepCutDown(name: string, samples: number): string {
+  const text = fs.readFileSync(path.join(FINDINGS, name), 'utf8').replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, text);
+  const out = path.join(tmp, `out-${name}`);
+  const r = dslab('sweep', file, '--samples', String(samples), '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  return out;
+}
+
 const files = fs.readdirSync(FINDINGS).filter((f) => f.endsWith('.yaml')).sort();
 
 describe('examples/findings', () => {
@@ -40,14 +51,7 @@ describe('examples/findings', () => {
   }
 
   test('depthwise × swish trains end to end (cut down) and splits by activation', () => {
-    const text = fs
-      .readFileSync(path.join(FINDINGS, 'depthwise-swish.regnet.yaml'), 'utf8')
-      .replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
-    const file = path.join(tmp, 'depthwise-swish.regnet.yaml');
-    fs.writeFileSync(file, text);
-    const out = path.join(tmp, 'out');
-    const r = dslab('sweep', file, '--samples', '1', '--out', out);
-    assert.equal(r.status, 0, r.stderr);
+    const out = sweepCutDown('depthwise-swish.regnet.yaml', 1);
     const record = JSON.parse(fs.readFileSync(path.join(out, 'trials', 'swish_depthwise', '0000.json'), 'utf8'));
     assert.equal(record.status, 'ok');
     assert.equal(record.model.activation, 'swish');
@@ -59,14 +63,7 @@ describe('examples/findings', () => {
   });
 
   test('resolution trains end to end (cut down): each model on images resized to its own resolution', () => {
-    const text = fs
-      .readFileSync(path.join(FINDINGS, 'resolution.regnet.yaml'), 'utf8')
-      .replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
-    const file = path.join(tmp, 'resolution.regnet.yaml');
-    fs.writeFileSync(file, text);
-    const out = path.join(tmp, 'out-resolution');
-    const r = dslab('sweep', file, '--samples', '4', '--out', out);
-    assert.equal(r.status, 0, r.stderr);
+    const out = sweepCutDown('resolution.regnet.yaml', 4);
     const records = [0, 1, 2, 3].map((i) => JSON.parse(fs.readFileSync(path.join(out, 'trials', 'RegNetX', `000${i}.json`), 'utf8')));
     assert.ok(records.every((x) => x.status === 'ok'));
     const resolutions = records.map((x) => x.model.resolution as number);
@@ -79,14 +76,7 @@ describe('examples/findings', () => {
   });
 
   test('the optimizer sweep trains end to end (cut down): each trial with its drawn lr and weight decay', () => {
-    const text = fs
-      .readFileSync(path.join(FINDINGS, 'optimizer.regnet.yaml'), 'utf8')
-      .replace(/^dataset: .*$/m, 'dataset: { name: fashion-mnist, train: 256, test: 128 }');
-    const file = path.join(tmp, 'optimizer.regnet.yaml');
-    fs.writeFileSync(file, text);
-    const out = path.join(tmp, 'out-optimizer');
-    const r = dslab('sweep', file, '--samples', '2', '--out', out);
-    assert.equal(r.status, 0, r.stderr);
+    const out = sweepCutDown('optimizer.regnet.yaml', 2);
     const records = [0, 1].map((i) => JSON.parse(fs.readFileSync(path.join(out, 'trials', 'RegNetX', `000${i}.json`), 'utf8')));
     for (const x of records) {
       assert.equal(x.status, 'ok');

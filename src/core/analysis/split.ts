@@ -8,10 +8,9 @@
  * number of pairs (Bonferroni), since a split makes several claims at once.
  */
 import { dkwBand, type EdfBand } from './band';
-import { compareSpaces, decisiveTest, type SpaceErrors } from './comparison';
+import { compareSpaces, decisiveTest, type SpaceComparison, type SpaceErrors } from './comparison';
 import { edfCurve, summarizeErrors, type EdfCurve } from './edf';
 import { formatP, metricText, signed } from './format';
-import type { KsResult } from './ks';
 import type { AnalysisSettings, SweepAnalysis, TrialSummary } from './analysisData';
 
 /** At most this many distinct values are kept as they are; more are cut into QUANTILE_BINS bins. */
@@ -34,13 +33,10 @@ export interface SplitGroup {
   trials: { space: string; index: number }[];
 }
 
-export interface SplitComparison {
+/** Two groups compared as two spaces are. */
+export interface SplitComparison extends SpaceComparison {
   a: string;
   b: string;
-  ks: KsResult | null;
-  ksNormalized: KsResult | null;
-  basis: 'normalized' | 'plain' | null;
-  better: string | null;
   /** Median error of b minus a, in points. */
   medianDiff: number;
 }

@@ -41,14 +41,19 @@ export function readChoice<T extends string>(raw: unknown, allowed: readonly T[]
   return values.length === 1 ? { fixed: values[0] } : { values };
 }
 
-/** A numeric setting as written: one number (fixed), or a distribution; undefined when not usable. */
-export function readNumber(raw: unknown, key: NumericSetting): { fixed: number } | { dist: Distribution } | undefined {
+/** A numeric setting as written, read with its forms' defaults: one number (fixed), or a distribution; undefined when not usable. */
+function readNumeric(raw: unknown, defaults: ParameterDefaults): { fixed: number } | { dist: Distribution } | undefined {
   if (typeof raw === 'number') return Number.isFinite(raw) ? { fixed: raw } : undefined;
-  const written = readDistribution(raw, NUMERIC_DEFAULTS[key]);
+  const written = readDistribution(raw, defaults);
   if (written === undefined) return undefined;
   const dist = toDistribution(written);
   if (dist.kind === 'values' && new Set(dist.values).size === 1) return { fixed: dist.values[0] };
   return { dist };
+}
+
+/** A numeric model setting as written (see readNumeric). */
+export function readNumber(raw: unknown, key: NumericSetting): { fixed: number } | { dist: Distribution } | undefined {
+  return readNumeric(raw, NUMERIC_DEFAULTS[key]);
 }
 
 export function readActivation(raw: unknown): ReturnType<typeof readChoice<Activation>> {
@@ -96,14 +101,9 @@ const TRAINING_DEFAULTS: Record<DrawnTrainingKey, ParameterDefaults> = {
   labelSmoothing: { shorthand: 'values', kind: 'uniform', quantum: () => 0.01 },
 };
 
-/** A training setting as written: one number (fixed), or a distribution; undefined when not usable. */
+/** A training setting as written (see readNumeric). */
 export function readTrainingSetting(raw: unknown, key: DrawnTrainingKey): { fixed: number } | { dist: Distribution } | undefined {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? { fixed: raw } : undefined;
-  const written = readDistribution(raw, TRAINING_DEFAULTS[key]);
-  if (written === undefined) return undefined;
-  const dist = toDistribution(written);
-  if (dist.kind === 'values' && new Set(dist.values).size === 1) return { fixed: dist.values[0] };
-  return { dist };
+  return readNumeric(raw, TRAINING_DEFAULTS[key]);
 }
 
 /** A recipe's value of a drawable training setting. */
