@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { SpaceCodeLensProvider } from './codelens';
 import { SpaceDiagnostics } from './diagnostics';
 import { SpaceCompletionProvider, SpaceHoverProvider } from './languageFeatures';
+import { SpaceNavigation, SpaceQuickFixes } from './spaceNavigation';
 import { defaultNativeModulesPath, installNativeBackend } from './installNativeBackend';
 import { COMMAND } from './lenses';
 import { newSpaceFile } from './newSpaceFile';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new SpaceDiagnostics(documents);
   const lenses = new SpaceCodeLensProvider(documents);
   const hover = new SpaceHoverProvider(documents);
+  const navigation = new SpaceNavigation(documents);
   const samples = new SampleDocuments();
   const results = new ResultsPanels(context.extensionUri, log);
   const taskEnv = {
@@ -60,6 +62,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider(YAML, lenses),
     vscode.languages.registerHoverProvider(YAML, hover),
     vscode.languages.registerCompletionItemProvider(YAML, new SpaceCompletionProvider(documents), ':'),
+    vscode.languages.registerDefinitionProvider(YAML, navigation),
+    vscode.languages.registerReferenceProvider(YAML, navigation),
+    vscode.languages.registerRenameProvider(YAML, navigation),
+    vscode.languages.registerDocumentSymbolProvider(YAML, navigation),
+    vscode.languages.registerCodeActionsProvider(YAML, new SpaceQuickFixes(documents), { providedCodeActionKinds: SpaceQuickFixes.kinds }),
     vscode.workspace.registerTextDocumentContentProvider(SAMPLE_SCHEME, samples),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new SweepTaskProvider(taskEnv)),
     vscode.commands.registerCommand(COMMAND.newSpaceFile, () => newSpaceFile(context.extensionPath)),

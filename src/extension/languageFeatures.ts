@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { SPACE_SCHEMA } from '../core/space';
 import { completionContextAt, keyCompletions, keyDocumentation, pathAt, valueCompletions } from '../core/space/schemaPath';
+import { spaceNameOccurrences } from '../core/space/spaceNames';
 import type { SpaceDocuments } from './spaceDocuments';
 import { quickAcceptance, spaceHoverMarkdown, type Acceptance } from './spaceSummary';
 
@@ -57,6 +58,12 @@ export class SpaceHoverProvider implements vscode.HoverProvider {
   }
 }
 
+/** The spaces a space can extend: every other space of the file. */
+function extendsCompletions(text: string, path: readonly (string | number)[]): string[] {
+  const self = path.length === 3 && path[0] === 'spaces' ? path[1] : undefined;
+  return spaceNameOccurrences(text).filter((o) => o.kind === 'definition' && o.name !== self).map((o) => o.name);
+}
+
 export class SpaceCompletionProvider implements vscode.CompletionItemProvider {
   constructor(private readonly documents: SpaceDocuments) {}
 
@@ -67,7 +74,8 @@ export class SpaceCompletionProvider implements vscode.CompletionItemProvider {
     if (context.kind === 'value') {
       // Right after the colon YAML still needs the space that separates key and value.
       const afterColon = document.lineAt(position.line).text.slice(0, position.character).endsWith(':');
-      return valueCompletions(SPACE_SCHEMA, context.path).map((v) => {
+      const values = context.path.at(-1) === 'extends' ? extendsCompletions(document.getText(), context.path) : valueCompletions(SPACE_SCHEMA, context.path);
+      return values.map((v) => {
         const item = new vscode.CompletionItem(v, vscode.CompletionItemKind.EnumMember);
         if (afterColon) item.insertText = ` ${v}`;
         return item;

@@ -315,6 +315,37 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await screenshot('fixed');
   });
 
+  test('a quick fix applies the proposed change; F12 on extends goes to the space it names', async () => {
+    const errors = (): Promise<number> => page.locator('.monaco-editor .squiggly-error').count();
+    await select('width: [8, 128]');
+    await page.keyboard.type('width: [8, 100]');
+    await until('an error squiggle', UI, async () => ((await errors()) > 0 ? true : undefined));
+    await select('[8, 100]');
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget').getByText('Change to 104, the nearest multiple of 8');
+    await fix.waitFor({ timeout: UI }).catch(async (err: Error) => {
+      await screenshot('quick-fix-missing');
+      throw err;
+    });
+    await screenshot('quick-fix');
+    await fix.click();
+    await until('no error squiggle', UI, async () => ((await errors()) === 0 ? true : undefined));
+    await select('width: [8, 104]');
+    await page.keyboard.type('width: [8, 128]');
+
+    // F12 with the cursor on the name AnyNetX_E extends: the cursor goes to that space's key.
+    const position = async (): Promise<string> => (await page.locator('#status\\.editor\\.selection').textContent()) ?? '';
+    await select('extends: AnyNetX_A');
+    await page.keyboard.press('End');
+    const before = await position();
+    await page.keyboard.press('F12');
+    const after = await until('the cursor at the definition', UI, async () => {
+      const now = await position();
+      return now !== before && /Ln 38, Col 3/.test(now) ? now : undefined;
+    });
+    assert.match(after, /Ln 38, Col 3/);
+  });
+
   /** The visible Results panel's page (hidden webviews keep their iframes). */
   const panel = (): FrameLocator => page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 
@@ -359,9 +390,9 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     });
     // (Only the last screenful is in the DOM, and workers finish trials in any order.)
     assert.match(terminal, /[AB] #[01]: [\d.]+% error, [\d.]+ s(, \d+ img\/s)?\s+\[4\/4\]/);
-    assert.match(terminal, /space\s+done\s+failed\s+diverged\s+best\s+median/);
-    assert.match(terminal, /A\s+2\/2\s+0\s+0\s/);
-    assert.match(terminal, /B\s+2\/2\s+0\s+0\s/);
+    assert.match(terminal, /space\s+n\s+done\s+failed\s+diverged\s+best\s+median/);
+    assert.match(terminal, /A\s+2\s+2\s+0\s+0\s/);
+    assert.match(terminal, /B\s+2\s+2\s+0\s+0\s/);
     assert.match(terminal, /Max reached after round 1 of 1, 2 models per space: 0 of 1 pair decided; stopping/);
     await screenshot('sweep-task');
 
@@ -463,7 +494,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       const record = JSON.parse(fs.readFileSync(path.join(sweep, r), 'utf8')) as { status: string; error: number | null };
       assert.equal(record.status, 'ok', r);
     }
-    await until('the task terminal to say the sweep stopped', UI, async () => (/Stopped/.test(await terminalText()) ? true : undefined));
+    await until('the task terminal to say the sweep stopped', UI, async () => (/Interrupted|Stopped/.test(await terminalText()) ? true : undefined));
     await screenshot('cancelled');
 
     // Run it again: the task says how many were done and trains only the rest.

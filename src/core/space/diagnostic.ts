@@ -24,4 +24,6 @@ export interface Diagnostic {
   range: SourceRange;
   /** JSON-pointer-like path of the offending node ('' for the document), e.g. /spaces/RegNetX/w0/0. */
   path: string;
+  /** A replacement for the text at `range` that fixes the problem, when there is an obvious one. */
+  fix?: { title: string; text: string };
 }

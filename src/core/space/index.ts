@@ -84,7 +84,9 @@ function tidy(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 function toDiagnostic(f: Finding, positions: YamlPositions): Diagnostic {
-  return { severity: f.severity, code: f.code, message: f.message, range: positions.range(f.path, f.target), path: toPointer(f.path) };
+  const d: Diagnostic = { severity: f.severity, code: f.code, message: f.message, range: positions.range(f.path, f.target), path: toPointer(f.path) };
+  if (f.fix) d.fix = f.fix;
+  return d;
 }
 
 function spaceKeyRanges(positions: YamlPositions | undefined, contents: unknown): Pick<SpaceFileResult, 'spaceKeys' | 'spacesKey'> {

@@ -8,7 +8,7 @@ import { STEM_TYPES, type StemType } from '../model';
 import { DATASETS, SYNTHETIC_SHAPE_KEYS, datasetOf } from './datasets';
 import { DEFAULTS } from './defaults';
 import { FILE_LEVEL, isDict, mostSpecific, SpaceFileView, type Located } from './effective';
-import { error, warning, type Finding } from './finding';
+import { error, warning, withFix, type Finding } from './finding';
 import {
   PARAMETERS,
   parameterDefaults,
@@ -152,7 +152,8 @@ function checkExtends(view: SpaceFileView, name: string, out: Finding[]): void {
       const others = view.names.filter((n) => n !== name);
       const guess = closest(problem.parent, others);
       const hint = guess ? `; did you mean '${guess}'?` : others.length ? ` (spaces: ${others.join(', ')})` : '';
-      out.push(error('extends', `spaces.${name} extends ${literal(problem.parent)}, which is not a space in this file${hint}`, at));
+      const found = error('extends', `spaces.${name} extends ${literal(problem.parent)}, which is not a space in this file${hint}`, at);
+      out.push(guess ? withFix(found, guess) : found);
     }
   }
   if (problem?.kind === 'cycle' && problem.cycle[0] === name) {
@@ -210,7 +211,8 @@ function checkDistribution(type: SpaceType | undefined, param: ParameterName, at
   const qPath = written.quantumPath ? [...at, ...written.quantumPath] : undefined;
   const qWords = written.quantumPath ? `the quantum ${q}` : `the quantum ${q} (the default for ${param})`;
   if (lo > hi) {
-    out.push(error('range-order', `${where(rangePath)}: lo ${lo} is greater than hi ${hi}; write the range as [lo, hi] with lo ≤ hi`, [...at, ...rangePath]));
+    const found = error('range-order', `${where(rangePath)}: lo ${lo} is greater than hi ${hi}; write the range as [lo, hi] with lo ≤ hi`, [...at, ...rangePath]);
+    out.push(withFix(found, `[${hi}, ${lo}]`, `Swap to [${hi}, ${lo}]`));
   }
   if (kind !== 'uniform' && kind !== 'normal' && lo <= 0) {
     out.push(error('range-bound', `${where([...rangePath, 0])}: a ${kind} range needs lo > 0, got ${lo}`, loPath));
@@ -408,9 +410,8 @@ function checkSequential(view: SpaceFileView, out: Finding[]): void {
       pair.forEach((name, j) => {
         if (typeof name !== 'string' || view.names.includes(name)) return;
         const hint = closest(name, view.names);
-        out.push(
-          error('unknown-space', `sampling.samples.pairs: no space named ${literal(name)}${hint ? `; did you mean ${literal(hint)}?` : ''}`, [...samples.path, 'pairs', i, j]),
-        );
+        const found = error('unknown-space', `sampling.samples.pairs: no space named ${literal(name)}${hint ? `; did you mean ${literal(hint)}?` : ''}`, [...samples.path, 'pairs', i, j]);
+        out.push(hint ? withFix(found, hint) : found);
       });
       if (pair[0] === pair[1] && typeof pair[0] === 'string') {
         out.push(error('sequential-pair', `sampling.samples.pairs: ${literal(pair[0])} is compared with itself`, [...samples.path, 'pairs', i]));

@@ -4,7 +4,7 @@
  * per alternative) collapsed into the one message that helps.
  */
 import type { ErrorObject } from 'ajv';
-import { error, type Finding } from './finding';
+import { error, withFix, type Finding } from './finding';
 import { closest } from './suggest';
 import { describeValue, dotted, literal, oneOf } from './wording';
 import { fromPointer, type Path, type Segment } from './yamlPositions';
@@ -82,7 +82,8 @@ function translate(e: ErrorObject, root: unknown): Finding {
       const allowed = Object.keys((parent.properties ?? {}) as SchemaNode);
       const guess = closest(key, allowed);
       const hint = guess ? `did you mean '${guess}'?` : `allowed keys: ${allowed.join(', ')}`;
-      return error('unknown-key', `unknown key ${literal(key)} ${inPlace(path)}; ${hint}`, [...path, key], 'key');
+      const found = error('unknown-key', `unknown key ${literal(key)} ${inPlace(path)}; ${hint}`, [...path, key], 'key');
+      return guess ? withFix(found, guess) : found;
     }
     case 'required': {
       const key = String(params.missingProperty);
@@ -106,15 +107,18 @@ function translate(e: ErrorObject, root: unknown): Finding {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
       const hint = guess ? `; did you mean '${guess}'?` : '';
+      const fixed = (f: Finding): Finding => (guess ? withFix(f, guess) : f);
       if (path.length >= 2 && path[path.length - 2] === 'restrictions') {
-        return error(
-          'unknown-restriction',
-          `unknown restriction ${typeof e.data === 'string' ? literal(e.data) : got} in ${dotted(path.slice(0, -1))}${hint}` +
-            (guess ? '' : ` (known: ${allowed.join(', ')})`),
-          path,
+        return fixed(
+          error(
+            'unknown-restriction',
+            `unknown restriction ${typeof e.data === 'string' ? literal(e.data) : got} in ${dotted(path.slice(0, -1))}${hint}` +
+              (guess ? '' : ` (known: ${allowed.join(', ')})`),
+            path,
+          ),
         );
       }
-      return error('enum', `${where} must be one of ${allowed.join(', ')}, got ${got}${hint}`, path);
+      return fixed(error('enum', `${where} must be one of ${allowed.join(', ')}, got ${got}${hint}`, path));
     }
     case 'minimum':
       return error('too-small', `${where} must be at least ${params.limit}, got ${got}`, path);
@@ -124,8 +128,13 @@ function translate(e: ErrorObject, root: unknown): Finding {
       return error('too-large', `${where} must be at most ${params.limit}, got ${got}`, path);
     case 'exclusiveMaximum':
       return error('too-large', `${where} must be less than ${params.limit}, got ${got}`, path);
-    case 'multipleOf':
-      return error('not-multiple', `${where} must be a multiple of ${params.multipleOf}, got ${got}`, path);
+    case 'multipleOf': {
+      const found = error('not-multiple', `${where} must be a multiple of ${params.multipleOf}, got ${got}`, path);
+      const q = Number(params.multipleOf);
+      if (typeof e.data !== 'number' || !(q > 0)) return found;
+      const nearest = Math.max(q, Math.round(e.data / q) * q);
+      return withFix(found, String(nearest), `Change to ${nearest}, the nearest multiple of ${q}`);
+    }
     case 'minItems':
     case 'maxItems': {
       if (typeof parent.title === 'string') return error('length', `${where} must be ${parent.title}, got ${got}`, path);
