@@ -17,6 +17,7 @@ import { formatCount } from './cx';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
 import { table } from '../core/presentation/table';
+import { count } from '../core/presentation/counts';
 
 const HELP = `Usage: dslab sample FILE [--space S] [--samples N] [--seed K] [--json]
 
@@ -121,7 +122,7 @@ export function summaryLine(sample: SpaceSample): string {
   const rejected = sortedRejections(sample.rejections)
     .map(([reason, count]) => `${reason}: ${groupThousands(count)}`)
     .join(', ');
-  const models = `${sample.models.length} model${sample.models.length === 1 ? '' : 's'}`;
+  const models = count(sample.models.length, 'model');
   return `${sample.space}: ${models} from ${groupThousands(sample.attempts)} attempts (${accepted}${rejected ? `; rejected: ${rejected}` : ''})`;
 }
 
