@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { SPACE_SCHEMA } from '../core/space';
 import { completionContextAt, keyCompletions, keyDocumentation, pathAt, valueCompletions } from '../core/space/schemaPath';
 import type { SpaceDocuments } from './spaceDocuments';
-import { quickAcceptance, spaceHoverMarkdown, type Acceptance } from './spaceSummary';
+import type { Acceptance } from '../core/presentation/modelTable';
+import { quickAcceptance, spaceHoverMarkdown } from './spaceSummary';
 
 /** Quick-sample acceptance per space, for one document version. */
 class AcceptanceCache {
