@@ -2,6 +2,7 @@
 import { fitQuantizedLinear, type WidthFit } from '../core/analysis/fit';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { count } from '../core/presentation/counts';
+import { tableLines } from '../core/presentation/table';
 
 const HELP = `Usage: dslab fit WIDTHS [--snap 8|0] [--json]
 
@@ -71,8 +72,7 @@ function human(fit: WidthFit, widths: readonly number[]): string {
   ];
   const rows = widths.map((w, j) => [String(j), number(w), number(fit.predicted[j])]);
   const head = ['block', 'observed', 'predicted'];
-  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  for (const row of [head, ...rows]) lines.push('  ' + row.map((cell, c) => cell.padStart(width[c])).join('  '));
+  for (const line of tableLines([head, ...rows], 0)) lines.push('  ' + line);
   return lines.join('\n') + '\n';
 }
 
