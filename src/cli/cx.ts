@@ -8,6 +8,7 @@ import { expandModel, ModelSpecError, normalizeModelSpec, type NormalizedModelSp
 import { generateRegnet } from '../core/regnet';
 import { roundHalfEven } from '../core/rounding';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { formatCount } from '../core/presentation/modelTable';
 import { table } from '../core/presentation/table';
 
 const HELP = `Usage: dslab cx MODEL [--resolution N] [--json]
@@ -163,13 +164,6 @@ function readModelArgument(arg: string): { input: unknown; file?: string } {
 /** 199040872 → "199.04 MF", 3176622952 → "3.18 GF". */
 export function formatFlops(n: number): string {
   return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GF` : `${(n / 1e6).toFixed(2)} MF`;
-}
-
-/** 2684792 → "2.68 M", 855770 → "855.77 k". */
-export function formatCount(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(2)} k`;
-  return String(n);
 }
 
 function describeModel(spec: NormalizedModelSpec): string {

@@ -1,6 +1,8 @@
 /** `dslab fit WIDTHS`: the quantized linear fit (w0, wa, wm, e_fit) of a per-block width list. */
 import { fitQuantizedLinear, type WidthFit } from '../core/analysis/fit';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { count } from '../core/presentation/counts';
+import { tableLines } from '../core/presentation/table';
 
 const HELP = `Usage: dslab fit WIDTHS [--snap 8|0] [--json]
 
@@ -63,15 +65,14 @@ function number(x: number): string {
 
 function human(fit: WidthFit, widths: readonly number[]): string {
   const lines = [
-    `Quantized linear fit of ${widths.length} block width${widths.length === 1 ? '' : 's'}:`,
+    `Quantized linear fit of ${count(widths.length, 'block width')}:`,
     `  w0 = ${fit.w0}   wa = ${fit.wa}   wm = ${fit.wm}`,
     `  e_fit = ${fit.efit.toFixed(4)}   stages = ${fit.stages}`,
     '',
   ];
   const rows = widths.map((w, j) => [String(j), number(w), number(fit.predicted[j])]);
   const head = ['block', 'observed', 'predicted'];
-  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  for (const row of [head, ...rows]) lines.push('  ' + row.map((cell, c) => cell.padStart(width[c])).join('  '));
+  for (const line of tableLines([head, ...rows], 0)) lines.push('  ' + line);
   return lines.join('\n') + '\n';
 }
 

@@ -1,19 +1,16 @@
 /** `dslab sample FILE`: models drawn from the file's design spaces under its complexity constraints. */
-import { expandModel } from '../core/modelSpec';
+import { modelRows, sampleSummaryLine } from '../core/presentation/modelTable';
 import { InvalidCandidateError } from '../core/sampling/spaceSampler';
 import {
   groupThousands,
   sampleFile,
   SamplingError,
   selectSpaces,
-  sortedRejections,
-  type SampledModel,
   type SamplingProgress,
   type SpaceSample,
 } from '../core/sampling/sampler';
 import type { DesignSpace } from '../core/space/types';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
-import { formatCount } from './cx';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
 import { table } from '../core/presentation/table';
@@ -78,58 +75,11 @@ class ProgressBar {
 
 // ------------------------------------------------------------------ human output
 
-/** 3650874 → "3.65" (MF). */
-function megaFlops(n: number): string {
-  return (n / 1e6).toFixed(2);
-}
-
-const list = (xs: number[]): string => xs.join(',');
-
-function modelRows(space: DesignSpace, models: SampledModel[]): string[][] {
-  const cx = (m: SampledModel): string[] => [megaFlops(m.flops), formatCount(m.params), formatCount(m.acts)];
-  if (space.type === 'anynet') {
-    const rows = [['#', 'd', 'w', 'b', 'g', 'flops (MF)', 'params', 'acts']];
-    for (const m of models) {
-      const a = m.model.anynet!;
-      rows.push([String(m.index), list(a.depths), list(a.widths), list(a.bottlenecks), list(a.groupWidths), ...cx(m)]);
-    }
-    return rows;
-  }
-  const rows = [['#', 'd', 'w0', 'wa', 'wm', 'g', 'b', 'stage widths', 'stage depths', 'flops (MF)', 'params', 'acts']];
-  for (const m of models) {
-    const r = m.model.regnet!;
-    const stages = expandModel(m.model).stages;
-    rows.push([
-      String(m.index),
-      String(r.depth),
-      String(r.w0),
-      String(r.wa),
-      String(r.wm),
-      String(r.groupWidth),
-      String(r.bottleneck),
-      list(stages.map((s) => s.width)),
-      list(stages.map((s) => s.depth)),
-      ...cx(m),
-    ]);
-  }
-  return rows;
-}
-
-/** "AnyNetX_A: 6 models from 22 attempts (27.3% accepted; rejected: flops>: 12, flops<: 3, duplicate: 1)". */
-export function summaryLine(sample: SpaceSample): string {
-  const accepted = `${(100 * sample.acceptanceRate).toFixed(1)}% accepted`;
-  const rejected = sortedRejections(sample.rejections)
-    .map(([reason, count]) => `${reason}: ${groupThousands(count)}`)
-    .join(', ');
-  const models = `${sample.models.length} model${sample.models.length === 1 ? '' : 's'}`;
-  return `${sample.space}: ${models} from ${groupThousands(sample.attempts)} attempts (${accepted}${rejected ? `; rejected: ${rejected}` : ''})`;
-}
-
 function human(spaces: DesignSpace[], samples: SpaceSample[]): string {
   const blocks = samples.map((sample, i) => {
     const space = spaces[i];
     const head = `${space.name} (${space.type}, seed ${sample.seed})`;
-    return `${head}\n${table(modelRows(space, sample.models))}\n${summaryLine(sample)}\n`;
+    return `${head}\n${table(modelRows(space, sample.models))}\n${sampleSummaryLine(sample)}\n`;
   });
   return blocks.join('\n');
 }

@@ -3,6 +3,7 @@ import { formatDiagnostic, type Diagnostic, type ResolvedSpaceFile, type SpaceFi
 import { designSpaceSize, formatSpaceSize } from '../core/spaceSize';
 import { readSpaceFileOrFail } from './spaceFile';
 import { parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
+import { count } from '../core/presentation/counts';
 
 const HELP = `Usage: dslab validate FILE [--json] [--resolved]
 
@@ -30,18 +31,14 @@ Example:
   dslab validate examples/space.regnet.yaml
 `;
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** The closing line: 'FILE: ok (3 spaces: A, B, C)', 'FILE: ok, 1 warning (…)' or 'FILE: 2 errors, 1 warning'. */
 export function summaryLine(file: string, result: SpaceFileResult): string {
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
-  const warningWords = warnings > 0 ? plural(warnings, 'warning') : '';
-  if (errors > 0) return `${file}: ${[plural(errors, 'error'), warningWords].filter(Boolean).join(', ')}`;
+  const warningWords = warnings > 0 ? count(warnings, 'warning') : '';
+  if (errors > 0) return `${file}: ${[count(errors, 'error'), warningWords].filter(Boolean).join(', ')}`;
   const names = result.resolved?.spaces.map((s) => s.name) ?? [];
-  return `${file}: ok${warnings > 0 ? `, ${warningWords}` : ''} (${plural(names.length, 'space')}: ${names.join(', ')})`;
+  return `${file}: ok${warnings > 0 ? `, ${warningWords}` : ''} (${count(names.length, 'space')}: ${names.join(', ')})`;
 }
 
 /** Table 1 of the paper for this file: each space's degrees of freedom and number of distinct models. */

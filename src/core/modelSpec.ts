@@ -18,6 +18,7 @@ import {
   type StemSpec,
 } from './model';
 import { generateRegnet, REGNET_QUANTUM, type RegNetShape } from './regnet';
+import { count } from './presentation/counts';
 
 /** An invalid model spec; `path` names the offending field, e.g. "regnet.wm" or "anynet.widths[2]" ('' for the whole spec). */
 export class ModelSpecError extends Error {
@@ -136,7 +137,7 @@ function list(value: unknown, path: string): unknown[] {
 
 function sameLength(items: unknown[], path: string, ref: unknown[], refPath: string): void {
   if (items.length !== ref.length) {
-    fail(path, `${path} has ${items.length} ${items.length === 1 ? 'entry' : 'entries'} but ${refPath} has ${ref.length}`);
+    fail(path, `${path} has ${count(items.length, 'entry', 'entries')} but ${refPath} has ${ref.length}`);
   }
 }
 
@@ -177,8 +178,8 @@ function normalizeRegnet(value: unknown, block: BlockType): { regnet: RegNetPara
     if (strides.length !== shape.numStages) {
       fail(
         'regnet.strides',
-        `regnet.strides has ${strides.length} ${strides.length === 1 ? 'entry' : 'entries'} but the regnet parameters give ` +
-          `${shape.numStages} ${shape.numStages === 1 ? 'stage' : 'stages'} (widths ${shape.stageWidths.join(', ')})`,
+        `regnet.strides has ${count(strides.length, 'entry', 'entries')} but the regnet parameters give ` +
+          `${count(shape.numStages, 'stage')} (widths ${shape.stageWidths.join(', ')})`,
       );
     }
     regnet.strides = strides;

@@ -4,7 +4,8 @@ import { SPACE_SCHEMA } from '../core/space';
 import { completionContextAt, keyCompletions, keyDocumentation, pathAt, valueCompletions } from '../core/space/schemaPath';
 import { spaceNameOccurrences } from '../core/space/spaceNames';
 import type { SpaceDocuments } from './spaceDocuments';
-import { quickAcceptance, spaceHoverMarkdown, type Acceptance } from './spaceSummary';
+import type { Acceptance } from '../core/presentation/modelTable';
+import { quickAcceptance, spaceHoverMarkdown } from './spaceSummary';
 
 /** Quick-sample acceptance per space, for one document version. */
 class AcceptanceCache {

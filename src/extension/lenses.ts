@@ -5,6 +5,7 @@
  */
 import type { SourceRange, SpaceFileResult } from '../core/space';
 import { errorCount } from './diagnosticData';
+import { count } from '../core/presentation/counts';
 
 /** Command ids the lenses run (contributed in package.json). */
 export const COMMAND = {
@@ -39,7 +40,7 @@ export function lensesFor(
   const place = (range: SourceRange, what: string, args: string[]): void => {
     if (errors > 0) {
       if (!trusted) return;
-      const problems = `${errors} problem${errors === 1 ? '' : 's'}`;
+      const problems = count(errors, 'problem');
       lenses.push({ range, title: `⚠ fix ${problems} to train`, tooltip: `The file has ${problems}; open the Problems view`, command: COMMAND.showProblems, args: [] });
       return;
     }

@@ -6,6 +6,7 @@
 import { sampleSpace } from '../core/sampling/sampler';
 import { parseSpaceText } from '../core/space';
 import { sampleMarkdown } from './spaceSummary';
+import { count } from '../core/presentation/counts';
 
 export interface SampleRequest {
   text: string;
@@ -23,7 +24,7 @@ export function runSampleRequest(request: SampleRequest): SampleResponse {
   const parsed = parseSpaceText(request.text);
   if (!parsed.resolved) {
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error').length;
-    return { error: `${request.fileName} has ${errors} problem${errors === 1 ? '' : 's'}; fix them to sample (see the Problems view)` };
+    return { error: `${request.fileName} has ${count(errors, 'problem')}; fix them to sample (see the Problems view)` };
   }
   const spaces = parsed.resolved.spaces.filter((s) => request.space === undefined || s.name === request.space);
   if (spaces.length === 0) return { error: `no space named '${request.space}' in ${request.fileName}` };

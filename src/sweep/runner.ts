@@ -32,6 +32,7 @@ import type { TrialJob } from '../train/trial';
 import type { WorkerConfig } from './workerProtocol';
 import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
 import { withDrawnTraining } from '../core/space/drawnSettings';
+import { count } from '../core/presentation/counts';
 
 /** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
 export class SweepError extends Error {
@@ -276,7 +277,7 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
     return todo.every((m) => heldElsewhere.includes(m)) ? undefined : todo;
   };
   if (firstTodo.length > 0 && !signal?.aborted) {
-    if (retrying.size > 0) onEvent({ type: 'warning', message: `training ${retrying.size} failed trial${retrying.size === 1 ? '' : 's'} again (${options.retryFailed ? '--retry-failed' : 'they failed because of the environment'})` });
+    if (retrying.size > 0) onEvent({ type: 'warning', message: `training ${count(retrying.size, 'failed trial')} again (${options.retryFailed ? '--retry-failed' : 'they failed because of the environment'})` });
     const run = await trainPool(store, firstTodo, options, onEvent, grace, plan ? nextRound : undefined, retrying);
     ({ backend, workerCount, trained } = run);
     skipped.push(...run.skipped);

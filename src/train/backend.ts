@@ -31,6 +31,7 @@ import { registerGradients } from './kernels/gradients';
 import { simdKernels, type SimdBackend } from './kernels/simd/module';
 import { withoutWarnings } from './quietWarnings';
 import { adapterName, loadWebGpu, type WebGpuAdapter } from './webgpu';
+import { count } from '../core/presentation/counts';
 
 export { tf };
 
@@ -297,5 +298,5 @@ async function tryWasm(wasmDir?: string): Promise<Attempt> {
   // Records say which kernels trained a model: ours change the float32 rounding (and the speed).
   const kernels = simdKernels(tf.backend() as unknown as SimdBackend);
   const ours = kernels === undefined ? 'stock kernels' : `our SIMD kernels${kernels.relaxed ? ' (relaxed)' : ''}`;
-  return { ok: true, detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}), ${ours}` };
+  return { ok: true, detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${count(threads, 'thread')}), ${ours}` };
 }

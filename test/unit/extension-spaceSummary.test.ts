@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { sampleSpace } from '../../src/core/sampling/sampler';
 import { parseSpaceText, type DesignSpace } from '../../src/core/space';
 import { designSpaceSize } from '../../src/core/spaceSize';
-import { formatAcceptance, formatDistribution, formatSize, modelTable, quickAcceptance, sampleMarkdown, spaceHoverMarkdown } from '../../src/extension/spaceSummary';
+import { formatAcceptance, modelTable } from '../../src/core/presentation/modelTable';
+import { formatDistribution, formatSize, quickAcceptance, sampleMarkdown, spaceHoverMarkdown } from '../../src/extension/spaceSummary';
 
 const FILE = [
   'version: 1',

@@ -7,10 +7,7 @@ import { formatP, roundLevel, signed } from './format';
 import type { KsResult } from './ks';
 import { describeSequentialStatus, type PairDecision } from './sequential';
 import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './analysisData';
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+import { count, plural } from '../presentation/counts';
 
 /** The test behind a claim: "KS D = 0.45 (exact p = 0.012)", "KS D = 0.52 (permutation p = 0.0031, flops-normalized)". */
 export function describeTest(
@@ -87,14 +84,14 @@ export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): str
     const left: string[] = [];
     if (s.failed > 0) left.push(`${s.failed} failed`);
     if (s.diverged > 0) left.push(`${s.diverged} diverged`);
-    if (left.length > 0) out.push(`${s.name}: ${left.join(' and ')} ${s.failed + s.diverged === 1 ? 'trial' : 'trials'} left out of the EDFs.`);
+    if (left.length > 0) out.push(`${s.name}: ${left.join(' and ')} ${plural(s.failed + s.diverged, 'trial')} left out of the EDFs.`);
     if (s.n === 0 && s.trials.length > 0) out.push(`${s.name}: no trial finished ok.`);
     if (s.normalized && s.normalized.dropped > 0) {
-      out.push(`${s.name}: ${plural(s.normalized.dropped, 'model')} outside the ${settings.complexity} range left out of the normalized EDF.`);
+      out.push(`${s.name}: ${count(s.normalized.dropped, 'model')} outside the ${settings.complexity} range left out of the normalized EDF.`);
     }
     if (s.normalized && s.normalized.emptyBins.length > 0) {
       const k = s.normalized.emptyBins.length;
-      out.push(`${s.name}: ${k} of ${settings.bins} ${settings.complexity} bins ${k === 1 ? 'holds' : 'hold'} no model; the normalized EDF gives their share to the other bins.`);
+      out.push(`${s.name}: ${k} of ${settings.bins} ${settings.complexity} bins ${plural(k, 'holds', 'hold')} no model; the normalized EDF gives their share to the other bins.`);
     }
     if (s.bestRangesNote !== undefined) out.push(`${s.name}: ${s.bestRangesNote}.`);
     if (s.efitCorrelation !== null) out.push(`${s.name}: error vs e_fit, Spearman ρ = ${signed(s.efitCorrelation, 2)} (n = ${s.n}).`);
@@ -102,7 +99,7 @@ export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): str
   if (progress.unusable.length > 0) {
     const shown = progress.unusable.slice(0, 3).map((u) => `${u.file} (${u.reason})`);
     const more = progress.unusable.length > 3 ? `, and ${progress.unusable.length - 3} more` : '';
-    out.push(`${plural(progress.unusable.length, 'record')} cannot be used: ${shown.join(', ')}${more}.`);
+    out.push(`${count(progress.unusable.length, 'record')} cannot be used: ${shown.join(', ')}${more}.`);
   }
   return out;
 }

@@ -18,6 +18,7 @@
  */
 import type { SequentialSampling } from '../space/types';
 import { formatP, roundLevel } from './format';
+import { count } from '../presentation/counts';
 
 export interface SequentialLook {
   /** 1-based. */
@@ -125,7 +126,7 @@ export function sequentialState(
 export function describeSequentialStatus(s: SequentialState): string {
   const where = `round ${s.round} of ${s.looks.length} (${s.target} models per space)`;
   const decided = s.pairs.filter((p) => p.decidedAt !== undefined).length;
-  const pairs = `${decided} of ${s.pairs.length} ${s.pairs.length === 1 ? 'pair' : 'pairs'} decided`;
+  const pairs = `${decided} of ${count(s.pairs.length, 'pair')} decided`;
   if (s.status === 'decided') return `stopped: every compared pair decided, in ${where}`;
   if (s.status === 'max') return `stopped: max reached, ${where}; ${pairs}`;
   return `${where}; ${pairs}`;
@@ -182,7 +183,7 @@ export function describePair(p: SequentialSummary['pairs'][number]): string {
 /** The lines a round event prints: where the sweep stands, then one per compared pair. */
 export function describeRound(s: SequentialSummary): string[] {
   const decided = s.pairs.filter((p) => p.decidedAt !== undefined).length;
-  const pairs = `${decided} of ${s.pairs.length} ${s.pairs.length === 1 ? 'pair' : 'pairs'} decided`;
+  const pairs = `${decided} of ${count(s.pairs.length, 'pair')} decided`;
   const where = `round ${s.round} of ${s.rounds}, ${s.target} models per space`;
   const head =
     s.status === 'decided'

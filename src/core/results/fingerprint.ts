@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ModelSpec } from '../model';
 import type { DrawnTraining } from '../space/drawnSettings';
 import type { ResolvedDataset, ResolvedSpaceFile, ResolvedTraining } from '../space/types';
+import { count } from '../presentation/counts';
 
 /** JSON with object keys sorted at every level (undefined members dropped, as JSON.stringify does). */
 export function canonicalJson(value: unknown): string {
@@ -71,7 +72,7 @@ export function describeDifferences(there: FingerprintInput, now: FingerprintInp
     const a = there.spaces[space];
     const b = now.spaces[space];
     if (a.length !== b.length) {
-      out.push(`${space}: ${a.length} model${a.length === 1 ? '' : 's'} there, ${b.length} now`);
+      out.push(`${space}: ${count(a.length, 'model')} there, ${b.length} now`);
       continue;
     }
     const first = a.findIndex((m, i) => canonicalJson(m) !== canonicalJson(b[i]));

@@ -9,6 +9,7 @@ import type { ResolvedSpaceFile } from '../space/types';
 import { canonicalJson } from './fingerprint';
 import type { SampledModel } from '../sampling/sampler';
 import { DRAWN_TRAINING_KEYS, type DrawnTraining } from '../space/drawnSettings';
+import { count, plural } from '../presentation/counts';
 
 export const SWEEP_FORMAT_VERSION = 1;
 
@@ -36,9 +37,9 @@ export type TrialStatus = 'ok' | 'diverged' | 'failed';
 export type FailureCause = 'model' | 'environment';
 
 /** What to tell a user about trials that failed because of the environment; `again`: how to run again ("run the same command again"). */
-export function describeEnvironmentFailures(count: number, firstMessage: string | undefined, again: string): string {
+export function describeEnvironmentFailures(failed: number, firstMessage: string | undefined, again: string): string {
   const first = (firstMessage ?? '').split('\n')[0];
-  return `${count} trial${count === 1 ? '' : 's'} failed because of the environment, not the model${first ? `: ${first}` : ''}. Fix it and ${again}: ${count === 1 ? 'it is' : 'they are'} trained again.`;
+  return `${count(failed, 'trial')} failed because of the environment, not the model${first ? `: ${first}` : ''}. Fix it and ${again}: ${plural(failed, 'it is', 'they are')} trained again.`;
 }
 
 /** Whether a record is a failure of the environment, which a rerun trains again. */

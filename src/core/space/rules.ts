@@ -26,6 +26,7 @@ import { defaultStrides, STEM_STRIDE } from './skeleton';
 import { closest } from './suggest';
 import { dotted, literal, oneOf } from './wording';
 import type { Segment } from './yamlPositions';
+import { count } from '../presentation/counts';
 
 /** Schema maximum of a depth; anynet depths (blocks per stage) are capped lower, here. */
 const DEPTH_MAX = 128;
@@ -61,7 +62,7 @@ function checkDataset(view: SpaceFileView, out: Finding[]): void {
     for (const key of SYNTHETIC_SHAPE_KEYS) {
       const loc = view.file(['dataset', key]);
       if (!loc) continue;
-      const what = key === 'channels' ? `${shape.channels} channel${shape.channels === 1 ? '' : 's'}` : key === 'resolution' ? `${shape.resolution}×${shape.resolution} images` : `${shape.classes} classes`;
+      const what = key === 'channels' ? count(shape.channels, 'channel') : key === 'resolution' ? `${shape.resolution}×${shape.resolution} images` : `${shape.classes} classes`;
       out.push(error('not-applicable', `dataset.${key} applies only to the synthetic dataset; ${name} has ${what}`, loc.path, 'key'));
     }
   }
@@ -110,7 +111,7 @@ function checkTraining(view: SpaceFileView, out: Finding[]): void {
     out.push(
       warning(
         'warmup',
-        `training.schedule.warmupEpochs is ${warmup.value} but training lasts ${epochs} epoch${epochs === 1 ? '' : 's'}; the learning rate never leaves warmup`,
+        `training.schedule.warmupEpochs is ${warmup.value} but training lasts ${count(epochs, 'epoch')}; the learning rate never leaves warmup`,
         warmup.path,
       ),
     );

@@ -8,6 +8,7 @@ import { error, withFix, type Finding } from './finding';
 import { closest } from './suggest';
 import { describeValue, dotted, literal, oneOf } from './wording';
 import { fromPointer, type Path, type Segment } from './yamlPositions';
+import { count } from '../presentation/counts';
 
 type SchemaNode = Record<string, unknown>;
 
@@ -140,7 +141,7 @@ function translate(e: ErrorObject, root: unknown): Finding {
       if (typeof parent.title === 'string') return error('length', `${where} must be ${parent.title}, got ${got}`, path);
       const n = Number(params.limit);
       const bound = e.keyword === 'minItems' ? 'at least' : 'at most';
-      return error('length', `${where} must have ${bound} ${n} ${n === 1 ? 'entry' : 'entries'}, got ${got}`, path);
+      return error('length', `${where} must have ${bound} ${count(n, 'entry', 'entries')}, got ${got}`, path);
     }
     case 'minLength':
       return error('length', `${where} must not be empty`, path);
