@@ -100,8 +100,7 @@ function convGrad(
   return {
     kernelName,
     inputsToSave: ['x', 'filter'],
-    gradFunc: (dyIn, saved, attrs) => {
-      const [x, filter] = saved;
+    gradFunc: (dyIn, [x, filter], attrs) => {
       const dy = dyIn as tf.Tensor;
       const shared = common(attrs);
       return {
