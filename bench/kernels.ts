@@ -5,10 +5,14 @@
  * gradient kernels), in ms and GFLOP/s (2 flops per multiply-add). Each figure is the fastest of
  * several runs; tfjs's gradients are timed through autodiff (forward + gradient, minus forward).
  */
+import { bottleneckWidth } from '../src/core/anynet';
+import type { ExpandedModel } from '../src/core/model';
+import { expandModel } from '../src/core/modelSpec';
 import { initBackend, tf } from '../src/train/backend';
 import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convKernelsActive, convOutSize } from '../src/train/kernels/simd/conv';
 import { groupedConv2dTfjs } from '../src/train/ops/conv';
 import { elapsedMs, type Figure, type Suite } from './measure';
+import { TINY_ANYNET } from './training';
 
 /** One conv layer: input [batch, size, size, cIn], k×k filter to cOut, stride, groups. */
 export interface ConvLayer {
@@ -21,26 +25,53 @@ export interface ConvLayer {
   groups: number;
 }
 
+type CountedLayer = ConvLayer & { count: number; noInputGradient?: boolean };
+
+/** '3×3 G4 32 s2 @28': role, filter, channels (in→out, or groups and width), stride, input size. */
+function layerName(l: Omit<ConvLayer, 'name'>, role: string): string {
+  const channels = l.groups === 1 ? `${l.cIn}→${l.cOut}` : `G${l.groups} ${l.cOut}`;
+  return `${role}${l.k}×${l.k} ${channels}${l.stride > 1 ? ` s${l.stride}` : ''} @${l.size}`;
+}
+
 /**
- * The distinct conv layers of the tiny AnyNet of bench/training.ts (28×28×1, stem 16, widths
- * 16/32/64, depths 1/2/2, strides 1/2/2, bottleneck 1, group width 8), with how often each runs,
- * and one depthwise layer (not in this net: count 0) to compare with tfjs's depthwise kernels.
+ * The distinct conv layers of an X-block AnyNet, in the order a forward pass first runs them
+ * (a block's 1×1, its 3×3 grouped conv, the projection where the shape changes, the last 1×1),
+ * with how often each runs.
  */
-export const TINY_ANYNET_CONVS: readonly (ConvLayer & { count: number; noInputGradient?: boolean })[] = [
-  // The stem's input is the data: a training step needs no input gradient there (counted 0 times).
-  { name: 'stem 3×3 1→16 @28', size: 28, cIn: 1, cOut: 16, k: 3, stride: 1, groups: 1, count: 1, noInputGradient: true },
-  { name: '1×1 16→16 @28', size: 28, cIn: 16, cOut: 16, k: 1, stride: 1, groups: 1, count: 2 },
-  { name: '3×3 G2 16 @28', size: 28, cIn: 16, cOut: 16, k: 3, stride: 1, groups: 2, count: 1 },
-  { name: '1×1 16→32 @28', size: 28, cIn: 16, cOut: 32, k: 1, stride: 1, groups: 1, count: 1 },
-  { name: '3×3 G4 32 s2 @28', size: 28, cIn: 32, cOut: 32, k: 3, stride: 2, groups: 4, count: 1 },
-  { name: 'proj 1×1 16→32 s2 @28', size: 28, cIn: 16, cOut: 32, k: 1, stride: 2, groups: 1, count: 1 },
-  { name: '1×1 32→32 @14', size: 14, cIn: 32, cOut: 32, k: 1, stride: 1, groups: 1, count: 3 },
-  { name: '3×3 G4 32 @14', size: 14, cIn: 32, cOut: 32, k: 3, stride: 1, groups: 4, count: 1 },
-  { name: '1×1 32→64 @14', size: 14, cIn: 32, cOut: 64, k: 1, stride: 1, groups: 1, count: 1 },
-  { name: '3×3 G8 64 s2 @14', size: 14, cIn: 64, cOut: 64, k: 3, stride: 2, groups: 8, count: 1 },
-  { name: 'proj 1×1 32→64 s2 @14', size: 14, cIn: 32, cOut: 64, k: 1, stride: 2, groups: 1, count: 1 },
-  { name: '1×1 64→64 @7', size: 7, cIn: 64, cOut: 64, k: 1, stride: 1, groups: 1, count: 3 },
-  { name: '3×3 G8 64 @7', size: 7, cIn: 64, cOut: 64, k: 3, stride: 1, groups: 8, count: 1 },
+function xBlockConvs(model: ExpandedModel): CountedLayer[] {
+  const layers = new Map<string, CountedLayer>();
+  const add = (l: Omit<ConvLayer, 'name'>, role = '', extra: { noInputGradient?: boolean } = {}): void => {
+    const name = layerName(l, role);
+    const seen = layers.get(name);
+    if (seen !== undefined) seen.count++;
+    else layers.set(name, { name, ...l, count: 1, ...extra });
+  };
+  let size = model.resolution;
+  let wIn = model.stem.width;
+  // The stem's input is the data: a training step needs no input gradient there.
+  add({ size, cIn: model.channels, cOut: wIn, k: 3, stride: 1, groups: 1 }, 'stem ', { noInputGradient: true });
+  for (const stage of model.stages) {
+    const wb = bottleneckWidth(stage);
+    for (let j = 0; j < stage.depth; j++) {
+      const stride = j === 0 ? stage.stride : 1;
+      const out = convOutSize(size, 3, stride);
+      add({ size, cIn: wIn, cOut: wb, k: 1, stride: 1, groups: 1 });
+      add({ size, cIn: wb, cOut: wb, k: 3, stride, groups: wb / stage.groupWidth });
+      if (stride !== 1 || wIn !== stage.width) add({ size, cIn: wIn, cOut: stage.width, k: 1, stride, groups: 1 }, 'proj ');
+      add({ size: out, cIn: wb, cOut: stage.width, k: 1, stride: 1, groups: 1 });
+      size = out;
+      wIn = stage.width;
+    }
+  }
+  return [...layers.values()];
+}
+
+/**
+ * The distinct conv layers of the tiny AnyNet of bench/training.ts, with how often each runs, and
+ * one depthwise layer (not in this net: count 0) to compare with tfjs's depthwise kernels.
+ */
+export const TINY_ANYNET_CONVS: readonly CountedLayer[] = [
+  ...xBlockConvs(expandModel(TINY_ANYNET.spec)),
   { name: 'depthwise 3×3 64 @14', size: 14, cIn: 64, cOut: 64, k: 3, stride: 1, groups: 64, count: 0 },
 ];
 

@@ -3,7 +3,7 @@
  * Each is rebuilt whole on every change and handed to a ChartSet, which updates the chart in
  * place; the selected trial is drawn larger in every chart that shows it.
  */
-import type { ChartConfiguration, ChartDataset, ScatterDataPoint } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, Scale, ScatterDataPoint } from 'chart.js';
 import type { ViewState } from '../src/core/analysis/panelState';
 import { okTrials, trialAtError, trialKey } from '../src/core/analysis/panelState';
 import type { SplitAnalysis } from '../src/core/analysis/split';
@@ -152,6 +152,24 @@ export function scatterChart(a: SweepAnalysis, spaceIndex: number, metric: strin
   };
 }
 
+/**
+ * A log axis titled `text`, with `bounds` when given, ticked at the powers of two from the lower
+ * bound (else 1) up to the upper one (else the axis's max) and labelled as plain numbers.
+ */
+function powerOfTwoAxis(text: string, bounds?: { min: number; max: number }) {
+  return {
+    type: 'logarithmic' as const,
+    ...bounds,
+    title: { display: true, text },
+    afterBuildTicks: (axis: Scale) => {
+      const ticks = [];
+      for (let v = bounds?.min ?? 1; v <= (bounds?.max ?? axis.max); v *= 2) ticks.push({ value: v });
+      axis.ticks = ticks;
+    },
+    ticks: { callback: (v: number | string) => String(v) },
+  };
+}
+
 /** Width per block of one model, its fitted (or own) quantized widths and the line u_j. */
 export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'scatter'> {
   const datasets: ChartDataset<'scatter'>[] = [
@@ -210,18 +228,7 @@ export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'
             axis.ticks = t.blockWidths.map((_, j) => ({ value: j })).filter((_, j) => j % step === 0);
           },
         },
-        y: {
-          type: 'logarithmic',
-          min: lo,
-          max: hi,
-          title: { display: true, text: 'width (log2)' },
-          afterBuildTicks: (axis) => {
-            const ticks = [];
-            for (let v = lo; v <= hi; v *= 2) ticks.push({ value: v });
-            axis.ticks = ticks;
-          },
-          ticks: { callback: (v) => String(v) },
-        },
+        y: powerOfTwoAxis('width (log2)', { min: lo, max: hi }),
       },
       plugins: { legend: { position: 'bottom' }, stageStarts: t.stageStarts },
     },
@@ -279,16 +286,7 @@ export function searchChart(a: SweepAnalysis): ChartConfiguration<'scatter'> {
     data: { datasets },
     options: {
       scales: {
-        x: {
-          type: 'logarithmic',
-          title: { display: true, text: 'models drawn m' },
-          afterBuildTicks: (axis) => {
-            const ticks = [];
-            for (let m = 1; m <= axis.max; m *= 2) ticks.push({ value: m });
-            axis.ticks = ticks;
-          },
-          ticks: { callback: (v) => String(v) },
-        },
+        x: powerOfTwoAxis('models drawn m'),
         y: { title: { display: true, text: 'best error of m (%)' } },
       },
       plugins: { legend: { position: 'bottom' } },

@@ -5,7 +5,7 @@
  * nonce-marked script and style run).
  */
 import { randomBytes } from 'node:crypto';
-import { escapeHtml, REPORT_STYLE, reportSectionsHtml } from '../core/analysis/reportHtml';
+import { escapeHtml, pageHead, REPORT_STYLE, reportSectionsHtml } from '../core/analysis/reportHtml';
 
 /** A fresh nonce: 128 random bits, base64 without padding. */
 export function makeNonce(): string {
@@ -35,16 +35,14 @@ export interface PanelPage {
 
 /** The shell of the Results panel: the script draws the analysis the host posts to it. */
 export function panelHtml(p: PanelPage): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(p.nonce, p.cspSource)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(p.title)}</title>
-<style nonce="${p.nonce}">${REPORT_STYLE}</style>
-<link rel="stylesheet" href="${escapeHtml(p.styleUri)}">
-</head>
+  const head = pageHead({
+    policy: contentSecurityPolicy(p.nonce, p.cspSource),
+    title: p.title,
+    nonce: p.nonce,
+    style: REPORT_STYLE,
+    extra: `<link rel="stylesheet" href="${escapeHtml(p.styleUri)}">`,
+  });
+  return `${head}
 <body data-file="${escapeHtml(p.file)}">
 <h1 id="title">${escapeHtml(p.title)}</h1>
 <p class="muted" id="progress">Analyzing the sweep…</p>

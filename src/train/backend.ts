@@ -167,6 +167,27 @@ function oneLine(e: unknown): string {
   return line.length > 400 ? `${line.slice(0, 397)}...` : line;
 }
 
+/**
+ * Sets tfjs's backend `name`: undefined when it started, else why not. tfjs warns on the console
+ * when a backend fails to start; the reason goes into our line instead.
+ */
+async function startQuietly(name: string): Promise<string | undefined> {
+  const warnings: string[] = [];
+  let ok: boolean;
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map((a) => oneLine(a)).join(' '));
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    warnings.push(oneLine(e));
+    ok = false;
+  } finally {
+    console.warn = warn;
+  }
+  // The first warning is the cause; tfjs and emscripten repeat it in the ones after.
+  return ok ? undefined : (warnings[0] ?? 'unknown error');
+}
+
 /** Folders whose node_modules (and their parents') are searched for native packages. */
 function searchPaths(nativeModulesPath?: string): string[] {
   return nativeModulesPath === undefined ? [__dirname] : [__dirname, path.resolve(nativeModulesPath)];
@@ -240,20 +261,8 @@ async function tryWebGpu(options: BackendOptions, named: boolean): Promise<Attem
   } catch (e) {
     return { ok: false, why: oneLine(e) };
   }
-  // tfjs warns on the console when a backend fails to start; the reason goes into our line instead.
-  const warnings: string[] = [];
-  let ok: boolean;
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => void warnings.push(args.map((a) => oneLine(a)).join(' '));
-  try {
-    ok = await tf.setBackend('webgpu');
-  } catch (e) {
-    warnings.push(oneLine(e));
-    ok = false;
-  } finally {
-    console.warn = warn;
-  }
-  if (!ok) return { ok: false, why: `${device.detail} failed to start: ${warnings[0] ?? 'unknown error'}` };
+  const failure = await startQuietly('webgpu');
+  if (failure !== undefined) return { ok: false, why: `${device.detail} failed to start: ${failure}` };
   return { ok: true, detail: device.detail, adapter: device.adapter };
 }
 
@@ -279,21 +288,8 @@ async function tryWasm(wasmDir?: string): Promise<Attempt> {
     setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
     wasmPathsSet = true;
   }
-  // tfjs warns on the console when a backend fails to start; the reason goes into our line instead.
-  const warn = console.warn;
-  const warnings: string[] = [];
-  console.warn = (...args: unknown[]) => void warnings.push(args.map((a) => oneLine(a)).join(' '));
-  let ok: boolean;
-  try {
-    ok = await tf.setBackend('wasm');
-  } catch (e) {
-    warnings.push(oneLine(e));
-    ok = false;
-  } finally {
-    console.warn = warn;
-  }
-  // The first warning is the cause; tfjs and emscripten repeat it in the ones after.
-  if (!ok) return { ok: false, why: `failed to load: ${warnings[0] ?? 'unknown error'}` };
+  const failure = await startQuietly('wasm');
+  if (failure !== undefined) return { ok: false, why: `failed to load: ${failure}` };
   const threads = getThreadsCount();
   // Records say which kernels trained a model: ours change the float32 rounding (and the speed).
   const kernels = simdKernels(tf.backend() as unknown as SimdBackend);

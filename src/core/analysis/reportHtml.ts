@@ -131,6 +131,31 @@ export function reportContentSecurityPolicy(nonce: string): string {
   return `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';`;
 }
 
+/** What a page's head holds. */
+export interface PageHead {
+  /** The Content-Security-Policy. */
+  policy: string;
+  title: string;
+  /** The nonce the policy names, which the inline `style` carries. */
+  nonce: string;
+  style: string;
+  /** Markup after the style (already escaped). */
+  extra?: string;
+}
+
+/** A page's doctype and head: the report and the Results panel start alike. */
+export function pageHead(h: PageHead): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${h.policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(h.title)}</title>
+<style nonce="${h.nonce}">${h.style}</style>
+${h.extra === undefined ? '' : `${h.extra}\n`}</head>`;
+}
+
 /**
  * The complete report page for `analysis`, with `bundle` (the built browser code) inlined.
  * `nonce`: a fresh random value per page (base64 or hex), which the page's CSP names.
@@ -140,15 +165,7 @@ export function renderReportHtml(analysis: SweepAnalysis, bundle: string, nonce:
   const { progress } = analysis;
   const title = `Design space analysis: ${analysis.name}`;
   const safeBundle = bundle.replace(/<\/(script)/gi, '<\\/$1');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${reportContentSecurityPolicy(nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">${REPORT_STYLE}${STATIC_CONTROLS_STYLE}</style>
-</head>
+  return `${pageHead({ policy: reportContentSecurityPolicy(nonce), title, nonce, style: REPORT_STYLE + STATIC_CONTROLS_STYLE })}
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p class="muted"><span class="mono">${escapeHtml(analysis.dir)}</span>: ${progress.recorded} of ${progress.planned} trials recorded</p>

@@ -12,53 +12,49 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { composite } from './composite';
-import { convGeometry, tapWindows } from './geometry';
+import { composite, type WasmComposite } from './composite';
+import { type ConvGeometry, convGeometry, tapWindows } from './geometry';
+import { wasmKernelConfig, type KernelArgs } from './kernelConfig';
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
-function conv2dBackpropFilter(args: KernelArgs): TensorInfo {
-  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const [kh, kw, cIn, cOut] = attrs.filterShape;
-  const g = convGeometry('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs, false);
-  return composite(args.backend, (c) => {
-    const m = g.n * g.oh * g.ow;
-    const windowsT = c.transpose(tapWindows(c, x, g), [0, 2, 1]); // [k², cIn, M]
-    const grad = c.matMul(c.reshape(windowsT, [kh * kw * cIn, m]), c.reshape(dy, [m, cOut]));
-    return c.reshape(grad, [kh, kw, cIn, cOut]);
-  });
+type FilterShape = [number, number, number, number];
+
+/** dW of a dense conv: one GEMM of the transposed windows with dy. */
+function denseFilterGradient(c: WasmComposite, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, [kh, kw, cIn, cOut]: FilterShape): TensorInfo {
+  const m = g.n * g.oh * g.ow;
+  const windowsT = c.transpose(tapWindows(c, x, g), [0, 2, 1]); // [k², cIn, M]
+  const grad = c.matMul(c.reshape(windowsT, [kh * kw * cIn, m]), c.reshape(dy, [m, cOut]));
+  return c.reshape(grad, [kh, kw, cIn, cOut]);
 }
 
-function depthwiseBackpropFilter(args: KernelArgs): TensorInfo {
-  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
-  const [kh, kw, channels, multiplier] = attrs.filterShape;
-  const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, attrs.filterShape, attrs, true);
-  return composite(args.backend, (c) => {
-    const m = g.n * g.oh * g.ow;
-    const kk = kh * kw;
-    const windows = tapWindows(c, x, g); // [k², M, c]
-    // Output channel c·mult + q reads input channel c: with mult > 1 the window broadcasts over q.
-    const product =
-      multiplier === 1
-        ? c.run('Multiply', { a: windows, b: c.reshape(dy, [m, channels]) })
-        : c.run('Multiply', { a: c.reshape(windows, [kk, m, channels, 1]), b: c.reshape(dy, [m, channels, multiplier]) });
-    const mean = c.run('AvgPool', { x: c.reshape(product, [kk, m, 1, channels * multiplier]) }, { filterSize: [m, 1], strides: 1, pad: 'valid' });
-    const sum = c.run('Multiply', { a: mean, b: c.filled([1], m) });
-    return c.reshape(sum, [kh, kw, channels, multiplier]);
-  });
+/** dW of a depthwise conv: the windows times dy, summed over M by an average pool. */
+function depthwiseFilterGradient(c: WasmComposite, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, [kh, kw, channels, multiplier]: FilterShape): TensorInfo {
+  const m = g.n * g.oh * g.ow;
+  const kk = kh * kw;
+  const windows = tapWindows(c, x, g); // [k², M, c]
+  // Output channel c·mult + q reads input channel c: with mult > 1 the window broadcasts over q.
+  const product =
+    multiplier === 1
+      ? c.run('Multiply', { a: windows, b: c.reshape(dy, [m, channels]) })
+      : c.run('Multiply', { a: c.reshape(windows, [kk, m, channels, 1]), b: c.reshape(dy, [m, channels, multiplier]) });
+  const mean = c.run('AvgPool', { x: c.reshape(product, [kk, m, 1, channels * multiplier]) }, { filterSize: [m, 1], strides: 1, pad: 'valid' });
+  const sum = c.run('Multiply', { a: mean, b: c.filled([1], m) });
+  return c.reshape(sum, [kh, kw, channels, multiplier]);
 }
 
-export const conv2dBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
-};
+/** The kernel `name` {x, dy} → dW (attr filterShape): `gradient` run as one composite. */
+function filterGradientKernel(name: string, depthwise: boolean, gradient: typeof denseFilterGradient): (args: KernelArgs) => TensorInfo {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs | tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+    const g = convGeometry(name, x.shape, attrs.filterShape, attrs, depthwise);
+    return composite(args.backend, (c) => gradient(c, x, dy, g, attrs.filterShape));
+  };
+}
 
-export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: depthwiseBackpropFilter as unknown as tf.KernelFunc,
-};
+export const conv2dBackpropFilterConfig = wasmKernelConfig(tf.Conv2DBackpropFilter, filterGradientKernel(tf.Conv2DBackpropFilter, false, denseFilterGradient));
+export const depthwiseBackpropFilterConfig = wasmKernelConfig(
+  tf.DepthwiseConv2dNativeBackpropFilter,
+  filterGradientKernel(tf.DepthwiseConv2dNativeBackpropFilter, true, depthwiseFilterGradient),
+);

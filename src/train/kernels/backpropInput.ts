@@ -13,9 +13,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { composite, WasmComposite } from './composite';
 import { AxisPhase, axisPhases, ConvGeometry, convGeometry } from './geometry';
+import { wasmKernelConfig, type KernelArgs } from './kernelConfig';
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 /** Which convolution runs the phases. */
 type Kind = { depthwise: false } | { depthwise: true; multiplier: number };
@@ -105,14 +105,5 @@ function depthwiseBackpropInput(args: KernelArgs): TensorInfo {
   return composite(args.backend, (c) => backpropInput(c, dy, filter, g, { depthwise: true, multiplier: filter.shape[3] }));
 }
 
-export const conv2dBackpropInputConfig: tf.KernelConfig = {
-  kernelName: tf.Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropInput as unknown as tf.KernelFunc,
-};
-
-export const depthwiseBackpropInputConfig: tf.KernelConfig = {
-  kernelName: tf.DepthwiseConv2dNativeBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: depthwiseBackpropInput as unknown as tf.KernelFunc,
-};
+export const conv2dBackpropInputConfig = wasmKernelConfig(tf.Conv2DBackpropInput, conv2dBackpropInput);
+export const depthwiseBackpropInputConfig = wasmKernelConfig(tf.DepthwiseConv2dNativeBackpropInput, depthwiseBackpropInput);

@@ -29,16 +29,16 @@ function unreduce(dy: tf.Tensor, x: tf.Tensor, axis: unknown, scaleByCount: bool
 
 function binary(
   kernelName: string,
-  da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
-  db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, attrs: Attrs) => tf.Tensor,
+  db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, attrs: Attrs) => tf.Tensor,
 ): tf.GradConfig {
   return {
     kernelName,
     inputsToSave: ['a', 'b'],
-    gradFunc: (dy, saved) => {
+    gradFunc: (dy, saved, attrs) => {
       const [a, b] = saved;
       const d = dy as tf.Tensor;
-      return { a: () => reduceTo(da(d, a, b), a.shape), b: () => reduceTo(db(d, a, b), b.shape) };
+      return { a: () => reduceTo(da(d, a, b, attrs), a.shape), b: () => reduceTo(db(d, a, b, attrs), b.shape) };
     },
   };
 }
@@ -73,70 +73,58 @@ function matMulT(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: bo
 }
 
 function matMulGrad(): tf.GradConfig {
-  return {
-    kernelName: tf.BatchMatMul,
-    inputsToSave: ['a', 'b'],
-    gradFunc: (dyIn, saved, attrs) => {
-      const [a, b] = saved;
-      const dy = dyIn as tf.Tensor;
+  // y = op(a)·op(b): d op(a) = dy·op(b)ᵀ, d op(b) = op(a)ᵀ·dy, then undo each op.
+  return binary(
+    tf.BatchMatMul,
+    (dy, _a, b, attrs) => {
       const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      // y = op(a)·op(b): d op(a) = dy·op(b)ᵀ, d op(b) = op(a)ᵀ·dy, then undo each op.
-      let da: () => tf.Tensor;
-      let db: () => tf.Tensor;
-      if (!transposeA && !transposeB) {
-        da = () => matMulT(dy, b, false, true);
-        db = () => matMulT(a, dy, true, false);
-      } else if (!transposeA && transposeB) {
-        da = () => matMulT(dy, b, false, false);
-        db = () => matMulT(dy, a, true, false);
-      } else if (transposeA && !transposeB) {
-        da = () => matMulT(b, dy, false, true);
-        db = () => matMulT(a, dy, false, false);
-      } else {
-        da = () => matMulT(b, dy, true, true);
-        db = () => matMulT(dy, a, true, true);
-      }
-      return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
+      return transposeA ? matMulT(b, dy, transposeB, true) : matMulT(dy, b, false, !transposeB);
+    },
+    (dy, a, _b, attrs) => {
+      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+      return transposeB ? matMulT(dy, a, true, transposeA) : matMulT(a, dy, !transposeA, false);
+    },
+  );
+}
+
+/**
+ * The gradient of a conv kernel: dx and dW each from its own backprop kernel, which takes the
+ * forward attributes `common` picks plus the shape it produces.
+ */
+function convGrad(
+  kernelName: string,
+  backpropInput: string,
+  backpropFilter: string,
+  common: (attrs: Attrs) => object,
+): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dyIn, [x, filter], attrs) => {
+      const dy = dyIn as tf.Tensor;
+      const shared = common(attrs);
+      return {
+        x: () => tf.engine().runKernel(backpropInput, { dy, filter }, { ...shared, inputShape: x.shape } as unknown as Attrs) as tf.Tensor,
+        filter: () => tf.engine().runKernel(backpropFilter, { x, dy }, { ...shared, filterShape: filter.shape } as unknown as Attrs) as tf.Tensor,
+      };
     },
   };
 }
 
 function conv2dGrad(): tf.GradConfig {
-  return {
-    kernelName: tf.Conv2D,
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dyIn, saved, attrs) => {
-      const [x, filter] = saved;
-      const dy = dyIn as tf.Tensor;
-      const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
-      const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : dilations ?? [1, 1];
-      if (dh !== 1 || dw !== 1) throw new Error(`the gradient of Conv2D needs dilation 1, got [${dh}, ${dw}]`);
-      const common = { strides, pad, dataFormat, dimRoundingMode };
-      return {
-        x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { ...common, inputShape: x.shape } as unknown as Attrs) as tf.Tensor,
-        filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...common, filterShape: filter.shape } as unknown as Attrs) as tf.Tensor,
-      };
-    },
-  };
+  return convGrad(tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, (attrs) => {
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
+    const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : dilations ?? [1, 1];
+    if (dh !== 1 || dw !== 1) throw new Error(`the gradient of Conv2D needs dilation 1, got [${dh}, ${dw}]`);
+    return { strides, pad, dataFormat, dimRoundingMode };
+  });
 }
 
 function depthwiseGrad(): tf.GradConfig {
-  return {
-    kernelName: tf.DepthwiseConv2dNative,
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dyIn, saved, attrs) => {
-      const [x, filter] = saved;
-      const dy = dyIn as tf.Tensor;
-      const { strides, pad, dilations, dimRoundingMode } = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
-      const common = { strides, pad, dilations: dilations ?? [1, 1], dimRoundingMode };
-      return {
-        x: () =>
-          tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter }, { ...common, inputShape: x.shape } as unknown as Attrs) as tf.Tensor,
-        filter: () =>
-          tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { ...common, filterShape: filter.shape } as unknown as Attrs) as tf.Tensor,
-      };
-    },
-  };
+  return convGrad(tf.DepthwiseConv2dNative, tf.DepthwiseConv2dNativeBackpropInput, tf.DepthwiseConv2dNativeBackpropFilter, (attrs) => {
+    const { strides, pad, dilations, dimRoundingMode } = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
+    return { strides, pad, dilations: dilations ?? [1, 1], dimRoundingMode };
+  });
 }
 
 function poolGrads(): tf.GradConfig[] {

@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { wasmKernelConfig } from './kernelConfig';
 import type { WasmBackend } from './wasmBackend';
 
 type TensorInfo = tf.TensorInfo;
@@ -174,10 +175,10 @@ function identity(args: KernelArgs): TensorInfo | TensorInfo[] {
 }
 
 const CONFIGS: tf.KernelConfig[] = [
-  { kernelName: tf.Identity, backendName: 'wasm', kernelFunc: identity as unknown as tf.KernelFunc },
-  { kernelName: tf.Slice, backendName: 'wasm', kernelFunc: slice as unknown as tf.KernelFunc },
-  { kernelName: tf.SplitV, backendName: 'wasm', kernelFunc: splitV as unknown as tf.KernelFunc },
-  { kernelName: tf.Concat, backendName: 'wasm', kernelFunc: concat as unknown as tf.KernelFunc },
+  wasmKernelConfig(tf.Identity, identity),
+  wasmKernelConfig(tf.Slice, slice),
+  wasmKernelConfig(tf.SplitV, splitV),
+  wasmKernelConfig(tf.Concat, concat),
 ];
 
 /** The heap-copy kernels (and Identity), each replacing the stock wasm kernel of its name. */

@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { simdKernels, type SimdBackend, type SimdKernels } from './module';
+import { wasmKernelConfig, type KernelArgs } from '../kernelConfig';
+import { float32Output, requireSimdKernels, type SimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
-export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 export const ADD_RELU = 'DslabAddRelu';
 export const RELU_GRAD = 'DslabReluGrad';
@@ -23,29 +23,29 @@ export function prepare(name: string, args: KernelArgs, first: TensorInfo, secon
   if (first.dtype !== 'float32' || second.dtype !== 'float32' || first.shape.join() !== second.shape.join()) {
     throw new Error(`${name}: expected two float32 tensors of one shape, got ${first.dtype} [${first.shape}] and ${second.dtype} [${second.shape}]`);
   }
-  const k = simdKernels(args.backend as unknown as SimdBackend);
-  if (k === undefined) throw new Error(`${name}: the SIMD kernels are turned off (DSLAB_WASM_KERNELS=off)`);
-  return { k, n: sizeOf(first.shape) };
+  return { k: requireSimdKernels(args.backend, name), n: sizeOf(first.shape) };
+}
+
+/** Runs kernel `fn` (first, second, out, n) on two float32 tensors of one shape into a new tensor of that shape. */
+function binaryKernel(name: string, fn: string, args: KernelArgs, first: TensorInfo, second: TensorInfo): TensorInfo {
+  const { k, n } = prepare(name, args, first, second);
+  const out = float32Output(args.backend, first.shape);
+  k.fn(fn)(k.address(first), k.address(second), k.address(out), n);
+  return out;
 }
 
 function addRelu(args: KernelArgs): TensorInfo {
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-  const { k, n } = prepare(ADD_RELU, args, a, b);
-  const y = (args.backend as unknown as SimdBackend).makeOutput(a.shape, 'float32');
-  k.fn('dslab_add_relu')(k.address(a), k.address(b), k.address(y), n);
-  return y;
+  return binaryKernel(ADD_RELU, 'dslab_add_relu', args, a, b);
 }
 
 function reluGrad(args: KernelArgs): TensorInfo {
   const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
-  const { k, n } = prepare(RELU_GRAD, args, dy, y);
-  const dx = (args.backend as unknown as SimdBackend).makeOutput(y.shape, 'float32');
-  k.fn('dslab_relu_grad')(k.address(dy), k.address(y), k.address(dx), n);
-  return dx;
+  return binaryKernel(RELU_GRAD, 'dslab_relu_grad', args, dy, y);
 }
 
-export const addReluConfig: tf.KernelConfig = { kernelName: ADD_RELU, backendName: 'wasm', kernelFunc: addRelu as unknown as tf.KernelFunc };
-export const reluGradConfig: tf.KernelConfig = { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGrad as unknown as tf.KernelFunc };
+export const addReluConfig = wasmKernelConfig(ADD_RELU, addRelu);
+export const reluGradConfig = wasmKernelConfig(RELU_GRAD, reluGrad);
 
 /** Both inputs get the masked dy; b gets its own tensor (sharing the data) so each can be released alone. */
 export const addReluGradient: tf.GradConfig = {

@@ -8,8 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { prepare, type KernelArgs } from './addRelu';
-import type { SimdBackend } from './module';
+import { wasmKernelConfig, type KernelArgs } from '../kernelConfig';
+import { prepare } from './addRelu';
+import { float32Output } from './module';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -19,7 +20,7 @@ export const ADD_SWISH_GRAD = 'DslabAddSwishGrad';
 /** Runs kernel `fn` on `inputs` (float32, all of one shape, at least two) into a new tensor of that shape. */
 function elementwise(name: string, fn: string, args: KernelArgs, inputs: TensorInfo[]): TensorInfo {
   const [{ k, n }] = inputs.slice(1).map((t) => prepare(name, args, inputs[0], t));
-  const out = (args.backend as unknown as SimdBackend).makeOutput(inputs[0].shape, 'float32');
+  const out = float32Output(args.backend, inputs[0].shape);
   k.fn(fn)(...inputs.map((t) => k.address(t)), k.address(out), n);
   return out;
 }
@@ -34,8 +35,8 @@ function addSwishGrad(args: KernelArgs): TensorInfo {
   return elementwise(ADD_SWISH_GRAD, 'dslab_add_swish_grad', args, [dy, a, b, y]);
 }
 
-export const addSwishConfig: tf.KernelConfig = { kernelName: ADD_SWISH, backendName: 'wasm', kernelFunc: addSwish as unknown as tf.KernelFunc };
-export const addSwishGradConfig: tf.KernelConfig = { kernelName: ADD_SWISH_GRAD, backendName: 'wasm', kernelFunc: addSwishGrad as unknown as tf.KernelFunc };
+export const addSwishConfig = wasmKernelConfig(ADD_SWISH, addSwish);
+export const addSwishGradConfig = wasmKernelConfig(ADD_SWISH_GRAD, addSwishGrad);
 
 /** Both inputs get the same gradient; b gets its own tensor (sharing the data) so each can be released alone. */
 export const addSwishGradient: tf.GradConfig = {

@@ -10,11 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { wasmKernelConfig, type KernelArgs } from '../kernelConfig';
 import { activeSimdKernels } from './active';
-import { simdKernels, type SimdBackend, type SimdKernels } from './module';
+import { float32Output, requireSimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 /**
  * The most channels the kernels take: their per-channel scratch (≤ 40 bytes a channel) lives on the
@@ -35,12 +35,6 @@ export interface BatchNormTrainAttrs {
   activation: keyof typeof ACTIVATION_CODE;
 }
 
-function kernelsOf(backend: tf.KernelBackend, name: string): SimdKernels {
-  const kernels = simdKernels(backend as unknown as SimdBackend);
-  if (kernels === undefined) throw new Error(`${name}: the SIMD kernels are turned off (DSLAB_WASM_KERNELS=off)`);
-  return kernels;
-}
-
 /** Rows (N·H·W) and channels of an NHWC tensor, checked to be float32, not empty and not too wide. */
 function rowsAndChannels(name: string, x: TensorInfo): [number, number] {
   const c = x.shape[x.shape.length - 1];
@@ -56,11 +50,10 @@ function batchNormTrain(args: KernelArgs): TensorInfo[] {
   const { epsilon, activation } = args.attrs as unknown as BatchNormTrainAttrs;
   const [m, c] = rowsAndChannels(BATCH_NORM_TRAIN, x);
   if (gamma.shape[0] !== c || beta.shape[0] !== c) throw new Error(`${BATCH_NORM_TRAIN}: γ and β must have ${c} values`);
-  const backend = args.backend as unknown as SimdBackend;
-  const k = kernelsOf(args.backend, BATCH_NORM_TRAIN);
-  const y = backend.makeOutput(x.shape, 'float32');
-  const mean = backend.makeOutput([c], 'float32');
-  const variance = backend.makeOutput([c], 'float32');
+  const k = requireSimdKernels(args.backend, BATCH_NORM_TRAIN);
+  const y = float32Output(args.backend, x.shape);
+  const mean = float32Output(args.backend, [c]);
+  const variance = float32Output(args.backend, [c]);
   k.fn('dslab_batchnorm_train')(k.address(x), k.address(gamma), k.address(beta), k.address(y), k.address(mean), k.address(variance), m, c, epsilon, ACTIVATION_CODE[activation]);
   return [y, mean, variance];
 }
@@ -69,11 +62,10 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
   const { dy, x, y, gamma, beta, mean, variance } = args.inputs as Record<'dy' | 'x' | 'y' | 'gamma' | 'beta' | 'mean' | 'variance', TensorInfo>;
   const { epsilon, activation } = args.attrs as unknown as BatchNormTrainAttrs;
   const [m, c] = rowsAndChannels(BATCH_NORM_TRAIN_GRAD, x);
-  const backend = args.backend as unknown as SimdBackend;
-  const k = kernelsOf(args.backend, BATCH_NORM_TRAIN_GRAD);
-  const dx = backend.makeOutput(x.shape, 'float32');
-  const dGamma = backend.makeOutput([c], 'float32');
-  const dBeta = backend.makeOutput([c], 'float32');
+  const k = requireSimdKernels(args.backend, BATCH_NORM_TRAIN_GRAD);
+  const dx = float32Output(args.backend, x.shape);
+  const dGamma = float32Output(args.backend, [c]);
+  const dBeta = float32Output(args.backend, [c]);
   k.fn('dslab_batchnorm_train_grad')(
     k.address(dy),
     k.address(x),
@@ -93,17 +85,8 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
   return [dx, dGamma, dBeta];
 }
 
-export const batchNormTrainConfig: tf.KernelConfig = {
-  kernelName: BATCH_NORM_TRAIN,
-  backendName: 'wasm',
-  kernelFunc: batchNormTrain as unknown as tf.KernelFunc,
-};
-
-export const batchNormTrainGradConfig: tf.KernelConfig = {
-  kernelName: BATCH_NORM_TRAIN_GRAD,
-  backendName: 'wasm',
-  kernelFunc: batchNormTrainGrad as unknown as tf.KernelFunc,
-};
+export const batchNormTrainConfig = wasmKernelConfig(BATCH_NORM_TRAIN, batchNormTrain);
+export const batchNormTrainGradConfig = wasmKernelConfig(BATCH_NORM_TRAIN_GRAD, batchNormTrainGrad);
 
 /**
  * dx, dγ, dβ from the gradient at y (the mean and variance outputs feed only the running

@@ -9,11 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { wasmKernelConfig, type KernelArgs } from '../kernelConfig';
 import { activeSimdKernels } from './active';
-import { simdKernels, type SimdBackend, type SimdKernels } from './module';
+import { float32Output, requireSimdKernels, type SimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 export const CONV = 'DslabConv2D';
 export const CONV_BACKPROP_INPUT = 'DslabConv2DBackpropInput';
@@ -62,12 +62,6 @@ export function convShape(name: string, xShape: number[], filterShape: number[],
   return { n, h, w, cIn, oh, ow, cOut, k, stride, pad: Math.floor((k - 1) / 2), groups };
 }
 
-function kernelsOf(backend: tf.KernelBackend, name: string): SimdKernels {
-  const kernels = simdKernels(backend as unknown as SimdBackend);
-  if (kernels === undefined) throw new Error(`${name}: the SIMD kernels are turned off (DSLAB_WASM_KERNELS=off)`);
-  return kernels;
-}
-
 function checkFloat(name: string, ...ts: TensorInfo[]): void {
   for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name}: expected float32 tensors, got ${t.dtype}`);
 }
@@ -93,37 +87,42 @@ function conv(args: KernelArgs): TensorInfo {
   const { stride, groups } = args.attrs as unknown as ConvAttrs;
   checkFloat(CONV, x, filter);
   const s = convShape(CONV, x.shape, filter.shape, stride, groups);
-  const k = kernelsOf(args.backend, CONV);
-  const y = (args.backend as unknown as SimdBackend).makeOutput([s.n, s.oh, s.ow, s.cOut], 'float32');
+  const k = requireSimdKernels(args.backend, CONV);
+  const y = float32Output(args.backend, [s.n, s.oh, s.ow, s.cOut]);
   callConv(k, 'dslab_conv2d_forward', x, filter, y, s);
   return y;
 }
 
+/**
+ * The geometry of gradient kernel `name` on inputs `a` and `b` (one of them dy), from the forward
+ * conv's x and filter shapes, checked against dy.
+ */
+function gradientShape(name: string, args: KernelArgs, a: TensorInfo, b: TensorInfo, dy: TensorInfo, xShape: number[], filterShape: number[]): ConvShape {
+  checkFloat(name, a, b);
+  const { stride, groups } = args.attrs as unknown as ConvAttrs;
+  const s = convShape(name, xShape, filterShape, stride, groups);
+  if (dy.shape.join() !== [s.n, s.oh, s.ow, s.cOut].join()) {
+    throw new Error(`${name}: dy [${dy.shape.join(', ')}] is not the output shape [${[s.n, s.oh, s.ow, s.cOut].join(', ')}]`);
+  }
+  return s;
+}
+
 function backpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { stride, groups, inputShape } = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
-  checkFloat(CONV_BACKPROP_INPUT, dy, filter);
-  const s = convShape(CONV_BACKPROP_INPUT, inputShape, filter.shape, stride, groups);
-  if (dy.shape.join() !== [s.n, s.oh, s.ow, s.cOut].join()) {
-    throw new Error(`${CONV_BACKPROP_INPUT}: dy [${dy.shape.join(', ')}] is not the output shape [${[s.n, s.oh, s.ow, s.cOut].join(', ')}]`);
-  }
-  const k = kernelsOf(args.backend, CONV_BACKPROP_INPUT);
-  const dx = (args.backend as unknown as SimdBackend).makeOutput(inputShape, 'float32');
+  const { inputShape } = args.attrs as unknown as { inputShape: number[] };
+  const s = gradientShape(CONV_BACKPROP_INPUT, args, dy, filter, dy, inputShape, filter.shape);
+  const k = requireSimdKernels(args.backend, CONV_BACKPROP_INPUT);
+  const dx = float32Output(args.backend, inputShape);
   callConv(k, 'dslab_conv2d_backprop_input', dy, filter, dx, s);
   return dx;
 }
 
 function backpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const { stride, groups, filterShape } = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
-  checkFloat(CONV_BACKPROP_FILTER, x, dy);
-  const s = convShape(CONV_BACKPROP_FILTER, x.shape, filterShape, stride, groups);
-  if (dy.shape.join() !== [s.n, s.oh, s.ow, s.cOut].join()) {
-    throw new Error(`${CONV_BACKPROP_FILTER}: dy [${dy.shape.join(', ')}] is not the output shape [${[s.n, s.oh, s.ow, s.cOut].join(', ')}]`);
-  }
-  const k = kernelsOf(args.backend, CONV_BACKPROP_FILTER);
-  const backend = args.backend as unknown as SimdBackend;
-  const dw = backend.makeOutput(filterShape, 'float32');
+  const { filterShape } = args.attrs as unknown as { filterShape: number[] };
+  const s = gradientShape(CONV_BACKPROP_FILTER, args, x, dy, dy, x.shape, filterShape);
+  const k = requireSimdKernels(args.backend, CONV_BACKPROP_FILTER);
+  const dw = float32Output(args.backend, filterShape);
   if (s.n * s.h * s.w === 0) {
     // No pixels: the gradient is zero (the C function is never called on empty inputs).
     const at = k.address(dw) / 4;
@@ -133,19 +132,9 @@ function backpropFilter(args: KernelArgs): TensorInfo {
   return dw;
 }
 
-export const convConfig: tf.KernelConfig = { kernelName: CONV, backendName: 'wasm', kernelFunc: conv as unknown as tf.KernelFunc };
-
-export const convBackpropInputConfig: tf.KernelConfig = {
-  kernelName: CONV_BACKPROP_INPUT,
-  backendName: 'wasm',
-  kernelFunc: backpropInput as unknown as tf.KernelFunc,
-};
-
-export const convBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: CONV_BACKPROP_FILTER,
-  backendName: 'wasm',
-  kernelFunc: backpropFilter as unknown as tf.KernelFunc,
-};
+export const convConfig = wasmKernelConfig(CONV, conv);
+export const convBackpropInputConfig = wasmKernelConfig(CONV_BACKPROP_INPUT, backpropInput);
+export const convBackpropFilterConfig = wasmKernelConfig(CONV_BACKPROP_FILTER, backpropFilter);
 
 /** The kernels registered for the wasm backend. */
 export const CONV_KERNELS: readonly tf.KernelConfig[] = [convConfig, convBackpropInputConfig, convBackpropFilterConfig];

@@ -111,6 +111,18 @@ export function simdKernels(backend: SimdBackend): SimdKernels | undefined {
   return kernels ?? undefined;
 }
 
+/** The kernels for kernel `name` on `backend`; throws when they are turned off. */
+export function requireSimdKernels(backend: tf.KernelBackend, name: string): SimdKernels {
+  const kernels = simdKernels(backend as unknown as SimdBackend);
+  if (kernels === undefined) throw new Error(`${name}: the SIMD kernels are turned off (DSLAB_WASM_KERNELS=off)`);
+  return kernels;
+}
+
+/** A new float32 tensor of `shape` on the wasm `backend`, for a kernel to write. */
+export function float32Output(backend: tf.KernelBackend, shape: number[]): tf.TensorInfo {
+  return (backend as unknown as SimdBackend).makeOutput(shape, 'float32');
+}
+
 function load(backend: SimdBackend, relaxed: boolean): SimdKernels {
   if (relaxed && !relaxedSimdAvailable()) throw new Error('DSLAB_WASM_KERNELS=relaxed: this Node cannot run relaxed-SIMD WebAssembly');
   const file = relaxed ? KERNEL_FILES.relaxed : KERNEL_FILES.simd;

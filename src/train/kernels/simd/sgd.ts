@@ -6,10 +6,10 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { simdKernels, type SimdBackend } from './module';
+import { wasmKernelConfig, type KernelArgs } from '../kernelConfig';
+import { float32Output, requireSimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 export const SGD_MOMENTUM = 'DslabSgdMomentum';
 
@@ -29,17 +29,11 @@ function sgdMomentum(args: KernelArgs): TensorInfo[] {
   for (const t of [grad, buf]) {
     if (t.dtype !== 'float32' || t.shape.reduce((a, b) => a * b, 1) !== n) throw new Error(`${SGD_MOMENTUM}: gradient and buffer must be float32 of ${n} values`);
   }
-  const backend = args.backend as unknown as SimdBackend;
-  const k = simdKernels(backend);
-  if (k === undefined) throw new Error(`${SGD_MOMENTUM}: the SIMD kernels are turned off (DSLAB_WASM_KERNELS=off)`);
-  const pOut = backend.makeOutput(p.shape, 'float32');
-  const bufOut = backend.makeOutput(p.shape, 'float32');
+  const k = requireSimdKernels(args.backend, SGD_MOMENTUM);
+  const pOut = float32Output(args.backend, p.shape);
+  const bufOut = float32Output(args.backend, p.shape);
   k.fn('dslab_sgd_momentum')(k.address(p), k.address(grad), k.address(buf), k.address(pOut), k.address(bufOut), n, lr, momentum, weightDecay, nesterov ? 1 : 0);
   return [pOut, bufOut];
 }
 
-export const sgdMomentumConfig: tf.KernelConfig = {
-  kernelName: SGD_MOMENTUM,
-  backendName: 'wasm',
-  kernelFunc: sgdMomentum as unknown as tf.KernelFunc,
-};
+export const sgdMomentumConfig = wasmKernelConfig(SGD_MOMENTUM, sgdMomentum);
