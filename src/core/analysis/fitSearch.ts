@@ -53,6 +53,18 @@ interface Blocks {
   runOf: Int32Array;
 }
 
+/** Where one (w0, wm) pair's rows sit in the lattice, and how many levels it has. */
+interface SweptPair {
+  w0: number;
+  wm: number;
+  lnWm: number;
+  /** Offset of the pair's stage levels in `lattice.lnLevel`. */
+  levelBase: number;
+  /** Offset of wm's row in `lattice.beta`. */
+  betaBase: number;
+  nLevels: number;
+}
+
 function blocksOf(widths: readonly number[]): Blocks {
   const d = widths.length;
   const runStart: number[] = [];
@@ -149,13 +161,8 @@ class Search {
   private readonly bestStageCost: Float64Array;
   /** [start, end] grid indices of the wa chunks. */
   private readonly chunks: Int32Array;
-  // The pair being swept.
-  private w0 = 0;
-  private wm = 0;
-  private lnWm = 0;
-  private levelBase = 0;
-  private betaBase = 0;
-  private nLevels = 0;
+  /** The (w0, wm) pair being swept; `sweep` sets it whole. */
+  private pair: SweptPair = { w0: 0, wm: 0, lnWm: 0, levelBase: 0, betaBase: 0, nLevels: 0 };
 
   constructor(
     private readonly b: Blocks,
@@ -236,13 +243,16 @@ class Search {
   sweep(w0Index: number, wmIndex: number): void {
     const { b, lattice, bestStage, bestStageCost, best } = this;
     const lv = lattice.lnLevel;
-    this.w0 = this.grid.w0s[w0Index];
-    this.wm = this.grid.wms[wmIndex];
-    this.lnWm = lattice.lnWm[wmIndex];
-    this.levelBase = (wmIndex * this.grid.w0s.length + w0Index) * lattice.stride;
-    this.betaBase = wmIndex * lattice.stride;
-    const nLevels = (this.nLevels = this.levelCount(w0Index, wmIndex));
-    const base = this.levelBase;
+    const nLevels = this.levelCount(w0Index, wmIndex);
+    const base = (wmIndex * this.grid.w0s.length + w0Index) * lattice.stride;
+    this.pair = {
+      w0: this.grid.w0s[w0Index],
+      wm: this.grid.wms[wmIndex],
+      lnWm: lattice.lnWm[wmIndex],
+      levelBase: base,
+      betaBase: wmIndex * lattice.stride,
+      nLevels,
+    };
     for (let r = 0; r < b.runs; r++) {
       // V-shaped cost in k: walk up while it does not increase.
       const lr = b.runLn[r];
@@ -267,12 +277,12 @@ class Search {
   private chunkBound(fromStep: number, toStep: number, limit: number): number {
     const { b, prefix } = this;
     const lv = this.lattice.lnLevel;
-    const base = this.levelBase;
+    const base = this.pair.levelBase;
     const beta = this.lattice.beta;
-    const betaBase = this.betaBase;
-    const top = this.nLevels - 1;
-    const tA = ((fromStep * this.grid.waStep) / this.w0) * (1 - NEAR);
-    const tB = ((toStep * this.grid.waStep) / this.w0) * (1 + NEAR);
+    const betaBase = this.pair.betaBase;
+    const top = this.pair.nLevels - 1;
+    const tA = ((fromStep * this.grid.waStep) / this.pair.w0) * (1 - NEAR);
+    const tB = ((toStep * this.grid.waStep) / this.pair.w0) * (1 + NEAR);
     prefix[0] = Math.abs(lv[base] - b.lnW0);
     let prevHi = 0;
     let lo = 0;
@@ -301,14 +311,14 @@ class Search {
   /** Stage k_j of block j at grid index m, exactly as pycls computes it. */
   private stageAt(j: number, m: number): number {
     const wa = multipleOf(m, this.grid.waStep);
-    return roundHalfEven(Math.log((j * wa + this.w0) / this.w0) / this.lnWm);
+    return roundHalfEven(Math.log((j * wa + this.pair.w0) / this.pair.w0) / this.pair.lnWm);
   }
 
   /** First block j ≥ 1 with k_j ≥ k+1 at grid index m (d when none). */
   private firstAbove(k: number, m: number): number {
     const d = this.b.d;
     if (m === 0) return d;
-    const y = (this.w0 * this.lattice.beta[this.betaBase + k]) / (m * this.grid.waStep);
+    const y = (this.pair.w0 * this.lattice.beta[this.pair.betaBase + k]) / (m * this.grid.waStep);
     if (y > d) return d;
     const r = Math.round(y);
     // A breakpoint on a grid point is settled by pycls's own formula; elsewhere y decides.
@@ -319,7 +329,7 @@ class Search {
 
   /** Smallest grid index at which block j ≥ 1 reaches stage k+1. */
   private reachAt(k: number, j: number): number {
-    const y = (this.w0 * this.lattice.beta[this.betaBase + k]) / (j * this.grid.waStep);
+    const y = (this.pair.w0 * this.lattice.beta[this.pair.betaBase + k]) / (j * this.grid.waStep);
     const r = Math.round(y);
     if (Math.abs(y - r) <= NEAR * y) return this.stageAt(j, r) >= k + 1 ? r : r + 1;
     return Math.ceil(y);
@@ -327,11 +337,10 @@ class Search {
 
   /** Sweeps grid indices fromStep..toStep of the current pair; false once no larger wa can win. */
   private sweepRange(fromStep: number, toStep: number): boolean {
-    const { b, p, next, bestStage, bestStageCost, best, w0, wm } = this;
+    const { b, p, next, bestStage, bestStageCost, best } = this;
     const { d } = b;
     const lv = this.lattice.lnLevel;
-    const base = this.levelBase;
-    const nLevels = this.nLevels;
+    const { w0, wm, levelBase: base, nLevels } = this.pair;
 
     // State at fromStep: boundaries 0..active−1 are live; boundary active−1 is the lowest one that
     // no block has passed yet (p = d).
