@@ -2,7 +2,7 @@
 import { describeEnvironmentFailures } from '../core/results/records';
 import { SweepFilesystemError } from '../core/results/fsErrors';
 import { sweepDirOf } from '../core/results/layout';
-import { SweepDirectoryError } from '../core/results/store';
+import { SweepDirectoryError, SweepMismatchError } from '../core/results/store';
 import { duration, percent, summaryLines, SweepProgress, TRIAL_DETAIL_EVENTS } from '../core/presentation/sweepText';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
@@ -12,7 +12,7 @@ import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
-                  [--retry-failed] [--native-modules DIR] [--json | --events]
+                  [--retry-failed] [--fresh] [--native-modules DIR] [--json | --events]
 
 Samples the design spaces of a space file and trains each sampled model briefly (the file's
 dataset and training settings), in worker processes. Every trial's result is written to
@@ -30,6 +30,8 @@ Options:
                later runs into the same DIR can train the others
   --out DIR    the sweep directory (default: .dslab/<file name without extension>/ in the
                current directory); a DIR holding a sweep of other settings is refused
+  --fresh      when DIR holds a sweep of other settings, keep it beside as
+               DIR.<its creation time> and start a new sweep in DIR
   --workers N  worker processes (default: one per core, as memory allows; one for a GPU)
   --backend B  auto | tfjs-node-gpu | tfjs-node | wasm | cpu | webgpu, instead of the file's
                training.backend (auto: the first that works of tfjs-node-gpu, webgpu on a
@@ -51,7 +53,9 @@ Options:
                environmentFailures, environmentFailure?}
   --events     print one JSON event per line as the sweep goes (for programs): started,
                warning, unusable, backend, round (sequential sweeps), trialStarted, epoch,
-               step, trialFinished, trialSkipped, and finished (with the summary above) last
+               step, trialFinished, trialSkipped, and finished (with the summary above) last;
+               or, when DIR holds a sweep of other settings, only mismatch {dir, differences,
+               keptAs} before the error
 
 Progress goes to stderr: a progress bar on a terminal, else one line per finished trial.
 
@@ -153,6 +157,7 @@ export const sweepCommand: Command = {
       samples: { type: 'string' },
       events: { type: 'boolean' },
       'retry-failed': { type: 'boolean' },
+      fresh: { type: 'boolean' },
     });
     if (positionals.length === 0) throw new UsageError('missing FILE (a space file, e.g. examples/space.regnet.yaml)');
     if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length} arguments`);
@@ -193,6 +198,7 @@ export const sweepCommand: Command = {
         backend,
         nativeModulesPath: values['native-modules'],
         retryFailed: values['retry-failed'],
+        fresh: values.fresh,
         signal: controller.signal,
         onEvent: (e) => {
           if (values.events) io.stdout(JSON.stringify(e) + '\n');
@@ -200,6 +206,10 @@ export const sweepCommand: Command = {
         },
       });
     } catch (err) {
+      if (err instanceof SweepMismatchError && values.events) {
+        const event: SweepEvent = { type: 'mismatch', dir: err.dir, differences: err.differences, keptAs: err.keptAs };
+        io.stdout(JSON.stringify(event) + '\n');
+      }
       if (err instanceof SweepError || err instanceof SweepDirectoryError) throw new UserError(err.message);
       if (err instanceof SweepFilesystemError) throw new UserError(err.message, EXIT_FILESYSTEM);
       throw err;

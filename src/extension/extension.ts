@@ -15,8 +15,9 @@ import { newSpaceFile } from './newSpaceFile';
 import { ResultsPanels, RESULTS_VIEW_TYPE } from './resultsPanel';
 import { SAMPLE_SCHEME, SampleDocuments, showSample } from './sampleView';
 import { SpaceDocuments } from './spaceDocuments';
-import { sweepTask, SweepTaskProvider } from './sweepTask';
-import { parseTaskDefinition, TASK_TYPE } from './sweepTaskDefinition';
+import { sweepTask, SweepTaskProvider, type SweepTaskEnvironment } from './sweepTask';
+import { SweepStatusBar } from './sweepStatusBar';
+import { parseTaskDefinition, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
 const YAML: vscode.DocumentSelector = [
   { language: 'yaml', scheme: 'file' },
@@ -26,23 +27,38 @@ const YAML: vscode.DocumentSelector = [
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Design Space Lab');
-  const status = vscode.window.createStatusBarItem('designSpaceLab.sweep', vscode.StatusBarAlignment.Left, 10);
-  status.name = 'Design Space Lab sweep';
-  status.tooltip = 'Trials done / total and the best error of the last sweep';
-  status.command = { title: 'Show log', command: 'designSpaceLab.showLog' };
+  const status = new SweepStatusBar();
   const documents = new SpaceDocuments();
   const diagnostics = new SpaceDiagnostics(documents);
   const lenses = new SpaceCodeLensProvider(documents);
   const hover = new SpaceHoverProvider(documents);
   const navigation = new SpaceNavigation(documents);
   const samples = new SampleDocuments();
-  const results = new ResultsPanels(context.extensionUri, log);
-  const taskEnv = {
+  const results = new ResultsPanels(context.extensionUri, log, (file) => status.stateOf(file));
+  const taskEnv: SweepTaskEnvironment = {
     extensionPath: context.extensionPath,
     log,
-    status,
     defaultNativeModulesPath: () => defaultNativeModulesPath(context),
-    onSweep: results.sweepChanged.bind(results),
+    onSweep: (file, state, event) => {
+      status.update(file, state);
+      results.sweepChanged(file, state, event);
+    },
+    onMismatch: (definition, folder, mismatch) => void offerFreshSweep(definition, folder, mismatch),
+  };
+  /** The sweep folder holds a sweep of other settings: a fresh sweep (keeping that one), or its results. */
+  const offerFreshSweep = async (definition: SweepTaskDefinition, folder: string, mismatch: { differences: string[]; keptAs: string }): Promise<void> => {
+    const uri = vscode.Uri.file(path.resolve(folder, definition.file));
+    const MAX = 3;
+    const shown = mismatch.differences.slice(0, MAX).join('; ') + (mismatch.differences.length > MAX ? `; and ${mismatch.differences.length - MAX} more` : '');
+    const fresh = 'Start a Fresh Sweep';
+    const previous = 'Open Previous Results';
+    const choice = await vscode.window.showWarningMessage(
+      `The sweep of ${path.basename(uri.fsPath)} was made with other settings${shown ? ` (${shown})` : ''}. A fresh sweep keeps it as ${path.basename(mismatch.keptAs)}.`,
+      fresh,
+      previous,
+    );
+    if (choice === fresh) await vscode.tasks.executeTask(sweepTask({ ...definition, fresh: true }, vscode.workspace.getWorkspaceFolder(uri), taskEnv));
+    else if (choice === previous) await results.show(uri.toString());
   };
 
   context.subscriptions.push(
@@ -53,7 +69,9 @@ export function activate(context: vscode.ExtensionContext): void {
     samples,
     results,
     vscode.tasks.onDidEndTask((e) => {
-      if (typeof parseTaskDefinition(e.execution.task.definition) !== 'string') lenses.refresh();
+      if (typeof parseTaskDefinition(e.execution.task.definition) === 'string') return;
+      lenses.refresh();
+      status.render();
     }),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, results),
     diagnostics.onDidRefresh(() => lenses.refresh()),

@@ -190,6 +190,8 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.OutputChannel,
+    /** The last state a task of this window reported for a file's sweep. */
+    private readonly stateOf: (file: string) => SweepRunState | undefined,
   ) {}
 
   /** Opens (or reveals) the results of a space file. With `quiet`, a file without results opens nothing and says nothing. */
@@ -214,7 +216,11 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
 
   private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): void {
     const key = keyOf(uri);
-    this.panels.set(key, new ResultsPanel(uri, panel, this.extensionUri, this.log, () => this.panels.delete(key)));
+    const opened = new ResultsPanel(uri, panel, this.extensionUri, this.log, () => this.panels.delete(key));
+    this.panels.set(key, opened);
+    // A panel opened after its sweep ended (from the lens, the status bar) still says how it ended.
+    const state = this.stateOf(uri.fsPath);
+    if (state) opened.sweepChanged(state);
   }
 
   /**

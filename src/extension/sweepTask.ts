@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SweepRunState } from '../core/analysis/panelProtocol';
+import { sweepStateText, type SweepRunState } from '../core/presentation/sweepStatus';
 import { parseSweepEvent, type SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
 import { SweepProgress } from '../core/presentation/sweepText';
@@ -22,11 +22,12 @@ export type SweepListener = (file: string, state: SweepRunState, event?: SweepEv
 export interface SweepTaskEnvironment {
   extensionPath: string;
   log: vscode.OutputChannel;
-  status: vscode.StatusBarItem;
   /** Where the native backends are installed when the setting is empty ('' = none). */
   defaultNativeModulesPath: () => string;
-  /** The Results panels, which follow the sweeps of their files. */
+  /** The status bar and the Results panels, which follow the sweeps of their files. */
   onSweep?: SweepListener;
+  /** The sweep folder holds a sweep of other settings: offer the ways on (a fresh sweep, the old results). */
+  onMismatch?: (definition: SweepTaskDefinition, folder: string, mismatch: Extract<SweepEvent, { type: 'mismatch' }>) => void;
 }
 
 function folderOf(file: string): string {
@@ -45,6 +46,9 @@ class SweepTerminal implements vscode.Pseudoterminal {
   private reportProgress: ((fraction: number, message: string) => void) | undefined;
   private file = '';
   private endProgress: (() => void) | undefined;
+  /** The CLI's last message for the user: why a failed sweep stopped. */
+  private lastMessage: string | undefined;
+  private mismatch: Extract<SweepEvent, { type: 'mismatch' }> | undefined;
 
   constructor(
     private readonly definition: SweepTaskDefinition,
@@ -64,7 +68,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const settings = configured.nativeModulesPath === '' ? { ...configured, nativeModulesPath: this.env.defaultNativeModulesPath() } : configured;
     const out = sweepDirectory(this.folder, file, settings.outputDirectory);
     const cli = path.join(this.env.extensionPath, 'bin', 'dslab');
-    const args = sweepArgs(shown, this.definition.space, out, settings);
+    const args = sweepArgs(shown, this.definition, out, settings);
     this.write(`dslab ${args.join(' ')}`);
     this.env.log.appendLine(`[sweep] ${this.folder}$ node ${cli} ${args.join(' ')}`);
     // The extension host may be Electron: ELECTRON_RUN_AS_NODE makes its binary a plain Node.
@@ -81,10 +85,12 @@ class SweepTerminal implements vscode.Pseudoterminal {
           this.write(line);
           continue;
         }
+        if (event.type === 'mismatch') {
+          this.mismatch = event;
+          continue;
+        }
         for (const l of terminalLines(this.progress, event)) this.write(l);
         if (event.type !== 'step') this.env.onSweep?.(this.file, this.progress.runState(this.stopping ? 'stopping' : 'running'), event);
-        this.env.status.text = `$(beaker) ${this.progress.statusText()}`;
-        this.env.status.show();
         this.reportProgress?.(this.progress.fraction(), `${this.progress.done}/${this.progress.total} trials${this.progress.sequential ? `, round ${this.progress.sequential.round} of ${this.progress.sequential.rounds}` : ''}`);
       }
     };
@@ -94,7 +100,10 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const onStderr = (lines: string[]): void => {
       for (const line of lines) {
         this.env.log.appendLine(`[sweep] ${line}`);
-        if (isMessageForUser(line)) this.write(line);
+        if (isMessageForUser(line)) {
+          this.write(line);
+          this.lastMessage = line.trim();
+        }
       }
     };
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => onStderr(stderr.push(chunk)));
@@ -107,9 +116,20 @@ class SweepTerminal implements vscode.Pseudoterminal {
       onStderr(stderr.flush());
       const exit = code ?? (signal ? 130 : 1);
       this.env.log.appendLine(`[sweep] exited with ${code ?? signal}`);
-      this.env.onSweep?.(this.file, this.progress.runState(this.progress.endPhase(exit, this.stopping)));
-      if (exit !== 0 && !this.progress.summary) this.write(this.stopping ? 'Stopped; run the task again to resume.' : `The sweep ended with exit code ${exit} (see the output channel "Design Space Lab").`);
-      this.finish(exit);
+      if (this.mismatch) {
+        // Not a failure of the sweep: a choice for the user, offered in a notification.
+        this.write(`Nothing was trained. Choose in the notification: start a fresh sweep (the previous one is kept as ${path.basename(this.mismatch.keptAs)}) or open the previous results.`);
+        this.env.onMismatch?.(this.definition, this.folder, this.mismatch);
+        this.finish(0);
+        return;
+      }
+      const phase = this.progress.endPhase(exit, this.stopping);
+      const state = this.progress.runState(phase, phase === 'failed' ? (this.lastMessage ?? `exit code ${exit}; see the output channel "Design Space Lab"`) : undefined);
+      this.env.onSweep?.(this.file, state);
+      // The summary already said how it ended; a run stopped before its summary gets the state's line.
+      if (!this.progress.summary || phase === 'cancelled') this.write(sweepStateText(state));
+      // A cancel is the user's choice, not a failure: the task ends normally.
+      this.finish(phase === 'cancelled' ? 0 : exit);
     });
   }
 
@@ -135,8 +155,9 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const child = this.child;
     if (!child || child.exitCode !== null || this.stopping) return;
     this.stopping = true;
-    this.write('Stopping: running trials will be trained again next time…');
-    this.env.onSweep?.(this.file, this.progress.runState('stopping'));
+    const state = this.progress.runState('stopping');
+    this.write(`${sweepStateText(state)}…`);
+    this.env.onSweep?.(this.file, state);
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
       if (child.exitCode === null) child.kill('SIGKILL');

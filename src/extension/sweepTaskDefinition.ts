@@ -13,6 +13,8 @@ export interface SweepTaskDefinition {
   file: string;
   /** Only this space; all spaces when absent. */
   space?: string;
+  /** Start over when the sweep folder holds a sweep of other settings, keeping that one beside it. */
+  fresh?: boolean;
 }
 
 /** The settings a sweep takes from `designSpaceLab.*`. */
@@ -32,7 +34,13 @@ export function parseTaskDefinition(definition: Readonly<Record<string, unknown>
   if (definition.type !== TASK_TYPE) return `task type must be '${TASK_TYPE}'`;
   if (typeof definition.file !== 'string' || definition.file.trim() === '') return "a 'dslab' task needs \"file\": the space file to sweep";
   if (definition.space !== undefined && (typeof definition.space !== 'string' || definition.space === '')) return '"space" must be the name of a space';
-  return { type: TASK_TYPE, file: definition.file, ...(definition.space !== undefined ? { space: definition.space as string } : {}) };
+  if (definition.fresh !== undefined && typeof definition.fresh !== 'boolean') return '"fresh" must be true or false';
+  return {
+    type: TASK_TYPE,
+    file: definition.file,
+    ...(definition.space !== undefined ? { space: definition.space as string } : {}),
+    ...(definition.fresh === true ? { fresh: true } : {}),
+  };
 }
 
 /** "sweep space.regnet.yaml" or "sweep space.regnet.yaml: RegNetX". */
@@ -47,9 +55,10 @@ export function sweepDirectory(folder: string, file: string, outputDirectory: st
 }
 
 /** The CLI arguments (after `node bin/dslab`) of the sweep a task runs; it emits JSON events on stdout. */
-export function sweepArgs(file: string, space: string | undefined, out: string, settings: SweepSettings): string[] {
+export function sweepArgs(file: string, definition: Pick<SweepTaskDefinition, 'space' | 'fresh'>, out: string, settings: SweepSettings): string[] {
   const args = ['sweep', file, '--events', '--out', out];
-  if (space !== undefined) args.push('--space', space);
+  if (definition.space !== undefined) args.push('--space', definition.space);
+  if (definition.fresh) args.push('--fresh');
   if (settings.backend !== '') args.push('--backend', settings.backend);
   if (settings.workers > 0) args.push('--workers', String(settings.workers));
   if (settings.nativeModulesPath) args.push('--native-modules', settings.nativeModulesPath);

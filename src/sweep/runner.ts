@@ -64,6 +64,8 @@ export interface SweepOptions {
   killGraceMs?: number;
   /** Train failed trials again whatever their cause (environment failures are retried anyway). */
   retryFailed?: boolean;
+  /** When `out` holds a sweep of other settings, keep it beside (see keptSweepDir) and start over. */
+  fresh?: boolean;
   /** Tests only: a module exporting `initBackend` and `runTrial` that workers use instead of the trainer. */
   trialModule?: string;
 }
@@ -226,7 +228,9 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
     file: options.file,
     resolved: options.resolved,
     models,
+    fresh: options.fresh,
   });
+  if (store.keptAs !== undefined) onEvent({ type: 'warning', message: `${options.out} held a sweep of other settings: kept as ${store.keptAs}` });
   const spaceNames = [...new Set(options.spaces ?? options.resolved.spaces.map((s) => s.name))];
   const selected = models.filter((m) => spaceNames.includes(m.space));
   const scan = store.scan(selected);

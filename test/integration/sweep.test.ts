@@ -291,8 +291,16 @@ describe('dslab sweep: what the user must fix', () => {
     assert.equal(r.status, 1);
     assert.equal(
       r.stderr,
-      `dslab sweep: error: ${out} holds a sweep of a different space file or settings (A: 1 model there, 2 now; B: 1 model there, 2 now); choose another --out or delete it\n`,
+      `dslab sweep: error: ${out} holds a sweep of a different space file or settings (A: 1 model there, 2 now; B: 1 model there, 2 now); start a fresh one with --fresh (it keeps that sweep), choose another --out or delete it\n`,
     );
+    // --events says so in an event the editor acts on, before the error.
+    const events = await inProcess('sweep', TINY, '--out', out, '--events');
+    assert.equal(events.status, 1);
+    const mismatch = JSON.parse(events.stdout.trim()) as { type: string; dir: string; differences: string[]; keptAs: string };
+    assert.equal(mismatch.type, 'mismatch');
+    assert.deepEqual(mismatch.differences, ['A: 1 model there, 2 now', 'B: 1 model there, 2 now']);
+    assert.ok(mismatch.keptAs.startsWith(out), mismatch.keptAs);
+    assert.match(mismatch.keptAs.slice(out.length), /^\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/);
   });
 
   test('bad usage exits 2', async () => {

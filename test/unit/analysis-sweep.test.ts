@@ -155,7 +155,7 @@ describe('analyzeSweep edge cases', () => {
     const a = analyzeSweep(withRecords(fixture.records.filter((r) => r.index < 3)));
     assert.deepEqual(a.progress, { planned: 24, recorded: 9, missing: 15, unusable: [] });
     assert.deepEqual(a.spaces.map((s) => [s.n, s.missing]), [[2, 5], [3, 5], [3, 5]]);
-    assert.equal(a.findings[0], 'Sweep in progress: 9 of 24 trials recorded; the numbers will change.');
+    assert.equal(a.findings[0], 'Incomplete: 9 of 24 trials recorded; the numbers will change as the rest are trained.');
   });
 
   test('an empty sweep: nothing to compare, no numbers invented', () => {
@@ -186,7 +186,7 @@ describe('analyzeSweep edge cases', () => {
     assert.deepEqual(r.bestRanges, {});
     assert.deepEqual(a.comparisons.map((c) => c.ks), [null, null, null]);
     assert.deepEqual(a.findings, [
-      'Sweep in progress: 1 of 24 trials recorded; the numbers will change.',
+      'Incomplete: 1 of 24 trials recorded; the numbers will change as the rest are trained.',
       'AnyNetX_A vs RegNetX: too few ok trials to compare (n = 0 and 1).',
       'AnyNetX_E vs RegNetX: too few ok trials to compare (n = 0 and 1).',
       'Lowest error: 18.00% (RegNetX #4).',

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSweep } from '../../src/core/analysis/loadSweep';
-import { isHostToPanelMessage, isPanelMessage, isSweepRunState, sweepStateText, withAnalysisBest, type SweepRunState } from '../../src/core/analysis/panelProtocol';
+import { isHostToPanelMessage, isPanelMessage, isSweepRunState, type SweepRunState } from '../../src/core/analysis/panelProtocol';
+import { idleState, statusBarText, sweepStateText, withAnalysis } from '../../src/core/presentation/sweepStatus';
 import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
 import { analyzeSweep, type SweepAnalysis } from '../../src/core/analysis/sweepAnalysis';
 import { SweepProgress } from '../../src/core/presentation/sweepText';
@@ -61,10 +62,36 @@ describe('the Results panel message protocol', () => {
     assert.equal(isSweepRunState({ ...state, phase: 'stopping' }), true);
   });
 
-  test('the header’s best error covers the trials on disk, not only those of this run', () => {
-    assert.deepEqual(withAnalysisBest({ ...state, best: { space: 'AnyNetX_A', error: 30 } }, analysis).best, { space: 'RegNetX', error: 18 });
-    assert.deepEqual(withAnalysisBest({ ...state, best: { space: 'X', error: 5 } }, analysis).best, { space: 'X', error: 5 });
-    assert.equal(withAnalysisBest(state, undefined), state);
+  test('the header’s best error and counts cover the trials on disk, not only those of this run', () => {
+    assert.deepEqual(withAnalysis({ ...state, best: { space: 'AnyNetX_A', error: 30 } }, analysis).best, { space: 'RegNetX', error: 18 });
+    assert.deepEqual(withAnalysis({ ...state, best: { space: 'X', error: 5 } }, analysis).best, { space: 'X', error: 5 });
+    assert.equal(withAnalysis(state, undefined), state);
+    const { recorded, planned } = analysis.progress;
+    assert.deepEqual(withAnalysis(state, analysis).file, { done: recorded, total: planned });
+  });
+
+  test('a run of one space says so, and what the file still lacks', () => {
+    const one: SweepRunState = { phase: 'done', done: 6, total: 6, best: null, space: 'RegNetX', file: { done: 6, total: 18 } };
+    assert.equal(sweepStateText(one), 'Done: 6 of 6 trials of RegNetX (6 of 18 in the file); the file has trials left to train');
+    assert.equal(sweepStateText({ ...one, file: { done: 18, total: 18 } }), 'Done: 6 of 6 trials of RegNetX (18 of 18 in the file)');
+    assert.equal(isSweepRunState(one), true);
+    assert.equal(isSweepRunState({ ...one, file: { done: -1, total: 18 } }), false);
+    assert.equal(isSweepRunState({ ...one, space: '../x' }), false);
+  });
+
+  test('a failed sweep says why; a sweep no task runs says what is on disk', () => {
+    assert.equal(sweepStateText({ ...state, phase: 'failed', best: null, reason: 'no space named B' }), 'Stopped with an error: 3 of 8 trials: no space named B');
+    const idle = idleState(analysis);
+    assert.equal(idle.phase, 'idle');
+    assert.equal(idle.done, analysis.progress.recorded);
+    assert.match(sweepStateText(idle), new RegExp(`^${analysis.progress.recorded} of ${analysis.progress.planned} trials recorded · best error `));
+  });
+
+  test('the status bar names an ended run’s phase', () => {
+    assert.equal(statusBarText(state), 'dslab 3/8 · best 11.2%');
+    assert.equal(statusBarText({ ...state, phase: 'cancelled' }), 'dslab cancelled 3/8 · best 11.2%');
+    assert.equal(statusBarText({ ...state, phase: 'done', done: 8, best: null }), 'dslab done 8/8');
+    assert.equal(statusBarText({ ...state, round: { round: 2, rounds: 4 }, best: null }), 'dslab 3/8 · round 2/4');
   });
 
   test('the task’s progress becomes the panel’s state; a stopped sweep ends cancelled', () => {

@@ -158,6 +158,9 @@ describe('the dslab task definition', () => {
     assert.equal(parseTaskDefinition({ type: 'dslab' }), "a 'dslab' task needs \"file\": the space file to sweep");
     assert.equal(parseTaskDefinition({ type: 'dslab', file: 'a', space: 3 }), '"space" must be the name of a space');
     assert.equal(parseTaskDefinition({ type: 'shell', file: 'a' }), "task type must be 'dslab'");
+    assert.deepEqual(parseTaskDefinition({ type: 'dslab', file: 'a', fresh: true }), { type: 'dslab', file: 'a', fresh: true });
+    assert.deepEqual(parseTaskDefinition({ type: 'dslab', file: 'a', fresh: false }), { type: 'dslab', file: 'a' });
+    assert.equal(parseTaskDefinition({ type: 'dslab', file: 'a', fresh: 'yes' }), '"fresh" must be true or false');
   });
 
   test('names, sweep directories and CLI arguments', () => {
@@ -166,14 +169,14 @@ describe('the dslab task definition', () => {
     assert.equal(sweepDirectory('/w', '/w/examples/space.regnet.yaml', ''), path.join('/w', '.dslab', 'space.regnet'));
     assert.equal(sweepDirectory('/w', 'space.regnet.yaml', 'runs'), path.join('/w', 'runs', 'space.regnet'));
     assert.equal(sweepDirectory('/w', 'space.regnet.yaml', '/data/sweeps'), path.join('/data/sweeps', 'space.regnet'));
-    assert.deepEqual(sweepArgs('s.regnet.yaml', undefined, '/w/.dslab/s.regnet', { backend: '', workers: 0, outputDirectory: '' }), [
+    assert.deepEqual(sweepArgs('s.regnet.yaml', {}, '/w/.dslab/s.regnet', { backend: '', workers: 0, outputDirectory: '' }), [
       'sweep',
       's.regnet.yaml',
       '--events',
       '--out',
       '/w/.dslab/s.regnet',
     ]);
-    assert.deepEqual(sweepArgs('s.regnet.yaml', 'R', 'o', { backend: 'wasm', workers: 3, outputDirectory: '', nativeModulesPath: '/opt/tf' }), [
+    assert.deepEqual(sweepArgs('s.regnet.yaml', { space: 'R', fresh: true }, 'o', { backend: 'wasm', workers: 3, outputDirectory: '', nativeModulesPath: '/opt/tf' }), [
       'sweep',
       's.regnet.yaml',
       '--events',
@@ -181,6 +184,7 @@ describe('the dslab task definition', () => {
       'o',
       '--space',
       'R',
+      '--fresh',
       '--backend',
       'wasm',
       '--workers',

@@ -248,9 +248,43 @@ describe('the sweep directory', () => {
       () => open(dir, other),
       (err: Error) =>
         err instanceof SweepDirectoryError &&
-        err.message === `${dir} holds a sweep of a different space file or settings (training.epochs: 1 there, 2 now); choose another --out or delete it`,
+        err.message === `${dir} holds a sweep of a different space file or settings (training.epochs: 1 there, 2 now); start a fresh one with --fresh (it keeps that sweep), choose another --out or delete it`,
     );
     assert.throws(() => open(dir, resolved, modelsOf(resolved, 3)), /\(A: 2 models there, 3 now; B: 2 models there, 3 now\)/);
+  });
+
+  test('fresh: a sweep of other settings is kept beside, under its creation time, and a new one starts', () => {
+    const dir = freshDir();
+    const first = open(dir, resolved);
+    first.writeTrial(record(first.manifest.models[0]));
+    const other = resolvedTiny((t) => t.replace('epochs: 1', 'epochs: 2'));
+    const options = { dir, tool: { name: 'design-space-lab', version: '0' }, file: 'tiny.yaml', resolved: other, models: modelsOf(other), fresh: true };
+    const fresh = SweepStore.open(options);
+    const kept = `${dir}.${first.manifest.createdAt.slice(0, 19).replace(/:/g, '-')}`;
+    assert.equal(fresh.keptAs, kept);
+    assert.equal(fresh.created, true);
+    assert.equal(fresh.scan().records.length, 0);
+    // The old sweep is whole where it was kept: its manifest and its record.
+    assert.equal(JSON.parse(fs.readFileSync(path.join(kept, 'sweep.json'), 'utf8')).fingerprint, first.manifest.fingerprint);
+    assert.ok(fs.existsSync(path.join(kept, 'trials', first.manifest.models[0].space, '0000.json')));
+    // With matching settings, fresh changes nothing.
+    assert.equal(SweepStore.open(options).keptAs, undefined);
+    // Going back to the first settings keeps the second sweep too, under a name of its own.
+    const back = SweepStore.open({ ...options, resolved, models: modelsOf(resolved) });
+    assert.ok(back.keptAs !== undefined && back.keptAs !== kept && fs.existsSync(back.keptAs));
+  });
+
+  test('fresh: a sweep of other settings that a live process trains is not moved', () => {
+    const dir = freshDir();
+    const first = open(dir, resolved);
+    const claim = first.claim(first.manifest.models[0]);
+    assert.ok(claim.claimed);
+    const other = resolvedTiny((t) => t.replace('epochs: 1', 'epochs: 2'));
+    assert.throws(
+      () => SweepStore.open({ dir, tool: { name: 'design-space-lab', version: '0' }, file: 'tiny.yaml', resolved: other, models: modelsOf(other), fresh: true }),
+      new RegExp(`holds a sweep of other settings that process ${process.pid} on .* is training; stop it before starting a fresh sweep there`),
+    );
+    assert.ok(fs.existsSync(path.join(dir, 'sweep.json')));
   });
 
   test('updates sweep.json when only what does not count changed (analysis settings), keeping createdAt', () => {

@@ -63,7 +63,7 @@ export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): str
   if (sequential) out.push(`Sequential sweep, ${describeSequentialStatus(sequential)}.`);
   if (progress.planned === 0) out.push('The sweep plans no trials.');
   else if (progress.recorded === 0) out.push(`No trial has finished yet (0 of ${progress.planned}): nothing to analyze.`);
-  else if (progress.missing > 0) out.push(`Sweep in progress: ${progress.recorded} of ${progress.planned} trials recorded; the numbers will change.`);
+  else if (progress.missing > 0) out.push(`Incomplete: ${progress.recorded} of ${progress.planned} trials recorded; the numbers will change as the rest are trained.`);
 
   const byName = new Map(spaces.map((s) => [s.name, s]));
   for (const c of comparisons) {

@@ -5,18 +5,9 @@
  */
 import type { SweepAnalysis } from './sweepAnalysis';
 import { SPACE_NAME_PATTERN } from '../space/types';
+import { SWEEP_PHASES, type SweepRunState } from '../presentation/sweepStatus';
 
-/** Where a sweep of the panel's file stands, as the task sees it. */
-export type SweepPhase = 'idle' | 'running' | 'stopping' | 'cancelled' | 'done' | 'failed';
-
-export interface SweepRunState {
-  phase: SweepPhase;
-  /** Trials with a record, of `total` (the selected spaces' trials). */
-  done: number;
-  total: number;
-  /** Lowest final error (%) of an ok trial seen by the task so far, with its space. */
-  best: { space: string; error: number } | null;
-}
+export type { SweepPhase, SweepRunState } from '../presentation/sweepStatus';
 
 /** Host → panel. */
 export type HostToPanelMessage =
@@ -38,8 +29,6 @@ export type PanelMessage =
   | { type: 'openTrial'; space: string; index: number }
   | { type: 'error'; message: string };
 
-const PHASES: readonly string[] = ['idle', 'running', 'stopping', 'cancelled', 'done', 'failed'];
-
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -59,7 +48,11 @@ export function isSweepAnalysis(x: unknown): x is SweepAnalysis {
 
 /** Whether `x` is a sweep state. */
 export function isSweepRunState(x: unknown): x is SweepRunState {
-  if (!isObject(x) || typeof x.phase !== 'string' || !PHASES.includes(x.phase) || !isCount(x.done) || !isCount(x.total)) return false;
+  if (!isObject(x) || typeof x.phase !== 'string' || !(SWEEP_PHASES as readonly string[]).includes(x.phase) || !isCount(x.done) || !isCount(x.total)) return false;
+  if (x.space !== undefined && (typeof x.space !== 'string' || !SPACE_NAME_PATTERN.test(x.space))) return false;
+  if (x.file !== undefined && !(isObject(x.file) && isCount(x.file.done) && isCount(x.file.total))) return false;
+  if (x.reason !== undefined && typeof x.reason !== 'string') return false;
+  if (x.round !== undefined && !(isObject(x.round) && isCount(x.round.round) && isCount(x.round.rounds))) return false;
   return x.best === null || (isObject(x.best) && typeof x.best.space === 'string' && typeof x.best.error === 'number' && Number.isFinite(x.best.error));
 }
 
@@ -94,36 +87,4 @@ export function isPanelMessage(x: unknown): x is PanelMessage {
     default:
       return false;
   }
-}
-
-/** The text of the panel's running header, e.g. "Running: 3 of 8 trials · best error 11.20% (A)". */
-export function sweepStateText(s: SweepRunState): string {
-  const best = s.best ? ` · best error ${s.best.error.toFixed(2)}% (${s.best.space})` : '';
-  const counts = `${s.done} of ${s.total} trials`;
-  switch (s.phase) {
-    case 'running':
-      return `Running: ${counts}${best}`;
-    case 'stopping':
-      return `Stopping: ${counts}${best}`;
-    case 'cancelled':
-      return `Cancelled: ${counts}${best}; run it again to resume`;
-    case 'done':
-      return `Done: ${counts}${best}`;
-    case 'failed':
-      return `Stopped with an error: ${counts}${best}`;
-    case 'idle':
-      return `${counts}${best}`;
-  }
-}
-
-/**
- * The state with its best error taken over the analysis too: a resumed sweep's task sees only
- * the trials it trains, the analysis every trial on disk.
- */
-export function withAnalysisBest(s: SweepRunState, a: SweepAnalysis | undefined): SweepRunState {
-  let best = s.best;
-  for (const space of a?.spaces ?? []) {
-    if (space.min !== null && (best === null || space.min < best.error)) best = { space: space.name, error: space.min };
-  }
-  return best === s.best ? s : { ...s, best };
 }

@@ -103,7 +103,12 @@ export type SweepEvent =
   | { type: 'trialFinished'; record: TrialRecord }
   /** Another live process holds the trial; this run leaves it alone. */
   | { type: 'trialSkipped'; space: string; index: number; holder: string }
-  | { type: 'finished'; summary: SweepSummary };
+  | { type: 'finished'; summary: SweepSummary }
+  /**
+   * The sweep directory holds a sweep of other settings, so nothing was trained (the command then
+   * fails); `--fresh` would start over and keep that sweep as `keptAs`.
+   */
+  | { type: 'mismatch'; dir: string; differences: string[]; keptAs: string };
 
 // ------------------------------------------------------------------ guards
 
@@ -185,6 +190,7 @@ const EVENT_FIELDS: Record<SweepEvent['type'], (e: Fields) => boolean> = {
   trialFinished: (e) => trialRecordShapeProblem(e.record) === undefined,
   trialSkipped: (e) => isTrialRef(e) && isString(e.holder),
   finished: (e) => isSweepSummary(e.summary),
+  mismatch: (e) => isString(e.dir) && listOf(e.differences, isString) && isString(e.keptAs),
 };
 
 /** Whether `x` is an event the runner emits: a known kind with each of its fields of the right type. */

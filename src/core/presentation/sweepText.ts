@@ -4,7 +4,7 @@
  * terminal, a notification, the status bar) both render events through this module, so the two
  * say the same thing about the same event.
  */
-import type { SweepPhase, SweepRunState } from '../analysis/panelProtocol';
+import { statusBarText, type SweepPhase, type SweepRunState } from './sweepStatus';
 import { describeRound, type SequentialSummary } from '../analysis/sequential';
 import type { SweepEvent, SweepSummary } from '../analysis/sweepEvents';
 import { describeEnvironmentFailures, type TrialRecord } from '../results/records';
@@ -76,6 +76,8 @@ export class SweepProgress {
   summary: SweepSummary | undefined;
   /** A sequential sweep's latest round. */
   sequential: SequentialSummary | undefined;
+  /** The one space this run trains, when it trains one. */
+  space: string | undefined;
 
   /** `again`: how to run the sweep again, for the summary (see summaryLines). */
   constructor(private readonly again: string) {}
@@ -87,6 +89,7 @@ export class SweepProgress {
         this.total = e.total;
         this.done = e.done;
         this.todo = e.todo;
+        this.space = e.spaces?.length === 1 ? e.spaces[0].name : undefined;
         return [`Sweep of ${e.total} trials in ${e.dir}${e.created ? ' (new)' : ''}: ${e.done} done, ${e.todo} to train`];
       case 'warning':
         return [`warning: ${e.message}`];
@@ -105,6 +108,9 @@ export class SweepProgress {
       case 'epoch':
         return [`${e.space} #${e.index}: epoch ${e.epoch.epoch}, loss ${e.epoch.trainLoss.toFixed(3)}, error ${percent(e.epoch.testError)}`];
       case 'step':
+        return [];
+      case 'mismatch':
+        // The command's error message says it; the editor offers the ways on.
         return [];
       case 'trialSkipped':
         return [`${e.space} #${e.index}: being trained by ${e.holder}; left to it`];
@@ -130,13 +136,20 @@ export class SweepProgress {
 
   /** Status bar text: "dslab 3/12 · best 11.2%", with "· round 2/4" for a sequential sweep. */
   statusText(): string {
-    const round = this.sequential ? ` · round ${this.sequential.round}/${this.sequential.rounds}` : '';
-    return `dslab ${this.done}/${this.total}${round}${this.best ? ` · best ${percent(this.best.error)}` : ''}`;
+    return statusBarText(this.runState('running'));
   }
 
-  /** The state the Results panel shows, in a phase the task knows. */
-  runState(phase: SweepPhase): SweepRunState {
-    return { phase, done: this.done, total: this.total, best: this.best ? { ...this.best } : null };
+  /** The sweep's state in a phase the task knows. */
+  runState(phase: SweepPhase, reason?: string): SweepRunState {
+    return {
+      phase,
+      done: this.done,
+      total: this.total,
+      best: this.best ? { ...this.best } : null,
+      ...(this.space !== undefined ? { space: this.space } : {}),
+      ...(this.sequential ? { round: { round: this.sequential.round, rounds: this.sequential.rounds } } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    };
   }
 
   /** How the sweep ended: done when every trial has a record, else cancelled (stopped) or failed. */

@@ -41,3 +41,15 @@ export function trialPath(dir: string, space: string, index: number, extension: 
 export function sweepDirOf(file: string, sweepsDir = DEFAULT_SWEEPS_DIR): string {
   return path.join(sweepsDir, path.parse(file).name);
 }
+
+/**
+ * Where `--fresh` keeps a sweep of other settings: beside it, named after when it was created,
+ * e.g. `.dslab/space.regnet.2026-12-05T08-51-14` (`-2`, `-3`… when that is taken too).
+ */
+export function keptSweepDir(dir: string, createdAt: string, exists: (p: string) => boolean): string {
+  const stamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(createdAt) ? createdAt.slice(0, 19).replace(/:/g, '-') : 'previous';
+  const base = `${dir.replace(/[\\/]+$/, '')}.${stamp}`;
+  let candidate = base;
+  for (let n = 2; exists(candidate); n++) candidate = `${base}-${n}`;
+  return candidate;
+}

@@ -74,6 +74,19 @@ export function staleReason(owner: LockOwner | undefined, mtimeMs: number, now: 
   return undefined;
 }
 
+/** The owner of the lock file `file` while the lock is live; undefined when it is absent or stale. */
+export function liveLockOwner(file: string, now = Date.now()): LockOwner | 'unknown' | undefined {
+  let mtimeMs: number;
+  try {
+    mtimeMs = fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const owner = readOwner(file);
+  if (staleReason(owner, mtimeMs, now) !== undefined) return undefined;
+  return owner ?? 'unknown';
+}
+
 function create(file: string): HeldLock | undefined {
   const owner: LockOwner = { host: hostName(), pid: process.pid, time: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   let fd: number;

@@ -10,8 +10,8 @@ import type { ResolvedSpaceFile } from '../space/types';
 import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic } from './atomic';
 import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from './fingerprint';
 import { asFilesystemError, isFilesystemError } from './fsErrors';
-import { claimLock, type Claim } from './lock';
-import { manifestPath, MANIFEST_NAME, spaceTrialsDir, trialPath, trialRelativePath, TRIALS_DIR } from './layout';
+import { claimLock, liveLockOwner, type Claim } from './lock';
+import { keptSweepDir, manifestPath, MANIFEST_NAME, spaceTrialsDir, trialPath, trialRelativePath, TRIALS_DIR } from './layout';
 import { checkTrialRecord, SWEEP_FORMAT_VERSION, type SweepManifest, type SweepModel, type TrialRecord } from './records';
 
 /** The directory cannot hold this sweep (another sweep, not a sweep at all, unreadable): a user error. */
@@ -29,6 +29,8 @@ export interface OpenSweepOptions {
   file: string;
   resolved: ResolvedSpaceFile;
   models: SweepModel[];
+  /** When `dir` holds a sweep of other settings, move it aside (see keptSweepDir) and start over. */
+  fresh?: boolean;
 }
 
 /** A record that was found but cannot be used, e.g. {file: 'trials/RegNetX/0003.json', reason: 'not JSON (…)'}. */
@@ -73,7 +75,21 @@ function readManifest(file: string, dir: string): SweepManifest {
   return value as SweepManifest;
 }
 
-function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepDirectoryError {
+/** A sweep directory that holds a sweep of other settings; `differences` says which, in words. */
+export class SweepMismatchError extends SweepDirectoryError {
+  constructor(
+    message: string,
+    readonly dir: string,
+    readonly differences: string[],
+    /** Where `fresh` would keep it. */
+    readonly keptAs: string,
+  ) {
+    super(message);
+    this.name = 'SweepMismatchError';
+  }
+}
+
+function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepMismatchError {
   let differences: string[];
   try {
     differences = describeDifferences(fingerprintInput(there.resolved, there.models), fingerprintInput(now.resolved, now.models));
@@ -83,9 +99,37 @@ function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepD
   const MAX = 4;
   const shown = differences.slice(0, MAX).join('; ') + (differences.length > MAX ? `; and ${differences.length - MAX} more` : '');
   const what = shown || `fingerprint ${there.fingerprint.slice(0, 12)}… there, ${now.fingerprint.slice(0, 12)}… now`;
-  return new SweepDirectoryError(
-    `${dir} holds a sweep of a different space file or settings (${what}); choose another --out or delete it`,
+  return new SweepMismatchError(
+    `${dir} holds a sweep of a different space file or settings (${what}); start a fresh one with --fresh (it keeps that sweep), choose another --out or delete it`,
+    dir,
+    differences,
+    keptSweepDir(dir, there.createdAt, fs.existsSync),
   );
+}
+
+/** A trial lock in `dir` whose owner is alive: "process 123 on host-a", or undefined when none is. */
+function liveTraining(dir: string): string | undefined {
+  const trials = path.join(dir, TRIALS_DIR);
+  let spaces: string[];
+  try {
+    spaces = fs.readdirSync(trials);
+  } catch {
+    return undefined;
+  }
+  for (const space of spaces) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(path.join(trials, space));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.lock')) continue;
+      const owner = liveLockOwner(path.join(trials, space, name));
+      if (owner !== undefined) return owner === 'unknown' ? 'a process' : `process ${owner.pid} on ${owner.host}`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -112,6 +156,8 @@ export class SweepStore {
     readonly manifest: SweepManifest,
     /** True when this call created the directory's manifest. */
     readonly created: boolean,
+    /** Where a sweep of other settings that was in `dir` was moved (`fresh`). */
+    readonly keptAs?: string,
   ) {}
 
   /**
@@ -153,7 +199,20 @@ export class SweepStore {
       }
     }
     const there = readManifest(manifestFile, dir);
-    if (there.fingerprint !== wanted.fingerprint) throw mismatch(dir, there, wanted);
+    if (there.fingerprint !== wanted.fingerprint) {
+      const error = mismatch(dir, there, wanted);
+      if (!options.fresh) throw error;
+      const trainer = liveTraining(dir);
+      if (trainer !== undefined) throw new SweepDirectoryError(`${dir} holds a sweep of other settings that ${trainer} is training; stop it before starting a fresh sweep there`);
+      try {
+        fs.renameSync(dir, error.keptAs);
+      } catch (err) {
+        if (isFilesystemError(err)) throw asFilesystemError(err, dir, 'cannot move the previous sweep aside');
+        throw new SweepDirectoryError(`cannot move ${dir} to ${error.keptAs}: ${(err as Error).message}`);
+      }
+      const store = SweepStore.open({ ...options, fresh: false });
+      return new SweepStore(store.dir, store.manifest, store.created, error.keptAs);
+    }
     const refreshed: SweepManifest = { ...wanted, createdAt: there.createdAt };
     if (canonicalJson(refreshed) !== canonicalJson(there)) writeFileAtomic(manifestFile, JSON.stringify(refreshed, null, 2) + '\n');
     ensureDir(path.join(dir, TRIALS_DIR));
