@@ -5,7 +5,8 @@
  * place as trials finish. Its choices (selected trial, property, normalized EDFs, scroll) are
  * saved with the webview's state, so they survive hiding the panel and reloading the window.
  */
-import { isHostToPanelMessage, withAnalysisBest, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
+import { isHostToPanelMessage, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
+import { idleState, withAnalysis } from '../src/core/presentation/sweepStatus';
 import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
 import { blankViewState, restoreViewState, type ViewState } from '../src/core/analysis/panelState';
 import { ReportView } from './reportView';
@@ -51,7 +52,8 @@ function main(): void {
           analysis = message.analysis;
           showSummary(analysis);
           view.show(analysis);
-          if (sweep) showSweepState(withAnalysisBest(sweep, analysis));
+          // Without a task of this window running the sweep, the header says what is on disk.
+          showSweepState(sweep ? withAnalysis(sweep, analysis) : idleState(analysis));
           if (!drawn) {
             drawn = true;
             document.body.classList.add('drawn');
@@ -60,7 +62,7 @@ function main(): void {
           break;
         case 'sweepState':
           sweep = message.state;
-          showSweepState(withAnalysisBest(sweep, analysis));
+          showSweepState(withAnalysis(sweep, analysis));
           break;
         case 'select':
           view.select(message.key);
