@@ -34,6 +34,7 @@ const GOOD: Record<string, unknown>[] = [
   { type: 'epoch', space: 'A', index: 0, epoch: { epoch: 1, trainLoss: 0.6, testError: 21.5, lr: 0.1, seconds: 2 } },
   { type: 'trialSkipped', space: 'A', index: 2, holder: 'process 12 on h' },
   { type: 'finished', summary: SUMMARY },
+  { type: 'mismatch', dir: 'd', differences: ['A: 1 model there, 2 now'], keptAs: 'd.2026-12-05T08-51-14' },
 ];
 
 describe('sweep events from the CLI', () => {
@@ -58,6 +59,8 @@ describe('sweep events from the CLI', () => {
       { type: 'step', space: 'A', index: 1.5, step: 3, steps: 80, loss: 2 },
       { type: 'epoch', space: 'A', index: 0, epoch: { epoch: 1 } },
       { type: 'trialFinished', record: { space: 'A', index: 0 } },
+      { type: 'mismatch', dir: 'd', differences: 'A', keptAs: 'd.x' },
+      { type: 'mismatch', dir: 'd', differences: [] },
       { type: 'finished', summary: { ...SUMMARY, spaces: [{ name: 'A' }] } },
       { type: 'finished', summary: { ...SUMMARY, interrupted: undefined } },
       null,
