@@ -17,6 +17,7 @@ import { SAMPLE_SCHEME, SampleDocuments, showSample } from './sampleView';
 import { SpaceDocuments } from './spaceDocuments';
 import { sweepTask, SweepTaskProvider, type SweepTaskEnvironment } from './sweepTask';
 import { SweepStatusBar } from './sweepStatusBar';
+import { SweepsView, SWEEPS_VIEW } from './sweepsView';
 import { parseTaskDefinition, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
 const YAML: vscode.DocumentSelector = [
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const navigation = new SpaceNavigation(documents);
   const samples = new SampleDocuments();
   const results = new ResultsPanels(context.extensionUri, log, (file) => status.stateOf(file));
+  const sweeps = new SweepsView(context.extensionPath, (file) => status.stateOf(file), (uri) => results.show(uri), log);
   const taskEnv: SweepTaskEnvironment = {
     extensionPath: context.extensionPath,
     log,
@@ -42,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onSweep: (file, state, event) => {
       status.update(file, state);
       results.sweepChanged(file, state, event);
+      sweeps.refreshSoon();
     },
     onMismatch: (definition, folder, mismatch) => void offerFreshSweep(definition, folder, mismatch),
   };
@@ -68,10 +71,13 @@ export function activate(context: vscode.ExtensionContext): void {
     lenses,
     samples,
     results,
+    sweeps,
+    vscode.window.registerTreeDataProvider(SWEEPS_VIEW, sweeps),
     vscode.tasks.onDidEndTask((e) => {
       if (typeof parseTaskDefinition(e.execution.task.definition) === 'string') return;
       lenses.refresh();
       status.render();
+      sweeps.refresh();
     }),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, results),
     diagnostics.onDidRefresh(() => lenses.refresh()),
