@@ -163,6 +163,8 @@ export class ReportView {
           box.append(canvas);
           grid.append(box);
         }
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', `${s.name}: error against ${metric}, one point per trial (the trials table lists them)`);
         this.set.put(id, canvas, config);
       });
     }

@@ -1,4 +1,8 @@
-/** The trials table: sortable by any column (the order survives updates); a click selects a trial, a double click opens it. */
+/**
+ * The trials table: sortable by any column (the order survives updates); a click selects a trial,
+ * a double click opens it. By keyboard: Tab reaches the column buttons and one row (a roving
+ * tabindex); the arrows, Home and End move between rows, Enter or Space selects, Shift+Enter opens.
+ */
 import { trialKey } from '../src/core/analysis/panelState';
 import type { TrialSummary } from '../src/core/analysis/sweepAnalysis';
 import { el } from './dom';
@@ -39,14 +43,18 @@ export class TrialTable {
     private readonly onOpen?: (key: string) => void,
   ) {
     COLUMNS.forEach((c, i) => {
-      const th = el('th', { scope: 'col' }, c.name);
-      th.addEventListener('click', () => {
+      const button = el('button', { type: 'button', class: 'sort', title: `Sort by ${c.name}` }, c.name);
+      button.addEventListener('click', () => {
         this.ascending = this.sortBy === i ? !this.ascending : true;
         this.sortBy = i;
         this.render();
       });
+      const th = el('th', { scope: 'col' });
+      th.append(button);
       this.head.append(th);
     });
+    table.setAttribute('role', 'grid');
+    table.setAttribute('aria-label', 'Trials (arrows move, Enter selects, Shift+Enter opens the record)');
     const thead = el('thead');
     thead.append(this.head);
     table.replaceChildren(thead, this.body);
@@ -59,6 +67,31 @@ export class TrialTable {
       const key = (e.target as HTMLElement).closest('tr')?.dataset.key;
       if (key !== undefined) this.onOpen?.(key);
     });
+    this.body.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  private key(e: KeyboardEvent): void {
+    const row = (e.target as HTMLElement).closest('tr');
+    if (!row) return;
+    const rows = Array.from(this.body.rows);
+    const at = rows.indexOf(row);
+    const page = Math.max(1, Math.floor((this.table.parentElement?.clientHeight ?? 0) / Math.max(1, row.offsetHeight)) - 1);
+    const to: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: rows.length - 1, PageDown: at + page, PageUp: at - page };
+    if (e.key in to) {
+      e.preventDefault();
+      this.focusRow(rows[Math.max(0, Math.min(rows.length - 1, to[e.key]))]);
+    } else if ((e.key === 'Enter' || e.key === ' ') && row.dataset.key !== undefined) {
+      e.preventDefault();
+      if (e.key === 'Enter' && e.shiftKey) this.onOpen?.(row.dataset.key);
+      else this.onSelect(row.dataset.key);
+    }
+  }
+
+  /** Makes `row` the one row Tab reaches, and focuses it. */
+  private focusRow(row: HTMLTableRowElement | undefined): void {
+    if (!row) return;
+    for (const tr of Array.from(this.body.rows)) tr.tabIndex = tr === row ? 0 : -1;
+    row.focus();
   }
 
   /** Shows these trials, in the current order, with `selected` marked. */
@@ -75,8 +108,11 @@ export class TrialTable {
     for (const tr of Array.from(this.body.rows)) {
       const on = tr.dataset.key === key;
       tr.classList.toggle('selected', on);
+      tr.setAttribute('aria-selected', String(on));
       if (on) row = tr;
     }
+    // Tab comes back to the selected row, unless focus is in the table already.
+    if (row && !this.body.contains(document.activeElement)) for (const tr of Array.from(this.body.rows)) tr.tabIndex = tr === row ? 0 : -1;
     const wrap = this.table.parentElement;
     if (row && wrap) {
       const top = row.offsetTop - (this.table.tHead?.offsetHeight ?? 0);
@@ -93,10 +129,17 @@ export class TrialTable {
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return this.ascending ? c : -c;
     });
+    // Rows are made anew: the focused row (or else the selected one, else the first) keeps the tab stop.
+    const focused = this.body.contains(document.activeElement) ? (document.activeElement as HTMLElement).closest('tr')?.dataset.key : undefined;
+    const stop = focused ?? (rows.some((t) => trialKey(t) === this.selected) ? this.selected : rows.length > 0 ? trialKey(rows[0]) : null);
+    let refocus: HTMLTableRowElement | undefined;
     this.body.replaceChildren(
       ...rows.map((t) => {
-        const tr = el('tr', { 'data-key': trialKey(t) });
-        if (trialKey(t) === this.selected) tr.classList.add('selected');
+        const key = trialKey(t);
+        const tr = el('tr', { 'data-key': key, 'aria-selected': String(key === this.selected) });
+        tr.tabIndex = key === stop ? 0 : -1;
+        if (key === this.selected) tr.classList.add('selected');
+        if (key === focused) refocus = tr;
         for (const c of COLUMNS) {
           const td = el('td', {}, c.text ? c.text(t) : String(c.value(t) ?? '–'));
           if (c.name === 'status') td.className = `status-${t.status}`;
@@ -105,6 +148,7 @@ export class TrialTable {
         return tr;
       }),
     );
+    refocus?.focus();
     Array.from(this.head.children).forEach((th, i) => th.setAttribute('aria-sort', i === this.sortBy ? (this.ascending ? 'ascending' : 'descending') : 'none'));
   }
 }

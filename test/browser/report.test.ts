@@ -130,6 +130,26 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     await errorHeader.click();
     assert.equal(await page.getAttribute('#trials tbody tr:first-child', 'data-key'), 'AnyNetX_A/6');
 
+    // By keyboard: Enter on a column button sorts; the rows hold one tab stop (the selected row);
+    // the arrows move it and Enter selects the focused row everywhere.
+    await page.locator('#trials th button', { hasText: /^#$/ }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('#trials th:nth-child(2)', 'aria-sort'), 'ascending');
+    assert.deepEqual(await page.$$eval('#trials tbody tr[tabindex="0"]', (rows) => rows.map((r) => r.getAttribute('data-key'))), ['AnyNetX_E/3']);
+    await page.locator('#trials tbody tr[tabindex="0"]').focus();
+    await page.keyboard.press('Home');
+    const first = await page.getAttribute('#trials tbody tr:first-child', 'data-key');
+    await page.keyboard.press('ArrowDown');
+    const second = await page.getAttribute('#trials tbody tr:nth-child(2)', 'data-key');
+    assert.equal(await page.evaluate(`document.activeElement.dataset.key`), second);
+    assert.notEqual(first, second);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('#trials tbody tr.selected', 'data-key'), second);
+    assert.equal(await page.getAttribute('#trials tbody tr.selected', 'aria-selected'), 'true');
+    assert.match((await page.textContent('#width-caption')) ?? '', new RegExp(`^${second!.replace('/', ' #')} · `));
+    assert.equal(await page.getAttribute('#edf-chart', 'role'), 'img');
+    assert.ok(((await page.getAttribute('#edf-chart', 'aria-label')) ?? '').length > 20);
+
     // Split by a property: one EDF per value pooled over the spaces that have it, and the
     // findings of the split under it; with no split, neither.
     assert.equal(await page.evaluate(`document.getElementById('split-box').hidden`), true);

@@ -46,7 +46,7 @@ h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin
 .muted { color: var(--dslab-muted); } .mono { font-family: var(--dslab-mono); }
 table { border-collapse: collapse; font-size: 0.85rem; } th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid var(--dslab-border); text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; } th { cursor: default; user-select: none; }
-#trials th { cursor: pointer; } #trials th[aria-sort="ascending"]::after { content: " ▲"; } #trials th[aria-sort="descending"]::after { content: " ▼"; }
+#trials th button.sort { all: unset; cursor: pointer; display: block; width: 100%; text-align: inherit; } #trials th[aria-sort="ascending"] button.sort::after { content: " ▲"; } #trials th[aria-sort="descending"] button.sort::after { content: " ▼"; }
 #trials tbody tr { cursor: pointer; } #trials tbody tr:hover { background: var(--dslab-grid); } #trials tbody tr.selected { background: var(--dslab-row-selected); }
 .table-wrap { max-height: 28rem; overflow: auto; border: 1px solid var(--dslab-border); } .table-wrap thead th { position: sticky; top: 0; background: var(--dslab-bg); }
 .chart { position: relative; height: 340px; } .chart.small { height: 260px; }
@@ -57,6 +57,7 @@ vscode-single-select { width: 22rem; } vscode-single-select#metric-select, vscod
 .caption { font-size: 0.9rem; } ul.findings li { margin: 0.2rem 0; }
 ul.sequential { list-style: none; padding-left: 0; } ul.sequential li + li { padding-left: 1.5rem; font-size: 0.9rem; }
 .status-failed, .status-diverged { color: var(--dslab-series-2); }
+:focus-visible, #trials th button.sort:focus-visible { outline: 2px solid var(--dslab-focus, var(--dslab-accent)); outline-offset: -2px; }
 `;
 
 /**
@@ -98,26 +99,26 @@ export function summaryNote(analysis: SweepAnalysis): string {
 export function reportSectionsHtml(): string {
   return `<h2>Error EDFs</h2>
 <div class="controls"><vscode-checkbox id="edf-normalized" label="normalized"></vscode-checkbox><vscode-checkbox id="edf-band" label="confidence bands"></vscode-checkbox><span class="muted caption" id="edf-band-caption"></span></div>
-<div class="chart"><canvas id="edf-chart"></canvas></div>
+<div class="chart"><canvas id="edf-chart" role="img" aria-label="Error EDFs of the spaces: the fraction of models with error below each value. The trials table lists every value."></canvas></div>
 <h2>Error vs model properties</h2>
 <div class="controls"><label for="metric-select">property</label><vscode-single-select id="metric-select"></vscode-single-select><span class="muted caption">shaded: bootstrap 95% best range; line: its median</span></div>
 <div class="grid" id="scatter-grid"></div>
 <h2>Error EDFs by property</h2>
 <div class="controls"><label for="split-select">split by</label><vscode-single-select id="split-select"></vscode-single-select><span class="muted caption">one EDF per value (per quantile bin when there are many), pooled over the spaces that have it</span></div>
-<div class="chart" id="split-box"><canvas id="split-chart"></canvas></div>
+<div class="chart" id="split-box"><canvas id="split-chart" role="img" aria-label="Error EDFs by the chosen property, one per value. The findings below say which differ."></canvas></div>
 <ul class="findings" id="split-findings"></ul>
 <h2>Trends across complexity</h2>
 <p class="muted caption" id="trend-caption"></p>
-<div class="chart"><canvas id="trend-chart"></canvas></div>
+<div class="chart"><canvas id="trend-chart" role="img" aria-label="Best ranges of the model parameters in each complexity bin. The table below lists them."></canvas></div>
 <div class="table-wrap"><table id="trend-groups"></table></div>
 <h2>Block widths</h2>
 <div class="controls"><label for="model-select">model</label><vscode-single-select id="model-select" combobox></vscode-single-select></div>
-<div class="chart"><canvas id="width-chart"></canvas></div>
+<div class="chart"><canvas id="width-chart" role="img" aria-label="Block widths of the chosen model with its quantized linear fit. The caption below gives the fit."></canvas></div>
 <p class="caption" id="width-caption"></p>
 <h2>Training curves of the best and worst trials</h2>
-<div class="chart"><canvas id="curve-chart"></canvas></div>
+<div class="chart"><canvas id="curve-chart" role="img" aria-label="Training curves (test error by epoch) of the best and the worst trials."></canvas></div>
 <h2>Random search efficiency</h2>
-<div class="chart small"><canvas id="search-chart"></canvas></div>
+<div class="chart small"><canvas id="search-chart" role="img" aria-label="Random search efficiency: the expected best error of n random trials."></canvas></div>
 <h2>Trials</h2>
 <p class="muted caption">Click a column to sort, a row (or a point in any chart) to select its trial everywhere.</p>
 <div class="table-wrap"><table id="trials"></table></div>`;

@@ -33,7 +33,8 @@ export interface SweepRunState {
 /** What was done of what: "6 of 6 trials of RegNetX (6 of 18 in the file)". */
 function counts(s: SweepRunState): string {
   const scope = s.space !== undefined ? ` of ${s.space}` : '';
-  const file = s.file && (s.file.total !== s.total || s.file.done !== s.done) ? ` (${s.file.done} of ${s.file.total} in the file)` : '';
+  // A run of one space says what the whole file has; otherwise the run's counts are the file's.
+  const file = s.space !== undefined && s.file && s.file.total !== s.total ? ` (${s.file.done} of ${s.file.total} in the file)` : '';
   return `${s.done} of ${s.total} trials${scope}${file}`;
 }
 
@@ -42,7 +43,7 @@ const bestText = (s: SweepRunState): string => (s.best ? ` · best error ${s.bes
 /** The panel's header and the terminal's last line, e.g. "Running: 3 of 8 trials · best error 11.20% (A)". */
 export function sweepStateText(s: SweepRunState): string {
   const what = `${counts(s)}${bestText(s)}`;
-  const incomplete = s.file ? s.file.done < s.file.total : s.done < s.total;
+  const incomplete = s.space !== undefined && s.file ? s.file.done < s.file.total : s.done < s.total;
   switch (s.phase) {
     case 'running':
       return `Running: ${what}${s.round ? ` · round ${s.round.round} of ${s.round.rounds}` : ''}`;
