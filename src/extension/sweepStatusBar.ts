@@ -21,6 +21,9 @@ export class SweepStatusBar implements vscode.Disposable {
   /** The last state of each sweep a task of this window ran, by the space file's path. */
   private readonly live = new Map<string, { uri: vscode.Uri; state: SweepRunState }>();
   private readonly subscription: vscode.Disposable;
+  /** The file whose sweep the item shows, and its state. */
+  private shown: vscode.Uri | undefined;
+  private lastState: SweepRunState | undefined;
 
   constructor() {
     this.item.name = 'Design Space Lab sweep';
@@ -41,16 +44,22 @@ export class SweepStatusBar implements vscode.Disposable {
     this.render();
   }
 
-  /** Shows the active space file's sweep, else a running one, else nothing. */
+  /**
+   * Shows the active space file's sweep, else a running one, else nothing. With no text editor
+   * active (the Results panel, the terminal), it keeps showing the sweep it showed, updated.
+   */
   render(): void {
     const document = vscode.window.activeTextEditor?.document;
-    const active = document?.uri;
     let shown: { uri: vscode.Uri; state: SweepRunState } | undefined;
-    if (document && active && isSpaceFile(document.fileName, document.getText())) {
-      const state = this.live.get(keyOf(active.fsPath))?.state ?? onDisk(active);
-      if (state) shown = { uri: active, state };
+    if (document && isSpaceFile(document.fileName, document.getText())) {
+      const state = this.live.get(keyOf(document.uri.fsPath))?.state ?? onDisk(document.uri);
+      if (state) shown = { uri: document.uri, state };
+    } else if (!document && this.shown) {
+      shown = this.live.get(keyOf(this.shown.fsPath)) ?? { uri: this.shown, state: onDisk(this.shown) ?? this.lastState! };
     }
     shown ??= [...this.live.values()].find((s) => s.state.phase === 'running' || s.state.phase === 'stopping');
+    this.shown = shown?.uri;
+    this.lastState = shown?.state;
     if (!shown) return void this.item.hide();
     this.item.text = `$(${statusBarIcon(shown.state.phase)}) ${statusBarText(shown.state)}`;
     this.item.tooltip = `${path.basename(shown.uri.fsPath)}: ${sweepStateText(shown.state)}. Click to open its results.`;

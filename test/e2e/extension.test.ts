@@ -463,7 +463,13 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       const record = JSON.parse(fs.readFileSync(path.join(sweep, r), 'utf8')) as { status: string; error: number | null };
       assert.equal(record.status, 'ok', r);
     }
-    await until('the task terminal to say the sweep stopped', UI, async () => (/Interrupted|Stopped/.test(await terminalText()) ? true : undefined));
+    // Cancelled everywhere: the terminal (the task ends normally, not with an exit code), the status bar.
+    const cancelledText = await until('the task terminal to say the sweep was cancelled', UI, async () => {
+      const text = await terminalText();
+      return /Cancelled: \d+ of 8 trials/.test(text) ? text : undefined;
+    });
+    assert.doesNotMatch(cancelledText, /exit code/);
+    await page.locator('.statusbar-item', { hasText: /dslab cancelled \d+\/8/ }).waitFor({ timeout: UI });
     await screenshot('cancelled');
 
     // Run it again: the task says how many were done and trains only the rest.
@@ -502,6 +508,40 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await page.locator('.tabs-container .tab', { hasText: 'Results: slow.regnet.yaml' }).click({ timeout: UI });
     await until('the restored panel', SLOW, async () => (/8 of 8 trials recorded/.test((await slowPanel.locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
     await until('the restored table of 8 trials', UI, async () => ((await slowPanel.locator('#trials tbody tr').count()) === 8 ? true : undefined));
+    // With no task of this window running it, the header says what is on disk.
+    await textMatches('the restored header', slowPanel.locator('#sweep-state'), /^8 of 8 trials recorded · best error [\d.]+% \([AB]\)$/);
     await screenshot('restored');
+  });
+
+  test('the Sweeps view lists the sweeps; a changed file offers a fresh sweep that keeps the old one', async () => {
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Design Space Sweeps/i }) });
+    const header = pane.locator('.pane-header');
+    await header.waitFor({ timeout: SLOW });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const row = (name: RegExp): Locator => pane.locator('.monaco-list-row', { hasText: name });
+    await textMatches('the tiny sweep in the Sweeps view', row(/^tiny\.regnet/), /tiny\.regnet\s*4\/4 · best [\d.]+%/, SLOW);
+    await textMatches('the slow sweep in the Sweeps view', row(/^slow\.regnet/), /slow\.regnet\s*8\/8 · best [\d.]+%/);
+    await screenshot('sweeps-view');
+
+    // Other settings for a file that has a sweep: Sample & Train offers a fresh sweep, which keeps the old one.
+    const file = path.join(workspace, 'tiny.regnet.yaml');
+    fs.writeFileSync(file, TINY_SPACE.replace('seed: 0', 'seed: 1'));
+    await open('tiny.regnet.yaml');
+    await until('the editor to show the changed file', UI, async () => (/seed: 1/.test((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? '') ? true : undefined));
+    await page.locator(LENS, { hasText: /^▶ Sample & Train all$/ }).click();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /tiny\.regnet\.yaml was made with other settings/ });
+    await toast.waitFor({ timeout: SLOW });
+    assert.match((await toast.textContent()) ?? '', /A: different models/);
+    await screenshot('changed-settings');
+    await toast.locator('a.monaco-button', { hasText: /^Start a Fresh Sweep$/ }).click();
+    const sweeps = path.join(workspace, '.dslab');
+    const kept = await until('the old sweep kept beside', SLOW, async () => fs.readdirSync(sweeps).find((n) => /^tiny\.regnet\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/.test(n)));
+    assert.equal(filesUnder(path.join(sweeps, kept)).filter((f) => f.startsWith('trials/')).length, 4);
+    await until('the fresh sweep to finish', SLOW, async () => (/4 of 4 trials done/.test(await terminalText()) ? true : undefined));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(sweeps, 'tiny.regnet', 'sweep.json'), 'utf8')).resolved.sampling.seed, 1);
+    // Both are in the view: the file's current sweep, and the kept one.
+    await textMatches('the kept sweep in the Sweeps view', row(new RegExp(`^${kept.replace(/\./g, '\\.')}`)), /4\/4 · best/, SLOW);
+    await textMatches('the fresh sweep in the Sweeps view', row(/^tiny\.regnet(?!\.)/), /tiny\.regnet\s*4\/4 · best [\d.]+%/, SLOW);
+    await screenshot('fresh-sweep');
   });
 });
