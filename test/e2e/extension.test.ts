@@ -527,8 +527,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     const file = path.join(workspace, 'tiny.regnet.yaml');
     fs.writeFileSync(file, TINY_SPACE.replace('seed: 0', 'seed: 1'));
     await open('tiny.regnet.yaml');
-    await until('the editor to show the changed file', UI, async () => (/seed: 1/.test((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? '') ? true : undefined));
-    await page.locator(LENS, { hasText: /^▶ Sample & Train all$/ }).click();
+    // The tiny file's editor (the slow file's may be open in another group), once it shows the change.
+    const tiny = page.locator('.monaco-editor', { has: page.locator('.view-lines', { hasText: /name:\stiny/ }) });
+    await tiny.locator('.view-lines', { hasText: /seed:\s1,/ }).waitFor({ timeout: UI });
+    await tiny.locator('.codelens-decoration a', { hasText: /^▶ Sample & Train all$/ }).click();
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /tiny\.regnet\.yaml was made with other settings/ });
     await toast.waitFor({ timeout: SLOW });
     assert.match((await toast.textContent()) ?? '', /A: different models/);
