@@ -100,7 +100,8 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const onStderr = (lines: string[]): void => {
       for (const line of lines) {
         this.env.log.appendLine(`[sweep] ${line}`);
-        if (isMessageForUser(line)) {
+        // After a mismatch the CLI's error speaks of its own flags; the task says what to do in the editor.
+        if (isMessageForUser(line) && !this.mismatch) {
           this.write(line);
           this.lastMessage = line.trim();
         }

@@ -251,6 +251,9 @@ describe('the sweep directory', () => {
         err.message === `${dir} holds a sweep of a different space file or settings (training.epochs: 1 there, 2 now); start a fresh one with --fresh (it keeps that sweep), choose another --out or delete it`,
     );
     assert.throws(() => open(dir, resolved, modelsOf(resolved, 3)), /\(A: 2 models there, 3 now; B: 2 models there, 3 now\)/);
+    // Different models are explained by what made them differ: the seed, a space's definition.
+    const reseeded = resolvedTiny((t) => t.replace(/seed: \d+/, 'seed: 99'));
+    assert.throws(() => open(dir, reseeded), /\(sampling\.seed: \d+ there, 99 now; A: different models/);
   });
 
   test('fresh: a sweep of other settings is kept beside, under its creation time, and a new one starts', () => {

@@ -46,7 +46,7 @@ export function sweepFingerprint(input: FingerprintInput): string {
 const show = (v: unknown): string => (v === undefined ? 'absent' : canonicalJson(v));
 
 /** Leaf-by-leaf differences between two settings objects, as "path: X there, Y now". */
-function settingDifferences(path: string, there: unknown, now: unknown, out: string[]): void {
+export function settingDifferences(path: string, there: unknown, now: unknown, out: string[]): void {
   const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isMap(there) && isMap(now)) {
     const keys = [...new Set([...Object.keys(there), ...Object.keys(now)])].sort();

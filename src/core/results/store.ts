@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResolvedSpaceFile } from '../space/types';
 import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic } from './atomic';
-import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from './fingerprint';
+import { canonicalJson, describeDifferences, fingerprintInput, settingDifferences, sweepFingerprint } from './fingerprint';
 import { asFilesystemError, isFilesystemError } from './fsErrors';
 import { claimLock, liveLockOwner, type Claim } from './lock';
 import { keptSweepDir, manifestPath, MANIFEST_NAME, spaceTrialsDir, trialPath, trialRelativePath, TRIALS_DIR } from './layout';
@@ -93,6 +93,22 @@ function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepM
   let differences: string[];
   try {
     differences = describeDifferences(fingerprintInput(there.resolved, there.models), fingerprintInput(now.resolved, now.models));
+    // Different models come from somewhere: a changed seed, sample count or space definition says why.
+    if (differences.some((d) => /different models|models? there/.test(d))) {
+      const causes: string[] = [];
+      settingDifferences('sampling', there.resolved.sampling, now.resolved.sampling, causes);
+      const thereSpaces = new Map(there.resolved.spaces.map((s) => [s.name, s]));
+      const seedChanged = causes.some((c) => c.startsWith('sampling.seed:'));
+      for (const space of now.resolved.spaces) {
+        const before = thereSpaces.get(space.name);
+        if (!before) continue;
+        const changes: string[] = [];
+        settingDifferences(`spaces.${space.name}`, before, space, changes);
+        // A space's seed follows the file's: once that is named, the spaces' own add nothing.
+        causes.push(...changes.filter((c) => !(seedChanged && c.startsWith(`spaces.${space.name}.seed:`))));
+      }
+      differences = [...causes, ...differences];
+    }
   } catch {
     differences = [];
   }
