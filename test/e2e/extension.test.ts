@@ -308,11 +308,41 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await screenshot('diagnostic');
     await page.mouse.move(5, 5);
 
+    // The quick fix the message proposes (Ctrl+. on the error): the nearest multiple of 8.
     await select('width: [8, 100]');
+    // The cursor inside `100` (the selection collapses to its end, after the bracket).
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget', { hasText: 'Change to 104, the nearest multiple of 8' }).getByText('Change to 104, the nearest multiple of 8');
+    await fix.waitFor({ timeout: UI });
+    await screenshot('quick-fix');
+    // The menu opens with its preferred (first) fix focused.
+    await page.keyboard.press('Enter');
+    await until('no error squiggle after the fix', UI, async () => ((await errors()) === 0 ? true : undefined));
+    await page.locator('.monaco-editor .view-lines', { hasText: /width:\s\[8,\s104\]/ }).waitFor({ timeout: UI });
+    await lensesEqual(page, SPACE_LENSES);
+
+    await select('width: [8, 104]');
     await page.keyboard.type('width: [8, 128]');
     await until('no error squiggle', UI, async () => ((await errors()) === 0 ? true : undefined));
     await lensesEqual(page, SPACE_LENSES);
     await screenshot('fixed');
+
+    // F12 on the space an `extends:` names goes to that space's definition.
+    await select('extends: AnyNetX_A');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    const line = (): Promise<string | null> => page.locator('[id="status.editor.selection"]').textContent();
+    const at = (await line()) ?? '';
+    await page.keyboard.press('F12');
+    const target = await until('the cursor at AnyNetX_A’s definition', UI, async () => {
+      const now = (await line()) ?? '';
+      return now !== at && /^Ln \d+, Col 3$/.test(now.trim()) ? now.trim() : undefined;
+    });
+    const lineNumber = Number(/^Ln (\d+)/.exec(target)![1]);
+    assert.equal(fs.readFileSync(path.join(workspace, 'space.regnet.yaml'), 'utf8').split('\n')[lineNumber - 1], '  AnyNetX_A:');
   });
 
   /** The visible Results panel's page (hidden webviews keep their iframes). */
