@@ -29,11 +29,14 @@ describe('extends', () => {
     ]);
   });
 
-  test('parameters missing after inheritance: at each space key', () => {
+  test('parameters missing after inheritance: once, at the space they are missing from first', () => {
+    // C gives w0 itself; what it still lacks, P lacks too: that is P's problem, reported at P only.
     assert.deepEqual(problems(file('  P:\n    type: regnet\n    depth: [3, 12]\n  C:\n    extends: P\n    w0: [8, 64]\n')), [
-      "3:3 required: spaces.P (regnet) is missing 'w0', 'wa', 'wm', 'bottleneck' and 'groupWidth'",
-      "6:3 required: spaces.C (regnet) is missing 'wa', 'wm', 'bottleneck' and 'groupWidth'",
+      "3:3 required: spaces.P (regnet) is missing 'w0', 'wa', 'wm', 'bottleneck' and 'groupWidth'; C extends it and lacks it too",
     ]);
+    // Two generations of heirs are named at the source; a heir that adds the key is not.
+    const chain = '  A:\n    type: anynet\n    depth: [1, 2]\n    bottleneck: [1]\n    groupWidth: [8]\n  B:\n    extends: A\n  C:\n    extends: B\n  D:\n    extends: A\n    width: [8, 16]\n';
+    assert.deepEqual(problems(file(chain)), ["3:3 required: spaces.A (anynet) is missing 'width'; B and C extend it and lack it too"]);
   });
 
   test('self-extension, and a space downstream of it reports nothing more', () => {

@@ -255,6 +255,12 @@ function checkDistribution(type: SpaceType | undefined, param: ParameterName, at
   }
 }
 
+/** The parameters of its type that a space neither has nor inherits ([] for no space, or a space of another type). */
+function missingParameters(view: SpaceFileView, name: string | undefined, type: SpaceType): ParameterName[] {
+  if (name === undefined || !view.definition(name) || view.type(name) !== type) return [];
+  return PARAMETERS[type].filter((p) => !view.inherited(name, [p]));
+}
+
 function checkSpace(view: SpaceFileView, name: string, out: Finding[]): void {
   const def = view.definition(name);
   if (!def) return;
@@ -284,9 +290,12 @@ function checkSpace(view: SpaceFileView, name: string, out: Finding[]): void {
       );
     }
     if (!chain.problem) {
-      const missing = PARAMETERS[type].filter((p) => !view.inherited(name, [p]));
+      // A key a space's parent lacks too is the parent's problem: reported there once, naming the heirs.
+      const missing = missingParameters(view, name, type).filter((p) => !missingParameters(view, chain.names[1], type).includes(p));
       if (missing.length > 0) {
-        out.push(error('required', `spaces.${name} (${type}) is missing ${oneOf(missing.map((m) => `'${m}'`), 'and')}`, at, 'key'));
+        const heirs = view.names.filter((n) => n !== name && view.chain(n).names.includes(name) && !view.chain(n).problem && view.type(n) === type && missingParameters(view, n, type).some((p) => missing.includes(p)));
+        const inherited = heirs.length > 0 ? `; ${oneOf(heirs, 'and')} ${heirs.length === 1 ? 'extends it and lacks' : 'extend it and lack'} it too` : '';
+        out.push(error('required', `spaces.${name} (${type}) is missing ${oneOf(missing.map((m) => `'${m}'`), 'and')}${inherited}`, at, 'key'));
       }
     }
   }
