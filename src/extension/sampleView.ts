@@ -1,6 +1,6 @@
 /**
  * The Sample lens: samples a space (or every space) with the core sampler in a worker thread, so
- * a large attempt budget never blocks the editor, and shows the models in a read-only document.
+ * a large attempt budget never blocks the editor, and shows the models' table in the Markdown preview.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -48,6 +48,12 @@ export async function showSample(extensionPath: string, view: SampleDocuments, l
   const stem = path.parse(document.fileName).name;
   const uri = vscode.Uri.from({ scheme: SAMPLE_SCHEME, path: `/${stem}${space === undefined ? '' : `-${space}`} samples.md` });
   view.set(uri, response.markdown);
-  const shown = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  // The tables read as tables in the Markdown preview; its source only where the preview is missing.
+  try {
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+  } catch (err) {
+    log.appendLine(`[sample] no Markdown preview (${(err as Error).message}); showing the source`);
+    const shown = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  }
 }

@@ -58,7 +58,7 @@ export function spaceHoverMarkdown(space: DesignSpace, acceptance: Acceptance): 
     '',
     `Size: ${formatSize(size)} models = ${size.formula}, ${size.dof} degrees of freedom`,
     '',
-    `Constraints: ${formatAcceptance(acceptance)}`,
+    `Constraints (estimated from a draw of up to ${QUICK_SAMPLES} models): ${formatAcceptance(acceptance)}`,
   ].join('\n');
 }
 
@@ -68,8 +68,8 @@ export function sampleMarkdown(space: DesignSpace, sample: SpaceSample): string 
   return [
     `## ${space.name} (${space.type}, seed ${sample.seed})`,
     '',
-    modelTable(sample.models),
+    modelTable(space, sample.models),
     '',
-    `${sample.models.length} models; ${formatAcceptance(acceptanceOf(space, sample))}${complete}`,
+    `${sample.models.length} models; this draw: ${formatAcceptance(acceptanceOf(space, sample))}${complete}.${sample.models.length < QUICK_SAMPLES ? ` A draw of ${sample.models.length} models measures the rate roughly; the space's hover estimates it from a draw of up to ${QUICK_SAMPLES}.` : ''}`,
   ].join('\n');
 }

@@ -50,6 +50,16 @@ describe('examples/findings', () => {
     });
   }
 
+  test('the sample table shows each drawn setting as a column, with each model’s value', () => {
+    const optimizer = dslab('sample', path.join(FINDINGS, 'optimizer.regnet.yaml'), '--samples', '3');
+    assert.equal(optimizer.status, 0, optimizer.stderr);
+    const [, header, ...rows] = optimizer.stdout.split('\n');
+    assert.match(header, /\bstage depths\s+lr\s+weightDecay\s+flops \(MF\)/);
+    for (const row of rows.slice(0, 3)) assert.match(row, /\s0\.\d+\s+0\.\d+\s+\d+\.\d\d\s/);
+    const resolution = dslab('sample', path.join(FINDINGS, 'resolution.regnet.yaml'), '--samples', '2');
+    assert.match(resolution.stdout.split('\n')[1], /\bresolution\b/);
+  });
+
   test('depthwise × swish trains end to end (cut down) and splits by activation', () => {
     const out = sweepCutDown('depthwise-swish.regnet.yaml', 1);
     const record = JSON.parse(fs.readFileSync(path.join(out, 'trials', 'swish_depthwise', '0000.json'), 'utf8'));

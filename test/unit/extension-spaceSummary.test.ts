@@ -61,7 +61,7 @@ describe('a space in short', () => {
     assert.ok(md.startsWith('**RegNetX** (regnet)\n\n- depth d: uniform [3, 12] step 1\n- w0: log-uniform [8, 64] step 8\n'), md);
     assert.ok(md.includes('\nSize: 4.3e8 models = 10·8·601·1501·1·6, 6 degrees of freedom\n'), md);
     assert.ok(md.includes('- samples: 4, constraints: flops in [2e6, 6e6]'), md);
-    assert.ok(md.endsWith(`Constraints: ${formatAcceptance(acceptance)}`));
+    assert.ok(md.endsWith(`Constraints (estimated from a draw of up to 200 models): ${formatAcceptance(acceptance)}`));
     assert.match(formatAcceptance(acceptance), /^\d+\.\d% of [\d,]+ attempts accepted \(.+: [\d,]+/);
   });
 
@@ -80,7 +80,7 @@ describe('the Sample view', () => {
   test('one row per sampled model with its stages and complexity', () => {
     const [regnet] = spaces();
     const sample = sampleSpace(regnet);
-    const table = modelTable(sample.models).split('\n');
+    const table = modelTable(regnet, sample.models).split('\n');
     assert.equal(table.length, 2 + 4);
     const m = sample.models[0];
     assert.ok(table[2].startsWith('| 0 | '));
@@ -90,6 +90,7 @@ describe('the Sample view', () => {
     // A RegNet's own parameters first, as dslab sample prints them.
     assert.ok(md.startsWith(`## RegNetX (regnet, seed ${regnet.seed})\n\n| # | d | w0 | wa | wm | depths | widths |`), md.slice(0, 200));
     const rate = `${((100 * 4) / sample.attempts).toFixed(1)}% of ${sample.attempts} attempts accepted`;
-    assert.ok(md.includes(`\n\n4 models; ${rate} (`), md);
+    assert.ok(md.includes(`\n\n4 models; this draw: ${rate} (`), md);
+    assert.ok(md.endsWith("A draw of 4 models measures the rate roughly; the space's hover estimates it from a draw of up to 200."), md);
   });
 });
