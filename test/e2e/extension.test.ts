@@ -577,5 +577,10 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await textMatches('the fresh sweep in the Sweeps view', row(/^tiny\.regnet(?!\.)/), /tiny\.regnet\s*4\/4 · best [\d.]+%/, SLOW);
     const view = await screenshot('fresh-sweep');
     if (process.env.DSLAB_UPDATE_DOCS) fs.copyFileSync(view, path.join(ROOT, 'docs', 'sweeps-view.png'));
+
+    // Sample opens the models as a rendered table (the Markdown preview), not as its source.
+    await tiny.locator('.codelens-decoration a', { hasText: /^Sample all$/ }).click();
+    await page.locator('.tabs-container .tab', { hasText: /^Preview tiny\.regnet samples\.md/ }).waitFor({ timeout: SLOW });
+    await screenshot('sample-preview');
   });
 });
