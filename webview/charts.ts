@@ -12,6 +12,9 @@ import type { Trend } from '../src/core/analysis/trend';
 import { compactCount, fixed, metricLabel, metricText } from './format';
 import { accentColor, foregroundColor, mutedColor, seriesColor } from './theme';
 
+/** Legend swatches drawn as short lines in the series' own dash, so dashed and dotted series read as such. */
+const LINE_LEGEND = { usePointStyle: true, pointStyle: 'line' as const, pointStyleWidth: 32 };
+
 /** Called with the key of a trial the user clicked in a chart. */
 export type OnSelect = (key: string) => void;
 
@@ -186,6 +189,9 @@ export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'
   ];
   if (t.line) {
     const muted = mutedColor();
+    // A RegNet's generated widths are its block widths: drawn again, the line would hide under w_j.
+    const same = t.line.predicted.length === t.blockWidths.length && t.line.predicted.every((w, j) => w === t.blockWidths[j]);
+    if (same) datasets[0].label = 'w_j (block widths, as the RegNet rule generates them)';
     datasets.push(
       {
         label: t.line.source === 'fit' ? 'quantized linear fit ŵ_j' : 'generated widths',
@@ -209,6 +215,7 @@ export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'
         pointRadius: 0,
       },
     );
+    if (same) datasets.splice(1, 1);
   }
   const all = [...t.blockWidths, ...(t.line ? [...t.line.predicted, ...t.line.continuous] : [])].filter((w) => w > 0);
   const lo = Math.pow(2, Math.floor(Math.log2(Math.min(...all))));
@@ -230,28 +237,43 @@ export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'
         },
         y: powerOfTwoAxis('width (log2)', { min: lo, max: hi }),
       },
-      plugins: { legend: { position: 'bottom' }, stageStarts: t.stageStarts },
+      plugins: { legend: { position: 'bottom', labels: LINE_LEGEND }, stageStarts: t.stageStarts },
     },
   };
 }
 
-/** Test error per epoch of the best and worst ok trials, and of the selected one. A click on a curve selects its trial. */
+/**
+ * Whether the curves chart draws the training loss per step: when no drawn trial has two test
+ * errors (one-epoch runs), an error curve is a dot, while the loss shows how each run learned.
+ */
+export function curvesByStep(trials: TrialSummary[]): boolean {
+  const drawn = trials.filter((t) => t.error !== null && t.epochs.length > 0);
+  return drawn.length > 0 && drawn.every((t) => t.epochs.length < 2 && (t.lossCurve?.length ?? 0) > 1);
+}
+
+/**
+ * Test error per epoch (or, for one-epoch runs, training loss per step) of the best and worst ok
+ * trials of all spaces, and of the selected one. A click on a curve selects its trial.
+ */
 export function curvesChart(trials: TrialSummary[], state: ViewState, colorOf: (t: TrialSummary) => string, onSelect: OnSelect): ChartConfiguration<'line'> {
+  const byStep = curvesByStep(trials);
   const ranked = trials.filter((t) => t.error !== null && t.epochs.length > 0).sort((a, b) => (a.error as number) - (b.error as number));
   const k = Math.min(3, Math.ceil(ranked.length / 2));
   const picked = [...ranked.slice(0, k).map((t) => ({ t, kind: 'best' })), ...ranked.slice(Math.max(k, ranked.length - k)).map((t) => ({ t, kind: 'worst' }))];
   const selected = trials.find((t) => trialKey(t) === state.selected && t.epochs.length > 0);
   if (selected && !picked.some((p) => p.t === selected)) picked.push({ t: selected, kind: 'selected' });
+  const points = (t: TrialSummary): { x: number; y: number }[] =>
+    byStep ? (t.lossCurve ?? []).map((p) => ({ x: p.step, y: p.loss })) : t.epochs.filter((e) => e.testError !== null).map((e) => ({ x: e.epoch, y: e.testError as number }));
   const datasets: ChartDataset<'line'>[] = picked.map(({ t, kind }) => {
     const isSelected = t === selected;
     return {
-      label: `${isSelected ? '▶ ' : ''}${kind === 'selected' ? 'selected' : kind}: ${t.space} #${t.index} (${fixed(t.error)}%)`,
-      data: t.epochs.filter((e) => e.testError !== null).map((e) => ({ x: e.epoch, y: e.testError as number })),
+      label: `${isSelected ? '▶ ' : ''}${kind === 'selected' ? 'selected' : `${kind} of all`}: ${t.space} #${t.index} (${fixed(t.error)}% error)`,
+      data: points(t),
       borderColor: colorOf(t),
       backgroundColor: colorOf(t),
       borderDash: kind === 'worst' ? [6, 4] : [],
       borderWidth: isSelected ? 4 : 2,
-      pointRadius: isSelected ? 5 : 3,
+      pointRadius: byStep ? 0 : isSelected ? 5 : 3,
     };
   });
   return {
@@ -259,13 +281,24 @@ export function curvesChart(trials: TrialSummary[], state: ViewState, colorOf: (
     data: { datasets },
     options: {
       parsing: false,
-      scales: { x: { type: 'linear', title: { display: true, text: 'epoch' }, ticks: { precision: 0 } }, y: { title: { display: true, text: 'test error (%)' } } },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: byStep ? 'step' : 'epoch' }, ticks: { precision: 0 } },
+        y: { title: { display: true, text: byStep ? 'training loss' : 'test error (%)' } },
+      },
       onClick: (_e, elements) => {
         if (elements.length > 0) onSelect(trialKey(picked[elements[0].datasetIndex].t));
       },
-      plugins: { legend: { position: 'bottom' } },
+      plugins: { legend: { position: 'bottom', labels: LINE_LEGEND } },
     },
   };
+}
+
+/** What the search-efficiency curves rest on, e.g. "… the curves rest on A: 16, B: 5 trials; with fewer than 16 a curve is rough". */
+export function searchCaption(a: SweepAnalysis): string {
+  const drawn = a.spaces.filter((s) => s.searchEfficiency.length > 0);
+  if (drawn.length === 0) return 'no space has ok trials yet';
+  const few = drawn.some((s) => s.n < 16);
+  return `expected best error of m models drawn at random (with replacement) from a space's ok trials; the curves rest on ${drawn.map((s) => `${s.name}: ${s.n}`).join(', ')} trials${few ? '; with fewer than 16 a curve is rough' : ''}`;
 }
 
 /** Expected best error of m random models per space. */

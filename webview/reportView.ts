@@ -10,7 +10,7 @@ import { allTrials, blankViewState, findTrial, metricNames, hasNormalized, reduc
 import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
 import { splitAnalysis, splitKeys, type SplitAnalysis } from '../src/core/analysis/split';
 import { TREND_BINS, trendAnalysis } from '../src/core/analysis/trend';
-import { bandCaption, curvesChart, edfChart, scatterChart, searchChart, splitChart, trendChart, widthChart } from './charts';
+import { bandCaption, curvesByStep, curvesChart, edfChart, scatterChart, searchCaption, searchChart, splitChart, trendChart, widthChart } from './charts';
 import { ChartSet } from './chartSet';
 import { setOptions, type Checkbox, type SingleSelect } from './controls';
 import { byId, el } from './dom';
@@ -90,6 +90,7 @@ export class ReportView {
     this.drawSplit();
     this.drawSelection();
     this.set.put('search', byId<HTMLCanvasElement>('search-chart'), searchChart(this.analysis));
+    byId<HTMLParagraphElement>('search-caption').textContent = searchCaption(this.analysis);
     this.table.show(allTrials(this.analysis), this.state.selected);
   }
 
@@ -239,6 +240,9 @@ export class ReportView {
       if (select.value !== trialKey(t)) select.value = trialKey(t);
     }
     this.set.put('curves', byId<HTMLCanvasElement>('curve-chart'), curvesChart(allTrials(a), this.state, colorOf, (key) => this.select(key, true)));
+    byId<HTMLParagraphElement>('curve-caption').textContent = curvesByStep(allTrials(a))
+      ? 'training loss per step (each trial has one epoch, so one test error: its loss shows how it learned); best and worst of all spaces, dashed: worst'
+      : 'test error per epoch; best and worst of all spaces, dashed: worst';
     this.table.select(this.state.selected);
   }
 }

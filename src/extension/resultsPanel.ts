@@ -113,7 +113,8 @@ class ResultsPanel {
     if (dir === undefined) return;
     const file = trialPath(dir, space, index);
     if (!fs.existsSync(file)) return void vscode.window.showInformationMessage(`${space} #${index} has no record yet (${file}).`);
-    await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Active, preview: true });
+    // Beside the panel, which stays in view.
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
   /** A sweep of the file moved on: show its state; a finished trial (or the end) schedules an analysis. */

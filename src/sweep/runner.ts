@@ -178,6 +178,7 @@ function trialRecord(model: SweepModel, job: TrialJob, end: RunEnd, epochs: Epoc
       peakMemoryBytes: o.peakMemoryBytes,
       ...times,
       lrCurve: o.lrCurve,
+      lossCurve: o.lossCurve,
     };
     if (o.divergedAt) record.divergedAt = o.divergedAt;
     return record;

@@ -3,6 +3,7 @@
  * measure its test error (pycls's trainer loop: test after every epoch; the lr follows the
  * schedule per step or per epoch, see core/schedule.ts).
  */
+import { LossCurve, type LossPoint } from '../core/lossCurve';
 import type { BackendChoice, EpochResult } from '../core/analysis/sweepEvents';
 import type { ModelSpec } from '../core/model';
 import { expandModel } from '../core/modelSpec';
@@ -45,6 +46,8 @@ export interface TrialOutcome {
   backend: BackendChoice;
   /** Enough (step, lr) points of the whole run's planned schedule to draw it (1-based steps). */
   lrCurve: { step: number; lr: number }[];
+  /** The training loss along the run, averaged over runs of steps (see LossCurve). */
+  lossCurve: LossPoint[];
   /** Where the loss ran away: 1-based epoch and step within it, and the loss. */
   divergedAt?: { epoch: number; step: number; loss: number };
 }
@@ -145,6 +148,7 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
   let trainImages = 0;
   let step = 0;
   let divergedAt: TrialOutcome['divergedAt'];
+  const lossCurve = new LossCurve(totalSteps);
 
   try {
     for (let e = 0; e < training.epochs; e++) {
@@ -169,6 +173,7 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
           break;
         }
         firstLoss ??= result.loss;
+        lossCurve.add(step, result.loss);
         lossSum += result.loss * batch.n;
         lossImages += batch.n;
       }
@@ -198,6 +203,7 @@ export async function runTrial(job: TrialJob, hooks: TrialHooks = {}): Promise<T
       peakMemoryBytes,
       backend,
       lrCurve: schedule.curve(),
+      lossCurve: lossCurve.curve(),
     };
     if (divergedAt !== undefined) outcome.divergedAt = divergedAt;
     return outcome;

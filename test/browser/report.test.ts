@@ -147,6 +147,9 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     assert.equal(await page.getAttribute('#trials tbody tr.selected', 'data-key'), second);
     assert.equal(await page.getAttribute('#trials tbody tr.selected', 'aria-selected'), 'true');
     assert.match((await page.textContent('#width-caption')) ?? '', new RegExp(`^${second!.replace('/', ' #')} · `));
+    // The small charts say what they rest on.
+    assert.match((await page.textContent('#search-caption')) ?? '', /the curves rest on AnyNetX_A: \d+, AnyNetX_E: \d+, RegNetX: \d+ trials/);
+    assert.match((await page.textContent('#curve-caption')) ?? '', /^test error per epoch; best and worst of all spaces/);
     assert.equal(await page.getAttribute('#edf-chart', 'role'), 'img');
     assert.ok(((await page.getAttribute('#edf-chart', 'aria-label')) ?? '').length > 20);
 

@@ -42,6 +42,8 @@ export interface TrialSummary {
   stageStarts: number[];
   line: WidthLine | null;
   epochs: TrialEpoch[];
+  /** The training loss along the run (see LossCurve); absent in records made before it was kept. */
+  lossCurve?: { step: number; loss: number }[];
   wallSeconds: number;
   /** Why a failed trial failed, or where a diverged one diverged. */
   note?: string;

@@ -57,6 +57,8 @@ vscode-single-select { width: 22rem; } vscode-single-select#metric-select, vscod
 .caption { font-size: 0.9rem; } ul.findings li { margin: 0.2rem 0; }
 ul.sequential { list-style: none; padding-left: 0; } ul.sequential li + li { padding-left: 1.5rem; font-size: 0.9rem; }
 .status-failed, .status-diverged { color: var(--dslab-series-2); }
+#summary th { white-space: normal; vertical-align: bottom; }
+@media (max-width: 760px) { #summary th, #summary td { padding: 0.2rem 0.3rem; } }
 :focus-visible, #trials th button.sort:focus-visible { outline: 2px solid var(--dslab-focus, var(--dslab-accent)); outline-offset: -2px; }
 `;
 
@@ -116,8 +118,10 @@ export function reportSectionsHtml(): string {
 <div class="chart"><canvas id="width-chart" role="img" aria-label="Block widths of the chosen model with its quantized linear fit. The caption below gives the fit."></canvas></div>
 <p class="caption" id="width-caption"></p>
 <h2>Training curves of the best and worst trials</h2>
+<p class="muted caption" id="curve-caption"></p>
 <div class="chart"><canvas id="curve-chart" role="img" aria-label="Training curves (test error by epoch) of the best and the worst trials."></canvas></div>
 <h2>Random search efficiency</h2>
+<p class="muted caption" id="search-caption"></p>
 <div class="chart small"><canvas id="search-chart" role="img" aria-label="Random search efficiency: the expected best error of n random trials."></canvas></div>
 <h2>Trials</h2>
 <p class="muted caption">Click a column to sort, a row (or a point in any chart) to select its trial everywhere.</p>

@@ -211,6 +211,7 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
     stageStarts,
     line,
     epochs: r.epochs,
+    ...(r.lossCurve ? { lossCurve: r.lossCurve } : {}),
     wallSeconds: r.wallSeconds,
     ...(note === undefined ? {} : { note }),
   };

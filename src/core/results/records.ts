@@ -99,6 +99,8 @@ export interface TrialRecord {
   host: string;
   /** (step, lr) points of the run's learning-rate schedule, enough to draw it (1-based steps; absent in older records). */
   lrCurve?: { step: number; lr: number }[];
+  /** The training loss along the run, the mean of each run of steps (absent in older records). */
+  lossCurve?: { step: number; loss: number }[];
   /**
    * Why a `failed` trial failed, and whose the failure is: `model` (an exception while training
    * it, out of memory for it) or `environment` (the dataset missing, the backend gone, the worker
@@ -186,6 +188,9 @@ export function trialRecordShapeProblem(value: unknown): string | undefined {
   }
   if ('lrCurve' in value && !(Array.isArray(value.lrCurve) && value.lrCurve.every((p) => isObject(p) && isNumber(p.step) && isNumber(p.lr)))) {
     return 'lrCurve is not a list of {step, lr}';
+  }
+  if ('lossCurve' in value && !(Array.isArray(value.lossCurve) && value.lossCurve.every((p) => isObject(p) && isNumber(p.step) && isNumber(p.loss)))) {
+    return 'lossCurve is not a list of {step, loss}';
   }
   if (record.status === 'ok' && record.error === null) return "status 'ok' without an error";
   if (record.status === 'failed' && !(isObject(record.failure) && isString(record.failure.message))) return "status 'failed' without failure.message";
