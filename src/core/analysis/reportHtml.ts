@@ -58,7 +58,7 @@ vscode-single-select { width: 22rem; } vscode-single-select#metric-select, vscod
 ul.sequential { list-style: none; padding-left: 0; } ul.sequential li + li { padding-left: 1.5rem; font-size: 0.9rem; }
 .status-failed, .status-diverged { color: var(--dslab-series-2); }
 #summary th { white-space: normal; vertical-align: bottom; }
-@media (max-width: 760px) { #summary th, #summary td { padding: 0.2rem 0.3rem; } }
+@media (max-width: 760px) { body { padding-left: 0.8rem; padding-right: 0.8rem; } #summary { font-size: 0.75rem; display: block; overflow-x: auto; } #summary th, #summary td { padding: 0.15rem 0.25rem; } #summary th:nth-child(2), #summary td:nth-child(2) { display: none; } }
 :focus-visible, #trials th button.sort:focus-visible { outline: 2px solid var(--dslab-focus, var(--dslab-accent)); outline-offset: -2px; }
 `;
 
