@@ -42,7 +42,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closed.event;
   private child: ChildProcess | undefined;
   private stopping = false;
-  private readonly progress = new SweepProgress('run the task again');
+  private readonly progress = new SweepProgress('run the task again', 'to add one: Design Space Lab: Install Native Training Backend…');
   private reportProgress: ((fraction: number, message: string) => void) | undefined;
   private file = '';
   private endProgress: (() => void) | undefined;

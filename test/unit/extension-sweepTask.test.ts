@@ -77,6 +77,22 @@ describe('reading the CLI events', () => {
 });
 
 describe('a sweep as the task shows it', () => {
+  test('backends that are not installed are named in one line that points to the install command', () => {
+    const fellThrough = [
+      'tfjs-node-gpu: not installed (npm install @tensorflow/tfjs-node-gpu@4.22.0; needs CUDA 11.2 + cuDNN 8.1)',
+      'webgpu: only a software adapter (llvmpipe); name --backend webgpu to use it',
+      'tfjs-node: not installed (npm install @tensorflow/tfjs-node@4.22.0)',
+    ];
+    const event: SweepEvent = { type: 'backend', backend: { name: 'wasm', detail: 'wasm (SIMD, 1 thread)', fellThrough }, workers: 2 };
+    assert.deepEqual(new SweepProgress('run the task again', 'Install Native Training Backend…').apply(event), [
+      '  skipped webgpu: only a software adapter (llvmpipe); name --backend webgpu to use it',
+      '  not installed: tfjs-node-gpu, tfjs-node (Install Native Training Backend…)',
+      'Training on wasm (SIMD, 1 thread) with 2 workers',
+    ]);
+    // The CLI keeps each npm line: that is how its user installs one.
+    assert.match(new SweepProgress('run the same command again').apply(event)[0], /npm install @tensorflow\/tfjs-node-gpu/);
+  });
+
   test('events become lines; done/total and the best error follow the trials', () => {
     const progress = new SweepProgress('run the task again');
     const events: SweepEvent[] = [

@@ -79,8 +79,23 @@ export class SweepProgress {
   /** The one space this run trains, when it trains one. */
   space: string | undefined;
 
-  /** `again`: how to run the sweep again, for the summary (see summaryLines). */
-  constructor(private readonly again: string) {}
+  /**
+   * `again`: how to run the sweep again, for the summary (see summaryLines). `install`: where the
+   * user installs a missing backend (the editor's command); backends skipped as not installed
+   * are then named in one line pointing there, instead of one npm line each.
+   */
+  constructor(
+    private readonly again: string,
+    private readonly install?: string,
+  ) {}
+
+  private backendLines(fellThrough: readonly string[]): string[] {
+    if (this.install === undefined) return fellThrough.map((l) => `  skipped ${l}`);
+    const missing = fellThrough.map((l) => /^(\S+): not installed\b/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
+    const lines = fellThrough.filter((l) => !/^\S+: not installed\b/.test(l)).map((l) => `  skipped ${l}`);
+    if (missing.length > 0) lines.push(`  not installed: ${missing.join(', ')} (${this.install})`);
+    return lines;
+  }
 
   /** Applies an event and returns the lines it prints (none for per-step events). */
   apply(e: SweepEvent): string[] {
@@ -96,7 +111,7 @@ export class SweepProgress {
       case 'unusable':
         return [`${e.file}: unusable (${e.reason}); training it again`];
       case 'backend':
-        return [...e.backend.fellThrough.map((l) => `  skipped ${l}`), `Training on ${e.backend.detail} with ${count(e.workers, 'worker')}`];
+        return [...this.backendLines(e.backend.fellThrough), `Training on ${e.backend.detail} with ${count(e.workers, 'worker')}`];
       case 'round':
         this.sequential = e.sequential;
         this.total = e.total;
