@@ -4,8 +4,9 @@ import type { Command } from './command';
 import { cxCommand } from './cx';
 import { exportCommand } from './export';
 import { fitCommand } from './fit';
+import { importCommand } from './import';
 import { sampleCommand } from './sample';
 import { sweepCommand } from './sweep';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, analyzeCommand, exportCommand];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, analyzeCommand, exportCommand, importCommand];

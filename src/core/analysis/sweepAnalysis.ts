@@ -70,7 +70,8 @@ export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
     missing: spaces.reduce((sum, s) => sum + s.missing, 0),
     unusable: snapshot.unusable,
   };
-  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons, sequential };
+  const imported = manifest.imported;
+  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons, sequential, ...(imported ? { imported } : {}) };
   return { ...partial, findings: describeFindings(partial) };
 }
 
@@ -107,7 +108,7 @@ function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[
   for (const key of metricNames) properties[key] = ok.map((t) => t.metrics[key]);
   return {
     name: space.name,
-    type: space.type,
+    type: space.modelType ?? space.type,
     planned,
     n: ok.length,
     failed: trials.filter((t) => t.status === 'failed').length,
@@ -124,7 +125,7 @@ function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[
     ...bestRangesOf(errors, properties, settings.bootstrap),
     searchEfficiency: randomSearchEfficiency(errors),
     efitCorrelation: spearman(errors, ok.map((t) => t.metrics.efit)),
-    size: designSpaceSize(space),
+    size: space.modelType === undefined ? designSpaceSize(space) : null,
     trials,
   };
 }
@@ -156,7 +157,9 @@ function normalizedEdf(ok: TrialSummary[], errors: number[], settings: AnalysisS
 export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary {
   let widths: number[] = [];
   let stageStarts: number[] = [];
-  const labels = { block: r.model.block ?? 'X', activation: r.model.activation ?? 'relu' };
+  // An imported model that is not ours (no regnet, no anynet) is labelled with its own type.
+  const foreign = r.model.regnet === undefined && r.model.anynet === undefined;
+  const labels = { block: r.model.block ?? (foreign && r.source ? r.source.type : 'X'), activation: r.model.activation ?? 'relu' };
   try {
     const expanded = expandModel(r.model);
     widths = blockWidths(expanded);
