@@ -7,7 +7,7 @@ import { InvalidCandidateError } from '../core/sampling/spaceSampler';
 import { sampleFile, SamplingError, type SpaceSample } from '../core/sampling/sampler';
 import { count } from '../core/presentation/counts';
 import { tableLines } from '../core/presentation/table';
-import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { formatAndFile, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
 
 const FORMATS = ['pycls'] as const;
@@ -86,11 +86,7 @@ export const exportCommand: Command = {
   help: HELP,
   run(argv: string[], io: Io): number {
     const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, space: { type: 'string' } });
-    const [format, file, ...extra] = positionals;
-    if (format === undefined) throw new UsageError(`missing the format (${FORMATS.join(', ')})`);
-    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; dslab exports ${FORMATS.join(', ')}`);
-    if (file === undefined) throw new UsageError('missing FILE (a space file, e.g. examples/space.regnet.yaml)');
-    if (extra.length > 0) throw new UsageError(`expected one FILE, got ${extra.length + 1}: ${[file, ...extra].join(' ')}`);
+    const { file } = formatAndFile(positionals, FORMATS, 'exports', 'FILE (a space file, e.g. examples/space.regnet.yaml)');
     if (values.out === '') throw new UsageError('--out expects a folder');
     const resolved = loadSpaceFile(file, io);
     let samples: SpaceSample[];

@@ -11,7 +11,7 @@ import { SweepDirectoryError } from '../core/results/store';
 import type { ImportFormat } from '../core/results/records';
 import { count } from '../core/presentation/counts';
 import { tableLines } from '../core/presentation/table';
-import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { formatAndFile, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 
 import { name as TOOL_NAME, version as TOOL_VERSION } from '../../package.json';
 
@@ -110,11 +110,7 @@ export const importCommand: Command = {
   help: HELP,
   run(argv: string[], io: Io): number {
     const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, space: { type: 'string' }, dataset: { type: 'string' } });
-    const [format, file, ...extra] = positionals;
-    if (format === undefined) throw new UsageError(`missing the format (${FORMATS.join(', ')})`);
-    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; dslab imports ${FORMATS.join(', ')}`);
-    if (file === undefined) throw new UsageError(`missing the file to import (${format === 'pycls' ? "a collected sweep's sweep.json" : 'an NDS population, e.g. ResNet.json'})`);
-    if (extra.length > 0) throw new UsageError(`expected one file, got ${extra.length + 1}: ${[file, ...extra].join(' ')}`);
+    const { format, file } = formatAndFile(positionals, FORMATS, 'imports', `the file to import (${positionals[0] === 'nds' ? 'an NDS population, e.g. ResNet.json' : "a collected sweep's sweep.json"})`);
     if (values.out === '') throw new UsageError('--out expects a folder');
     if (values.dataset !== undefined && format !== 'nds') throw new UsageError('--dataset applies to nds imports only (a pycls config names its dataset)');
     if (values.dataset !== undefined && !(NDS_DATASETS as readonly string[]).includes(values.dataset)) throw new UsageError(`--dataset must be ${NDS_DATASETS.join(' or ')}, got '${values.dataset}'`);
@@ -133,7 +129,7 @@ export const importCommand: Command = {
       throw err;
     }
     const collectedAt = fs.statSync(file).mtime.toISOString();
-    const sweep = buildImportedSweep(jobs, complexityOf, { format: format as ImportFormat, source: file, name, tool: { name: TOOL_NAME, version: TOOL_VERSION }, collectedAt, recipe });
+    const sweep = buildImportedSweep(jobs, complexityOf, { format: format, source: file, name, tool: { name: TOOL_NAME, version: TOOL_VERSION }, collectedAt, recipe });
     try {
       writeImportedSweep(out, sweep);
     } catch (err) {
@@ -151,7 +147,7 @@ export const importCommand: Command = {
         mismatches: sweep.mismatches,
       });
     } else {
-      io.stdout(human(file, out, format as ImportFormat, jobs, sweep));
+      io.stdout(human(file, out, format, jobs, sweep));
     }
     return 0;
   },

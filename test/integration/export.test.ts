@@ -75,7 +75,7 @@ describe('dslab export pycls', () => {
       [[], /missing the format \(pycls\)/],
       [['onnx', 'examples/space.regnet.yaml'], /unknown format 'onnx'; dslab exports pycls/],
       [['pycls'], /missing FILE/],
-      [['pycls', 'a.yaml', 'b.yaml'], /expected one FILE, got 2/],
+      [['pycls', 'a.yaml', 'b.yaml'], /expected one file, got 2/],
       [['pycls', 'examples/space.regnet.yaml', '--out', ''], /--out expects a folder/],
     ] as const) {
       const r = dslab('export', ...args);
