@@ -158,7 +158,9 @@ export function buildImportedSweep(jobs: readonly ImportedJob[], complexityOf: (
   const kinds = new Map<string, ImportedJob[]>();
   for (const job of jobs) {
     const kind = kindOf(job);
-    kinds.set(kind, [...(kinds.get(kind) ?? []), job]);
+    const group = kinds.get(kind);
+    if (group) group.push(job);
+    else kinds.set(kind, [job]);
   }
   const spaces: DesignSpace[] = [];
   const models: SweepModel[] = [];

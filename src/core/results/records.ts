@@ -6,7 +6,7 @@
  */
 import type { ModelSpec } from '../model';
 import type { ResolvedSpaceFile } from '../space/types';
-import { canonicalJson } from './fingerprint';
+import { jsonEqual } from './fingerprint';
 import type { SampledModel } from '../sampling/sampler';
 import { DRAWN_TRAINING_KEYS, type DrawnTraining } from '../space/drawnSettings';
 import { count, plural } from '../presentation/counts';
@@ -196,7 +196,7 @@ export function checkTrialRecord(value: unknown, expected: SweepModel): string |
   if (record.space !== expected.space || record.index !== expected.index) {
     return `it is the record of ${record.space} #${record.index}`;
   }
-  if (canonicalJson(record.model) !== canonicalJson(expected.model)) return 'its model differs from the one sweep.json lists';
+  if (!jsonEqual(record.model, expected.model)) return 'its model differs from the one sweep.json lists';
   return senseProblem(record, expected);
 }
 
