@@ -130,7 +130,7 @@ describe('pycls YAML', () => {
 
 /** The space files whose sampled models must survive the trip: the examples and the good fixtures. */
 const SPACE_FILES = [
-  ...['examples', 'examples/findings', 'test/fixtures/spaces/good', 'test/fixtures/interop'].flatMap((dir) =>
+  ...['examples', 'examples/findings', 'examples/pycls', 'test/fixtures/spaces/good', 'test/fixtures/interop'].flatMap((dir) =>
     fs
       .readdirSync(path.join(ROOT, dir))
       .filter((f) => f.endsWith('.yaml') && f !== 'paper-table1.yaml')

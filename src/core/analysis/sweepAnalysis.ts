@@ -15,7 +15,7 @@ import { bandSize, dkwBand } from './band';
 import { bestRangesOf } from './bootstrap';
 import { compareSpaces, decisiveTest, type SpaceErrors } from './comparison';
 import { complexityWeights, edfArea, edfCurve, summarizeErrors } from './edf';
-import { fitQuantizedLinear } from './fit';
+import { fitQuantizedLinear, type WidthFit } from './fit';
 import { continuousWidths, efit, predictWidths } from './widthLine';
 import { randomSearchEfficiency } from './randomSearch';
 import { sequentialState, type SequentialState } from './sequential';
@@ -219,6 +219,24 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
   };
 }
 
+/**
+ * Fits by block widths: populations repeat networks (an NDS ResNet space, a re-analysis while a
+ * sweep runs), and a fit is milliseconds. Bounded, so that a long-lived process does not grow.
+ */
+const FITS = new Map<string, WidthFit>();
+const MAX_FITS = 100_000;
+
+function fitOf(widths: number[]): WidthFit {
+  const key = widths.join(',');
+  let fit = FITS.get(key);
+  if (fit === undefined) {
+    if (FITS.size >= MAX_FITS) FITS.clear();
+    fit = fitQuantizedLinear(widths);
+    FITS.set(key, fit);
+  }
+  return fit;
+}
+
 /** A RegNet's own line (e_fit against its adjusted widths), or an AnyNet's quantized linear fit. */
 function widthLine(r: TrialRecord, widths: number[]): WidthLine {
   const reg = r.model.regnet;
@@ -226,7 +244,7 @@ function widthLine(r: TrialRecord, widths: number[]): WidthLine {
     const predicted = predictWidths(reg, widths.length).widths;
     return { w0: reg.w0, wa: reg.wa, wm: reg.wm, efit: efit(predicted, widths), predicted, continuous: continuousWidths(reg.w0, reg.wa, widths.length), source: 'params' };
   }
-  const fit = fitQuantizedLinear(widths);
+  const fit = fitOf(widths);
   return { w0: fit.w0, wa: fit.wa, wm: fit.wm, efit: fit.efit, predicted: fit.predicted, continuous: continuousWidths(fit.w0, fit.wa, widths.length), source: 'fit' };
 }
 
