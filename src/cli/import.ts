@@ -1,12 +1,10 @@
 /** `dslab import pycls|nds FILE`: results trained elsewhere as a sweep directory that `dslab analyze` and the Results panel read. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { buildImportedSweep, spaceNameOf, writeImportedSweep, type ImportedJob, type ImportedRecipe, type ImportedSweep } from '../core/interop/importedSweep';
-import { ndsDatasetOf, readNdsPopulation, type NdsDataset } from '../core/interop/ndsPopulation';
-import { complexityOf } from '../core/interop/pyclsConfig';
-import { readPyclsSweep } from '../core/interop/pyclsSweep';
-import { ImportError, parsePythonJson } from '../core/interop/sourceJson';
+import { spaceNameOf, type ImportedJob, type ImportedSweep } from '../core/interop/importedSweep';
+import { importFile, IMPORT_FORMATS, NDS_DATASETS, type ImportedFile } from '../core/interop/importFile';
+import type { NdsDataset } from '../core/interop/ndsPopulation';
+import { ImportError } from '../core/interop/sourceJson';
 import { DEFAULT_SWEEPS_DIR } from '../core/results/layout';
+import { isFilesystemError } from '../core/results/fsErrors';
 import { SweepDirectoryError } from '../core/results/store';
 import type { ImportFormat } from '../core/results/records';
 import { count } from '../core/presentation/counts';
@@ -15,8 +13,6 @@ import { formatAndFile, parseCommandArgs, printJson, UsageError, UserError, type
 
 import { name as TOOL_NAME, version as TOOL_VERSION } from '../../package.json';
 
-const FORMATS: readonly ImportFormat[] = ['pycls', 'nds'];
-const NDS_DATASETS: readonly NdsDataset[] = ['cifar10', 'imagenet'];
 
 const HELP = `Usage: dslab import pycls SWEEP_JSON [--out DIR] [--space NAME] [--json]
        dslab import nds FILE.json [--out DIR] [--space NAME] [--dataset cifar10|imagenet] [--json]
@@ -56,23 +52,6 @@ Examples:
   dslab import nds data/ResNet.json && dslab analyze .dslab/ResNet
 `;
 
-/** The name of an import: a pycls sweep.json is named after its folder (pycls's NAME), anything else after itself. */
-export function importNameOf(file: string): string {
-  const parsed = path.parse(path.resolve(file));
-  return parsed.name === 'sweep' && path.basename(parsed.dir) !== '' ? path.basename(parsed.dir) : parsed.name;
-}
-
-function readSource(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new UserError(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EISDIR' ? 'it is a directory' : e.message}`);
-  }
-  return parsePythonJson(text, file);
-}
-
 function human(source: string, out: string, format: ImportFormat, jobs: readonly ImportedJob[], sweep: ImportedSweep): string {
   const recorded = sweep.records.length;
   const lines = [`Imported ${recorded} of ${count(jobs.length, `${format} job`)} of ${source} into ${out}:`];
@@ -110,32 +89,20 @@ export const importCommand: Command = {
   help: HELP,
   run(argv: string[], io: Io): number {
     const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, space: { type: 'string' }, dataset: { type: 'string' } });
-    const { format, file } = formatAndFile(positionals, FORMATS, 'imports', `the file to import (${positionals[0] === 'nds' ? 'an NDS population, e.g. ResNet.json' : "a collected sweep's sweep.json"})`);
+    const { format, file } = formatAndFile(positionals, IMPORT_FORMATS, 'imports', `the file to import (${positionals[0] === 'nds' ? 'an NDS population, e.g. ResNet.json' : "a collected sweep's sweep.json"})`);
     if (values.out === '') throw new UsageError('--out expects a folder');
     if (values.dataset !== undefined && format !== 'nds') throw new UsageError('--dataset applies to nds imports only (a pycls config names its dataset)');
     if (values.dataset !== undefined && !(NDS_DATASETS as readonly string[]).includes(values.dataset)) throw new UsageError(`--dataset must be ${NDS_DATASETS.join(' or ')}, got '${values.dataset}'`);
     if (values.space !== undefined && spaceNameOf(values.space) !== values.space) throw new UsageError(`--space '${values.space}' is not a space name (letters, digits, _ . -, starting with a letter or _)`);
-    const name = values.space ?? spaceNameOf(importNameOf(file));
-    const out = values.out ?? path.join(DEFAULT_SWEEPS_DIR, name);
-
-    let jobs: ImportedJob[];
-    let recipe: ImportedRecipe;
+    let imported: ImportedFile;
     try {
-      const value = readSource(file);
-      ({ jobs, recipe } =
-        format === 'pycls' ? readPyclsSweep(value, file) : readNdsPopulation(value, file, (values.dataset as NdsDataset | undefined) ?? ndsDatasetOf(file), name));
+      imported = importFile(file, format, { name: values.space, out: values.out, dataset: values.dataset as NdsDataset | undefined, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
     } catch (err) {
-      if (err instanceof ImportError) throw new UserError(err.message.startsWith(file) ? err.message : `${file}: ${err.message}`);
+      if (err instanceof ImportError || err instanceof SweepDirectoryError) throw new UserError(err.message);
+      if (isFilesystemError(err)) throw new UserError(`cannot write ${values.out ?? 'the sweep directory'}: ${(err as Error).message}`);
       throw err;
     }
-    const collectedAt = fs.statSync(file).mtime.toISOString();
-    const sweep = buildImportedSweep(jobs, complexityOf, { format: format, source: file, name, tool: { name: TOOL_NAME, version: TOOL_VERSION }, collectedAt, recipe });
-    try {
-      writeImportedSweep(out, sweep);
-    } catch (err) {
-      if (err instanceof SweepDirectoryError) throw new UserError(err.message);
-      throw new UserError(`cannot write ${out}: ${(err as Error).message}`);
-    }
+    const { out, jobs, sweep } = imported;
     if (values.json) {
       printJson(io, {
         source: file,

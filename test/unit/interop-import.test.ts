@@ -9,6 +9,7 @@ import { ndsDatasetOf, readNdsPopulation } from '../../src/core/interop/ndsPopul
 import { buildImportedSweep, spaceNameOf } from '../../src/core/interop/importedSweep';
 import { complexityOf } from '../../src/core/interop/pyclsConfig';
 import { checkTrialRecord } from '../../src/core/results/records';
+import { importFormatOf, importNameOf } from '../../src/core/interop/importFile';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const PYCLS = path.join(ROOT, 'test/fixtures/interop/cifar_regnet/sweep.json');
@@ -178,5 +179,19 @@ describe('an NDS population', () => {
     for (const [value, message] of cases) {
       assert.throws(() => readNdsPopulation(value, 'n.json', 'cifar10', 'X'), (e: unknown) => e instanceof ImportError && message.test(e.message), String(message));
     }
+  });
+});
+
+describe('recognizing an import', () => {
+  test('a pycls sweep by its first job\'s cfg and complexity, an NDS population by its net and flops', () => {
+    assert.equal(importFormatOf(pyclsSweep()), 'pycls');
+    const nds = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/interop/nds/ResNet.json'), 'utf8'));
+    assert.equal(importFormatOf(nds), 'nds');
+    assert.equal(importFormatOf({ top: nds, mid: [] }), 'nds');
+    for (const other of [[], {}, [1], [{ cfg: {} }], 'x', null]) assert.equal(importFormatOf(other), undefined);
+  });
+
+  test('a pycls sweep.json is named after its folder, anything else after itself', () => {
+    assert.deepEqual(['runs/cifar_regnet/sweep.json', 'data/ResNet.json', 'sweep.json'].map((f) => importNameOf(path.join('/x', f))), ['cifar_regnet', 'ResNet', 'x']);
   });
 });
