@@ -90,6 +90,7 @@ describe('pycls config → model', () => {
 
   test('other model types, stems, blocks and activations are unsupported, with the type and why', () => {
     assert.deepEqual(modelFromPyclsCfg({ MODEL: { TYPE: 'resnet' } }), { unsupported: 'MODEL.TYPE "resnet" is not an AnyNet or a RegNet', type: 'resnet' });
+    assert.deepEqual(modelFromPyclsCfg({}), { unsupported: 'the config sets no MODEL.TYPE', type: '' });
     const block = modelFromPyclsCfg({ ...X200MF, REGNET: { BLOCK_TYPE: 'res_bottleneck_linear_block' } });
     assert.ok('unsupported' in block && /REGNET.BLOCK_TYPE res_bottleneck_linear_block/.test(block.unsupported));
     const act = modelFromPyclsCfg({ ...X200MF, MODEL: { TYPE: 'regnet', ACTIVATION_FUN: 'gelu' } });

@@ -254,6 +254,7 @@ export function modelFromPyclsCfg(cfg: PyclsCfg): PyclsModel {
   if (!isPlain(cfg)) throw new PyclsCfgError('', `a pycls config must be a map of sections, got ${JSON.stringify(cfg)}`);
   const model = section(cfg, 'MODEL');
   const type = text(model, 'MODEL', 'TYPE');
+  if (type === '') return { unsupported: 'the config sets no MODEL.TYPE', type };
   if (type !== 'regnet' && type !== 'anynet') return { unsupported: `MODEL.TYPE ${JSON.stringify(type)} is not an AnyNet or a RegNet`, type };
   const where = type === 'regnet' ? 'REGNET' : 'ANYNET';
   const s = section(cfg, where);

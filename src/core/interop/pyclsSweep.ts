@@ -106,7 +106,7 @@ function readJob(value: unknown, entry: number): { job: ImportedJob; training: P
   const description = typeof cfg.DESC === 'string' && cfg.DESC !== '' ? cfg.DESC : typeof value.log_file === 'string' ? value.log_file : undefined;
   const base = {
     entry,
-    type: (cfg.MODEL as Record<string, unknown> | undefined)?.TYPE as string,
+    type: 'type' in model ? model.type : String((cfg.MODEL as Record<string, unknown>).TYPE),
     stated,
     training: { lr: training.lr, weightDecay: training.weightDecay, epochs: training.epochs, batchSize: training.batchSize, labelSmoothing: training.labelSmoothing },
     seed: training.seed,
