@@ -4,7 +4,8 @@
  * stored as pycls's sweep stores it — the whole config (all of pycls/core/config.py's keys),
  * converted to an explicit AnyNet by the scaler with its REGNET.* kept, DESC the sample's key —
  * with its complexity and the sorted log data of its epochs (`pycls/core/meters.py`: epoch,
- * epoch_ind, epoch_max, top1_err, min_top1_err, loss, lr, time_avg, time_epoch, mem, eta).
+ * epoch_ind, epoch_max, top1_err, min_top1_err, loss, lr, time_avg, time_epoch, mem, eta), the
+ * EMA model's test epochs included (test_ema_epoch).
  * Errors are synthetic, seeded, falling with log flops plus noise, so that the analysis has
  * something to find. Used by the `import` benchmark suite and to make the small test fixture.
  */
@@ -153,6 +154,13 @@ export function generatePyclsSweep(options: GeneratorOptions): Record<string, un
         epoch: epochStr, epoch_ind: series(done, (e) => e), epoch_max: series(done, () => E),
         mem: series(done, () => Math.round(300 + cx.acts / 2e3)), min_top1_err: minErr, min_top5_err: series(done, () => 0.5),
         time_avg: series(done, () => timeEpoch / 500), time_epoch: series(done, () => timeEpoch / 50), top1_err: err, top5_err: series(done, () => 0.5),
+      };
+      // The EMA model (OPTIM.EMA_ALPHA > 0) is tested too, a little better late in training.
+      const ema = err.map((e, k) => dec4(e - (0.3 * (k + 1)) / E));
+      job.test_ema_epoch = {
+        ...(job.test_epoch as Record<string, unknown>),
+        top1_err: ema,
+        min_top1_err: ema.map((_, k) => Math.min(...ema.slice(0, k + 1))),
       };
     }
     return job;

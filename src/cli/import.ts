@@ -2,6 +2,7 @@
 import { spaceNameOf, type ImportedJob, type ImportedSweep } from '../core/interop/importedSweep';
 import { importFile, IMPORT_FORMATS, NDS_DATASETS, type ImportedFile } from '../core/interop/importFile';
 import type { NdsDataset } from '../core/interop/ndsPopulation';
+import { PYCLS_ERRORS, type PyclsError } from '../core/interop/pyclsSweep';
 import { ImportError } from '../core/interop/sourceJson';
 import { DEFAULT_SWEEPS_DIR } from '../core/results/layout';
 import { isFilesystemError } from '../core/results/fsErrors';
@@ -14,7 +15,7 @@ import { formatAndFile, parseCommandArgs, printJson, UsageError, UserError, type
 import { name as TOOL_NAME, version as TOOL_VERSION } from '../../package.json';
 
 
-const HELP = `Usage: dslab import pycls SWEEP_JSON [--out DIR] [--space NAME] [--json]
+const HELP = `Usage: dslab import pycls SWEEP_JSON [--out DIR] [--space NAME] [--error final|best|ema] [--json]
        dslab import nds FILE.json [--out DIR] [--space NAME] [--dataset cifar10|imagenet] [--json]
 
 Reads results trained elsewhere and writes them as a sweep directory (sweep.json and one trial
@@ -25,7 +26,9 @@ as any sweep: EDFs, normalized EDFs, best ranges, width fits.
          jobs' log data: cfg, complexity, train_epoch and test_epoch series). AnyNet and
          RegNet models are rebuilt from their configs (a RegNet that pycls's sweep stored as
          an AnyNet is recognized by its REGNET.* keys); other model types keep their
-         complexity and error only. The error is the top-1 test error of the last epoch.
+         complexity and error only. The error is the top-1 test error of the last epoch
+         (--error best: the lowest over the epochs; --error ema: the EMA model's lowest,
+         what pycls's sweep_analyze compares).
   nds    an NDS population file (facebookresearch/nds: ResNet.json, DARTS_in.json, …; a list
          of jobs with net, flops, params, min_test_top1, test_ep_top1, …). Nets are rebuilt
          when one reading of them gives exactly the flops and params the file states. The
@@ -40,6 +43,7 @@ Options:
                  replaced, anything else is refused
   --space NAME   the sweep's and its space's name (default: the folder of a pycls sweep.json,
                  else the file name without extension)
+  --error E      pycls only: final (default), best or ema, as above
   --dataset D    nds only: cifar10 or imagenet (default: imagenet for a file named *_in.json)
   --json         print one JSON document: {source, format, out, entries, spaces: [{name, type,
                  models, recorded}], unfinished: [{entry, reason}], mismatches}
@@ -88,15 +92,17 @@ export const importCommand: Command = {
   summary: 'import a collected pycls sweep or an NDS population as a sweep directory to analyze',
   help: HELP,
   run(argv: string[], io: Io): number {
-    const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, space: { type: 'string' }, dataset: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, space: { type: 'string' }, dataset: { type: 'string' }, error: { type: 'string' } });
     const { format, file } = formatAndFile(positionals, IMPORT_FORMATS, 'imports', `the file to import (${positionals[0] === 'nds' ? 'an NDS population, e.g. ResNet.json' : "a collected sweep's sweep.json"})`);
     if (values.out === '') throw new UsageError('--out expects a folder');
     if (values.dataset !== undefined && format !== 'nds') throw new UsageError('--dataset applies to nds imports only (a pycls config names its dataset)');
     if (values.dataset !== undefined && !(NDS_DATASETS as readonly string[]).includes(values.dataset)) throw new UsageError(`--dataset must be ${NDS_DATASETS.join(' or ')}, got '${values.dataset}'`);
+    if (values.error !== undefined && format !== 'pycls') throw new UsageError('--error applies to pycls imports only (an NDS job states one error, min_test_top1)');
+    if (values.error !== undefined && !(PYCLS_ERRORS as readonly string[]).includes(values.error)) throw new UsageError(`--error must be ${PYCLS_ERRORS.join(', ')}, got '${values.error}'`);
     if (values.space !== undefined && spaceNameOf(values.space) !== values.space) throw new UsageError(`--space '${values.space}' is not a space name (letters, digits, _ . -, starting with a letter or _)`);
     let imported: ImportedFile;
     try {
-      imported = importFile(file, format, { name: values.space, out: values.out, dataset: values.dataset as NdsDataset | undefined, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
+      imported = importFile(file, format, { name: values.space, out: values.out, dataset: values.dataset as NdsDataset | undefined, error: values.error as PyclsError | undefined, tool: { name: TOOL_NAME, version: TOOL_VERSION } });
     } catch (err) {
       if (err instanceof ImportError || err instanceof SweepDirectoryError) throw new UserError(err.message);
       if (isFilesystemError(err)) throw new UserError(`cannot write ${values.out ?? 'the sweep directory'}: ${(err as Error).message}`);

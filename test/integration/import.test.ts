@@ -86,6 +86,15 @@ describe('dslab import pycls', () => {
     assert.deepEqual(fs.readdirSync(other), ['notes.txt']);
   });
 
+  test('--error ema: each trial\'s error is its EMA model\'s lowest test error', () => {
+    const dir = path.join(tmp, 'ema');
+    assert.equal(dslab('import', 'pycls', PYCLS, '--out', dir, '--error', 'ema').status, 0);
+    const job = JSON.parse(fs.readFileSync(path.join(ROOT, PYCLS), 'utf8').replace(/\bNaN\b/g, 'null'))[0];
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'trials', 'cifar_regnet.regnet', '0000.json'), 'utf8'));
+    assert.equal(record.error, Math.min(...job.test_ema_epoch.top1_err));
+    assert.equal(record.bestError, Math.min(...job.test_epoch.top1_err));
+  });
+
   test('the default folder is named after the sweep\'s folder, as pycls names a sweep', () => {
     const cwd = fs.mkdtempSync(path.join(tmp, 'cwd-'));
     const r = spawnSync(process.execPath, [DSLAB, 'import', 'pycls', path.join(ROOT, PYCLS)], { encoding: 'utf8', cwd });
@@ -172,6 +181,8 @@ describe('dslab import errors', () => {
       [['pycls', PYCLS, '--dataset', 'cifar10'], /--dataset applies to nds imports only/],
       [['nds', 'x.json', '--dataset', 'mnist'], /--dataset must be cifar10 or imagenet, got 'mnist'/],
       [['pycls', PYCLS, '--space', 'a/b'], /--space 'a\/b' is not a space name/],
+      [['pycls', PYCLS, '--error', 'last'], /--error must be final, best, ema, got 'last'/],
+      [['nds', 'x.json', '--error', 'ema'], /--error applies to pycls imports only/],
       [['pycls', PYCLS, '--out', ''], /--out expects a folder/],
     ] as const) {
       const r = dslab('import', ...args);

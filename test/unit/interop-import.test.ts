@@ -68,9 +68,21 @@ describe('a collected pycls sweep', () => {
     assert.equal(typeof jobs[16].error, 'number');
   });
 
+  test('--error best takes the lowest test error, --error ema the EMA model\'s lowest (pycls\'s sweep_analyze)', () => {
+    const raw = pyclsSweep()[0] as { test_epoch: { top1_err: number[] }; test_ema_epoch: { top1_err: number[] } };
+    const [best] = readPyclsSweep([raw], 's.json', 'best').jobs;
+    const [ema] = readPyclsSweep([raw], 's.json', 'ema').jobs;
+    assert.equal(best.error, Math.min(...raw.test_epoch.top1_err));
+    assert.equal(ema.error, Math.min(...raw.test_ema_epoch.top1_err));
+    assert.deepEqual(ema.epochs, jobs[0].epochs);
+    const { test_ema_epoch: _, ...noEma } = raw;
+    const [missing] = readPyclsSweep([noEma], 's.json', 'ema').jobs;
+    assert.deepEqual([missing.error, missing.unfinished], [null, 'no test_ema_epoch (the EMA model was not tested)']);
+  });
+
   test('older collections with only "k/N" epoch strings are read the same', () => {
     const entry = structuredClone(pyclsSweep()[0]) as Record<string, Record<string, unknown>>;
-    for (const log of [entry.test_epoch, entry.train_epoch]) {
+    for (const log of [entry.test_epoch, entry.train_epoch, entry.test_ema_epoch]) {
       delete log.epoch_ind;
       delete log.epoch_max;
     }

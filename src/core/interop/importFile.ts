@@ -9,7 +9,7 @@ import type { ImportFormat, SweepManifest } from '../results/records';
 import { buildImportedSweep, spaceNameOf, writeImportedSweep, type ImportedJob, type ImportedRecipe, type ImportedSweep } from './importedSweep';
 import { ndsDatasetOf, readNdsPopulation, type NdsDataset } from './ndsPopulation';
 import { complexityOf } from './pyclsConfig';
-import { readPyclsSweep } from './pyclsSweep';
+import { readPyclsSweep, type PyclsError } from './pyclsSweep';
 import { ImportError, isRecord, parsePythonJson } from './sourceJson';
 
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['pycls', 'nds'];
@@ -38,6 +38,8 @@ export interface ImportFileOptions {
   out?: string;
   /** NDS only: the dataset; default from the file's name. */
   dataset?: NdsDataset;
+  /** pycls only: which error a job gets (default final). */
+  error?: PyclsError;
   tool: SweepManifest['tool'];
 }
 
@@ -65,7 +67,7 @@ export function importFile(file: string, format: ImportFormat, options: ImportFi
   const value = parsePythonJson(text, file);
   let read: { jobs: ImportedJob[]; recipe: ImportedRecipe };
   try {
-    read = format === 'pycls' ? readPyclsSweep(value, file) : readNdsPopulation(value, file, options.dataset ?? ndsDatasetOf(file), name);
+    read = format === 'pycls' ? readPyclsSweep(value, file, options.error) : readNdsPopulation(value, file, options.dataset ?? ndsDatasetOf(file), name);
   } catch (err) {
     if (err instanceof ImportError && !err.message.startsWith(file)) throw new ImportError(`${file}: ${err.message}`);
     throw err;

@@ -8,7 +8,8 @@
  *   `loss`, `lr`, `time_epoch`, … (`pycls/core/meters.py`);
  * - `log_file`, `err_file`, `err`.
  * A job is finished when its last test epoch is its last epoch (epoch_ind = epoch_max), as
- * sweep_collect counts `jobs_done`. Its error is the top-1 test error (%) of that epoch.
+ * sweep_collect counts `jobs_done`. Its error is the top-1 test error (%) of that epoch, or
+ * another one (see PyclsError).
  */
 import { ModelSpecError } from '../modelSpec';
 import { cosineFactor, warmupFactor } from '../schedule';
@@ -80,7 +81,7 @@ function number(o: Record<string, unknown>, key: string, where: string): number 
 }
 
 /** One job's entry, read; throws an ImportError that names the entry. */
-function readJob(value: unknown, entry: number): { job: ImportedJob; training: PyclsTraining; dataset: string } {
+function readJob(value: unknown, entry: number, which: PyclsError): { job: ImportedJob; training: PyclsTraining; dataset: string } {
   const at = `entry ${entry}`;
   if (!isRecord(value)) throw new ImportError(`${at} is not an object (a job's log data)`);
   if (!isRecord(value.cfg)) throw new ImportError(`${at} has ${value.cfg === undefined ? 'no cfg' : 'a cfg that is not a map'} (the job's config)`);
@@ -158,22 +159,39 @@ function readJob(value: unknown, entry: number): { job: ImportedJob; training: P
   if (last < 0) return unfinished('no test epoch', epochs);
   const [k, n] = [tested.ind[last], tested.max[last]];
   if (k < n) return unfinished(`tested ${k} of ${n} epochs`, epochs);
-  const error = top1[last];
-  if (error === null) return unfinished(`its last test error is NaN`, epochs);
   const errors = top1.filter((x): x is number => x !== null);
-  return { job: { ...base, epochs, error, bestError: Math.min(...errors) }, training, dataset };
+  const bestError = errors.length > 0 ? Math.min(...errors) : null;
+  let error = top1[last];
+  if (which === 'best') error = bestError;
+  else if (which === 'ema') {
+    const ema = value.test_ema_epoch;
+    if (ema === undefined) return unfinished('no test_ema_epoch (the EMA model was not tested)', epochs);
+    if (!isRecord(ema)) throw new ImportError(`${at}: test_ema_epoch is not a map of metric lists`);
+    const emaErrors = series(ema, 'top1_err', `${at}: test_ema_epoch`, epochIndices(ema, `${at}: test_ema_epoch`).ind.length, true)!.filter((x): x is number => x !== null);
+    error = emaErrors.length > 0 ? Math.min(...emaErrors) : null;
+  }
+  if (error === null) return unfinished(`its ${which === 'final' ? 'last test' : which === 'best' ? 'best test' : 'EMA'} error is NaN`, epochs);
+  return { job: { ...base, epochs, error, bestError }, training, dataset };
 }
+
+/**
+ * Which error a job gets: its last epoch's top-1 test error (`final`, as our own sweeps
+ * record), its lowest over the epochs (`best`, pycls's min_top1_err), or the EMA model's lowest
+ * (`ema`, what pycls's sweep_analyze compares: test_ema_epoch.min_top1_err).
+ */
+export type PyclsError = 'final' | 'best' | 'ema';
+export const PYCLS_ERRORS: readonly PyclsError[] = ['final', 'best', 'ema'];
 
 /**
  * The jobs of a collected pycls sweep (parsed JSON), and the recipe its first job states.
  * Throws an ImportError for a file of another shape, naming the first bad entry.
  */
-export function readPyclsSweep(value: unknown, file: string): { jobs: ImportedJob[]; recipe: ImportedRecipe } {
+export function readPyclsSweep(value: unknown, file: string, which: PyclsError = 'final'): { jobs: ImportedJob[]; recipe: ImportedRecipe } {
   if (!Array.isArray(value)) {
     throw new ImportError(`${file} is not a collected pycls sweep: expected a list of jobs (what tools/sweep_collect.py writes), got ${isRecord(value) ? 'an object' : JSON.stringify(value)}`);
   }
   if (value.length === 0) throw new ImportError(`${file} holds no jobs (an empty list)`);
-  const read = value.map((v, i) => readJob(v, i));
+  const read = value.map((v, i) => readJob(v, i, which));
   const first = read[0];
   return { jobs: read.map((r) => r.job), recipe: { dataset: first.dataset, training: resolvedTrainingOf(first.training) } };
 }
