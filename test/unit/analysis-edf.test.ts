@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { complexityWeights, edfArea, edfAt, edfCurve, summarizeErrors } from '../../src/core/analysis/edf';
 import { kolmogorovQ, ksTest } from '../../src/core/analysis/ks';
 import { bestOfResamples, bootstrapBestRanges, ORDER_STATISTIC_SIZE, percentile } from '../../src/core/analysis/bootstrap';
-import { EVERY_M_UP_TO, randomSearchEfficiency, searchSizes } from '../../src/core/analysis/randomSearch';
+import { DENSE_M, EVERY_M_UP_TO, randomSearchEfficiency, searchSizes } from '../../src/core/analysis/randomSearch';
 
 function popcount(x: number): number {
   let c = 0;
@@ -246,20 +246,20 @@ describe('random search efficiency', () => {
     close(pts[3].mean, sum / runs, 0.15);
   });
 
-  test('every m up to 2048 models; beyond, a log-spaced grid to n, each point as the full sum gives it', () => {
+  test('every m up to 2048 models; beyond, every m to 16 then a log-spaced grid to n, each point as the full sum gives it', () => {
     assert.deepEqual(searchSizes(5), [1, 2, 3, 4, 5]);
     assert.equal(searchSizes(EVERY_M_UP_TO).length, EVERY_M_UP_TO);
     const sizes = searchSizes(25000);
-    assert.deepEqual(sizes.slice(0, 3), [1, 2, 3]);
+    assert.deepEqual(sizes.slice(0, DENSE_M), Array.from({ length: DENSE_M }, (_, i) => i + 1));
     assert.equal(sizes[sizes.length - 1], 25000);
-    assert.ok(sizes.length < 2300, String(sizes.length));
-    for (let k = 1; k < sizes.length; k++) assert.ok(sizes[k] > sizes[k - 1] && (sizes[k] <= EVERY_M_UP_TO || sizes[k] <= Math.ceil(sizes[k - 1] * 1.02)));
+    assert.ok(sizes.length < 200, String(sizes.length));
+    for (let k = DENSE_M; k < sizes.length; k++) assert.ok(sizes[k] > sizes[k - 1] && sizes[k] <= Math.ceil(sizes[k - 1] * 1.05));
     const errors = Array.from({ length: 3000 }, (_, i) => ((i * 7919) % 3001) / 100);
     const pts = randomSearchEfficiency(errors);
     assert.deepEqual(pts.map((p) => p.m), searchSizes(3000));
     // The plain sum over every model.
     const sorted = [...errors].sort((a, b) => a - b);
-    for (const point of [pts[0], pts[2047], pts[pts.length - 1]]) {
+    for (const point of [pts[0], pts[DENSE_M], pts[pts.length - 1]]) {
       let mean = 0;
       let prev = 1;
       let rest = 1;

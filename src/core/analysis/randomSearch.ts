@@ -19,18 +19,21 @@ export interface SearchEfficiencyPoint {
 }
 
 /**
- * Up to this many models every m = 1 … n is computed; beyond, every m up to it and then m
- * growing by 2% a step to n (each exact): the curve is read on a log axis, and all n of them
- * would cost n² terms (25,000 models: 625 million).
+ * Up to this many models every m = 1 … n is computed; beyond, every m up to DENSE_M and then m
+ * growing by 5% a step to n (each exact, about 10 points an octave): the curve is read on a log
+ * axis, and all n of them would cost n² terms (25,000 models: 625 million).
  */
 export const EVERY_M_UP_TO = 2048;
+export const DENSE_M = 16;
+const GROWTH = 1.05;
 
 /** The experiment sizes computed for n models: 1 … n, or for large n a log-spaced grid ending at n. */
 export function searchSizes(n: number): number[] {
+  const dense = n <= EVERY_M_UP_TO ? n : DENSE_M;
   const sizes: number[] = [];
-  for (let m = 1; m <= Math.min(n, EVERY_M_UP_TO); m++) sizes.push(m);
-  for (let m = EVERY_M_UP_TO; m < n; ) {
-    m = Math.min(n, Math.max(m + 1, Math.ceil(m * 1.02)));
+  for (let m = 1; m <= dense; m++) sizes.push(m);
+  for (let m = dense; m < n; ) {
+    m = Math.min(n, Math.max(m + 1, Math.ceil(m * GROWTH)));
     sizes.push(m);
   }
   return sizes;

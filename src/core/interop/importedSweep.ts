@@ -262,7 +262,8 @@ export function writeImportedSweep(dir: string, sweep: ImportedSweep): void {
     fs.writeFileSync(manifestPath(staging), JSON.stringify(sweep.manifest, null, 2) + '\n');
     fs.mkdirSync(path.join(staging, TRIALS_DIR));
     for (const space of new Set(sweep.records.map((r) => r.space))) fs.mkdirSync(path.join(staging, TRIALS_DIR, space));
-    for (const r of sweep.records) fs.writeFileSync(trialPath(staging, r.space, r.index), JSON.stringify(r, null, 2) + '\n');
+    // Compact: an import can hold 25,000 records, and the analysis reads them all.
+    for (const r of sweep.records) fs.writeFileSync(trialPath(staging, r.space, r.index), JSON.stringify(r) + '\n');
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(staging, dir);
   } catch (err) {
