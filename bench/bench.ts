@@ -6,11 +6,12 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import type { Figure, Suite } from './measure';
+import { importSuite } from './import';
 import { kernelsSuite } from './kernels';
 import { samplingSuite } from './sampling';
 import { trainingSuite } from './training';
 
-const SUITES: Suite[] = [samplingSuite, trainingSuite, kernelsSuite];
+const SUITES: Suite[] = [samplingSuite, trainingSuite, kernelsSuite, importSuite];
 
 /** 1234567.8 → "1,234,568"; 12.345 → "12.3"; 0.0123 → "0.0123". */
 function formatValue(x: number): string {

@@ -91,6 +91,19 @@ export function intFlag(name: string, value: string | undefined, min = 0): numbe
   return n;
 }
 
+/**
+ * The `FORMAT FILE` positionals of `dslab export` and `dslab import`: a format among `formats`
+ * (`verb`: "exports", "imports") and exactly one file (`fileWanted` says what file, for the message).
+ */
+export function formatAndFile<F extends string>(positionals: readonly string[], formats: readonly F[], verb: string, fileWanted: string): { format: F; file: string } {
+  const [format, file, ...extra] = positionals;
+  if (format === undefined) throw new UsageError(`missing the format (${formats.join(', ')})`);
+  if (!(formats as readonly string[]).includes(format)) throw new UsageError(`unknown format '${format}'; dslab ${verb} ${formats.join(', ')}`);
+  if (file === undefined) throw new UsageError(`missing ${fileWanted}`);
+  if (extra.length > 0) throw new UsageError(`expected one file, got ${extra.length + 1}: ${[file, ...extra].join(' ')}`);
+  return { format: format as F, file };
+}
+
 /** Exactly one JSON document on stdout. */
 export function printJson(io: Io, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + '\n');

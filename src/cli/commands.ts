@@ -2,9 +2,11 @@
 import { analyzeCommand } from './analyze';
 import type { Command } from './command';
 import { cxCommand } from './cx';
+import { exportCommand } from './export';
 import { fitCommand } from './fit';
+import { importCommand } from './import';
 import { sampleCommand } from './sample';
 import { sweepCommand } from './sweep';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, analyzeCommand];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, analyzeCommand, exportCommand, importCommand];

@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { complexityWeights, edfArea, edfAt, edfCurve, summarizeErrors } from '../../src/core/analysis/edf';
 import { kolmogorovQ, ksTest } from '../../src/core/analysis/ks';
-import { bestOfResamples, bootstrapBestRanges, percentile } from '../../src/core/analysis/bootstrap';
-import { randomSearchEfficiency } from '../../src/core/analysis/randomSearch';
+import { bestOfResamples, bootstrapBestRanges, ORDER_STATISTIC_SIZE, percentile } from '../../src/core/analysis/bootstrap';
+import { DENSE_M, EVERY_M_UP_TO, randomSearchEfficiency, searchSizes } from '../../src/core/analysis/randomSearch';
 
 function popcount(x: number): number {
   let c = 0;
@@ -199,6 +199,24 @@ describe('bootstrap best range', () => {
     assert.notDeepEqual(bestOfResamples(errors, opts), bestOfResamples(errors, { ...opts, seed: 12 }));
   });
 
+  test('large resamples draw their best model from its exact distribution, ties shared alike', () => {
+    // n = 1000 at fraction 0.25: resamples of 250 ≥ ORDER_STATISTIC_SIZE. Errors 0, 0, 1, 2, … (two models tie for best).
+    const n = 1000;
+    const errors = Array.from({ length: n }, (_, i) => Math.max(0, i - 1));
+    assert.ok(Math.floor(0.25 * n) >= ORDER_STATISTIC_SIZE);
+    const best = Array.from(bestOfResamples(errors, { resamples: 20000, fraction: 0.25, seed: 5 }));
+    const share = (pick: (i: number) => boolean): number => best.filter(pick).length / best.length;
+    // P(the best error is 0) = 1 − (998/1000)^250; the two tied models share it equally.
+    const p0 = 1 - (998 / 1000) ** 250;
+    close(share((i) => i <= 1), p0, 0.01);
+    close(share((i) => i === 0), p0 / 2, 0.01);
+    // P(best error ≤ 4) = 1 − (994/1000)^250.
+    close(share((i) => i <= 5), 1 - (994 / 1000) ** 250, 0.01);
+    // The same draws as model-by-model resampling would give in distribution: its median best index.
+    const byModel = Array.from(bestOfResamples(errors.slice(0, 500), { resamples: 2000, fraction: 0.25, seed: 5 }));
+    assert.ok(byModel.every((i) => i < 500));
+  });
+
   test('one model: its value is the whole range; no models: NaN', () => {
     assert.deepEqual(bootstrapBestRanges([3], { w: [64] }, { resamples: 10, fraction: 0.25, seed: 0 }).w, { lo: 64, median: 64, hi: 64 });
     assert.ok(Number.isNaN(bootstrapBestRanges([], { w: [] }, { resamples: 10, fraction: 0.25, seed: 0 }).w.median));
@@ -226,6 +244,33 @@ describe('random search efficiency', () => {
     const runs = 40000;
     for (let r = 0; r < runs; r++) sum += Math.min(...Array.from({ length: 4 }, () => errors[Math.floor(rand() * errors.length)]));
     close(pts[3].mean, sum / runs, 0.15);
+  });
+
+  test('every m up to 2048 models; beyond, every m to 16 then a log-spaced grid to n, each point as the full sum gives it', () => {
+    assert.deepEqual(searchSizes(5), [1, 2, 3, 4, 5]);
+    assert.equal(searchSizes(EVERY_M_UP_TO).length, EVERY_M_UP_TO);
+    const sizes = searchSizes(25000);
+    assert.deepEqual(sizes.slice(0, DENSE_M), Array.from({ length: DENSE_M }, (_, i) => i + 1));
+    assert.equal(sizes[sizes.length - 1], 25000);
+    assert.ok(sizes.length < 200, String(sizes.length));
+    for (let k = DENSE_M; k < sizes.length; k++) assert.ok(sizes[k] > sizes[k - 1] && sizes[k] <= Math.ceil(sizes[k - 1] * 1.05));
+    const errors = Array.from({ length: 3000 }, (_, i) => ((i * 7919) % 3001) / 100);
+    const pts = randomSearchEfficiency(errors);
+    assert.deepEqual(pts.map((p) => p.m), searchSizes(3000));
+    // The plain sum over every model.
+    const sorted = [...errors].sort((a, b) => a - b);
+    for (const point of [pts[0], pts[DENSE_M], pts[pts.length - 1]]) {
+      let mean = 0;
+      let prev = 1;
+      let rest = 1;
+      for (let k = 0; k < sorted.length; k++) {
+        rest -= 1 / 3000;
+        const next = k === sorted.length - 1 ? 0 : Math.max(0, rest) ** point.m;
+        mean += (prev - next) * sorted[k];
+        prev = next;
+      }
+      close(point.mean, mean, 1e-9);
+    }
   });
 
   test('weights: zero-weight models are never drawn, heavier ones more often', () => {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { isTempFile, removeLeftoverTempFiles, TEMP_MAX_AGE_MS, writeFileAtomic } from '../../src/core/results/atomic';
-import { canonicalJson, describeDifferences, fingerprintInput, sweepFingerprint } from '../../src/core/results/fingerprint';
+import { canonicalJson, describeDifferences, fingerprintInput, jsonEqual, sweepFingerprint } from '../../src/core/results/fingerprint';
 import { LOCK_STALE_MS, LOCK_WRITE_GRACE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
 import { hostName, hostTag } from '../../src/core/results/process';
 import { trialFileName } from '../../src/core/results/layout';
@@ -145,6 +145,19 @@ describe('fingerprint', () => {
 
   test('canonical JSON sorts keys at every level and keeps array order', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+  });
+
+  test('jsonEqual says what comparing canonical JSON says', () => {
+    const pairs: [unknown, unknown][] = [
+      [{ a: 1, b: [1, { c: 2, d: 3 }] }, { b: [1, { d: 3, c: 2 }], a: 1 }],
+      [{ a: 1, u: undefined }, { a: 1 }],
+      [{ a: 1 }, { a: 1, b: 2 }],
+      [[1, 2], [2, 1]],
+      [{ a: [1] }, { a: { 0: 1 } }],
+      [{ a: null }, { a: 0 }],
+      [{ regnet: { wa: 36.44 } }, { regnet: { wa: 36.440000000000005 } }],
+    ];
+    for (const [a, b] of pairs) assert.equal(jsonEqual(a, b), canonicalJson(a) === canonicalJson(b), `${canonicalJson(a)} vs ${canonicalJson(b)}`);
   });
 
   test('ignores comments, analysis settings, the backend and key order; sees dataset, training and models', () => {

@@ -2,7 +2,7 @@
  * The analysis of a sweep as data: what analyzeSweep (sweepAnalysis.ts) computes, `dslab analyze
  * --json` prints and the report and the panel draw.
  */
-import type { TrialEpoch, TrialRecord } from '../results/records';
+import type { ImportedFrom, TrialEpoch, TrialRecord } from '../results/records';
 import type { UnusableRecord } from '../results/store';
 import type { ComplexityMetric, DesignSpace, Interval } from '../space/types';
 import type { SpaceSize } from '../spaceSize';
@@ -70,7 +70,8 @@ export interface NormalizedEdf {
 
 export interface SpaceAnalysis {
   name: string;
-  type: DesignSpace['type'];
+  /** anynet or regnet; for an imported space of other models, theirs (resnet, DARTS…). */
+  type: DesignSpace['type'] | string;
   /** Trials the sweep plans for this space. */
   planned: number;
   /** Ok trials: the models every statistic below is computed from. */
@@ -97,7 +98,8 @@ export interface SpaceAnalysis {
   searchEfficiency: SearchEfficiencyPoint[];
   /** Spearman rank correlation of error and e_fit over ok trials; null for fewer than 3. */
   efitCorrelation: number | null;
-  size: SpaceSize;
+  /** Null for an imported space of other models (its parameters are not ours). */
+  size: SpaceSize | null;
   /** Every recorded trial (ok, failed, diverged), by index. */
   trials: TrialSummary[];
 }
@@ -141,6 +143,8 @@ export interface SweepAnalysis {
   comparisons: PairComparison[];
   /** A sequential sweep's rounds and decisions; null for a fixed-size sweep. */
   sequential: SequentialState | null;
+  /** Where an imported sweep came from (`dslab import`): its trials were trained elsewhere. */
+  imported?: ImportedFrom;
   /** The comparisons and notes in words, most important first. */
   findings: string[];
 }

@@ -36,6 +36,41 @@ export function resampleSize(n: number, fraction: number): number {
 }
 
 /**
+ * From this resample size on, the best model of a resample is drawn from its exact distribution
+ * instead of drawing the resample model by model: 10,000 resamples of 25% of 25,000 models are
+ * 62.5 million draws the other way. Smaller sweeps (fewer than 4 × 128 models at fraction 0.25)
+ * draw as before, so their ranges do not change.
+ */
+export const ORDER_STATISTIC_SIZE = 128;
+
+/**
+ * The best of each resample of `size` models drawn with replacement, drawn directly: with the
+ * errors' distinct values ascending and C_j the models with an error ≤ the j-th, the best error is
+ * the j-th with probability ((n − C_{j−1})/n)^size − ((n − C_j)/n)^size, and the model with it
+ * that was drawn first is any of them alike (draws are exchangeable): two draws per resample.
+ */
+function bestByOrderStatistic(errors: readonly number[], size: number, rng: Rng, best: Int32Array): void {
+  const n = errors.length;
+  const order = Array.from(errors.keys()).sort((i, j) => errors[i] - errors[j] || i - j);
+  // Group ends: ends[g] is one past the last sorted position of the g-th distinct error.
+  const ends: number[] = [];
+  for (let k = 1; k <= n; k++) if (k === n || errors[order[k]] !== errors[order[k - 1]]) ends.push(k);
+  for (let r = 0; r < best.length; r++) {
+    // The first group whose cumulative count C_j exceeds n·(1 − (1 − u)^(1/size)).
+    const t = n * (1 - Math.pow(1 - rng.float(), 1 / size));
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    const start = lo === 0 ? 0 : ends[lo - 1];
+    best[r] = order[rng.int(start, ends[lo] - 1)];
+  }
+}
+
+/**
  * The indices of the best (lowest-error) model of each resample. Drawn once and shared by every
  * property, as pycls does, so the ranges of different properties describe the same best models.
  * Ties go to the first drawn.
@@ -46,6 +81,10 @@ export function bestOfResamples(errors: readonly number[], options: BootstrapOpt
   if (n === 0) return best;
   const size = resampleSize(n, options.fraction);
   const rng = new Rng(options.seed);
+  if (size >= ORDER_STATISTIC_SIZE) {
+    bestByOrderStatistic(errors, size, rng, best);
+    return best;
+  }
   for (let r = 0; r < options.resamples; r++) {
     let bi = rng.int(0, n - 1);
     for (let k = 1; k < size; k++) {

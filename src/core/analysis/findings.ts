@@ -58,10 +58,17 @@ export function describeComparison(
 
 /** Every finding of an analysis, most important first. */
 export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): string[] {
-  const { progress, spaces, comparisons, settings, sequential } = analysis;
+  const { progress, spaces, comparisons, settings, sequential, imported } = analysis;
   const out: string[] = [];
   if (sequential) out.push(`Sequential sweep, ${describeSequentialStatus(sequential)}.`);
-  if (progress.planned === 0) out.push('The sweep plans no trials.');
+  if (imported) {
+    // Trained elsewhere: what is missing will not come, it did not finish there.
+    const unfinished = imported.unfinished.length;
+    out.push(
+      `Imported from ${imported.source} (${imported.format}): ${progress.recorded} of ${count(imported.entries, 'job')} finished` +
+        (unfinished > 0 ? `; ${count(unfinished, 'job')} without a finished test epoch ${plural(unfinished, 'is', 'are')} left out.` : '.'),
+    );
+  } else if (progress.planned === 0) out.push('The sweep plans no trials.');
   else if (progress.recorded === 0) out.push(`No trial has finished yet (0 of ${progress.planned}): nothing to analyze.`);
   else if (progress.missing > 0) out.push(`Incomplete: ${progress.recorded} of ${progress.planned} trials recorded; the numbers will change as the rest are trained.`);
 

@@ -24,6 +24,6 @@ export function summaryCells(s: SpaceAnalysis): string[] {
     fixed(s.area, 3),
     fixed(s.normalized?.median),
     fixed(s.normalized?.area ?? null, 3),
-    formatSpaceSize(s.size),
+    s.size === null ? '–' : formatSpaceSize(s.size),
   ];
 }

@@ -15,7 +15,7 @@ import { bandSize, dkwBand } from './band';
 import { bestRangesOf } from './bootstrap';
 import { compareSpaces, decisiveTest, type SpaceErrors } from './comparison';
 import { complexityWeights, edfArea, edfCurve, summarizeErrors } from './edf';
-import { fitQuantizedLinear } from './fit';
+import { fitQuantizedLinear, type WidthFit } from './fit';
 import { continuousWidths, efit, predictWidths } from './widthLine';
 import { randomSearchEfficiency } from './randomSearch';
 import { sequentialState, type SequentialState } from './sequential';
@@ -70,7 +70,8 @@ export function analyzeSweep(snapshot: SweepSnapshot): SweepAnalysis {
     missing: spaces.reduce((sum, s) => sum + s.missing, 0),
     unusable: snapshot.unusable,
   };
-  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons, sequential };
+  const imported = manifest.imported;
+  const partial = { name: resolved.name, dir: snapshot.dir, settings, progress, spaces, comparisons, sequential, ...(imported ? { imported } : {}) };
   return { ...partial, findings: describeFindings(partial) };
 }
 
@@ -107,7 +108,7 @@ function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[
   for (const key of metricNames) properties[key] = ok.map((t) => t.metrics[key]);
   return {
     name: space.name,
-    type: space.type,
+    type: space.modelType ?? space.type,
     planned,
     n: ok.length,
     failed: trials.filter((t) => t.status === 'failed').length,
@@ -124,7 +125,7 @@ function analyzeSpace(space: DesignSpace, planned: number, records: TrialRecord[
     ...bestRangesOf(errors, properties, settings.bootstrap),
     searchEfficiency: randomSearchEfficiency(errors),
     efitCorrelation: spearman(errors, ok.map((t) => t.metrics.efit)),
-    size: designSpaceSize(space),
+    size: space.modelType === undefined ? designSpaceSize(space) : null,
     trials,
   };
 }
@@ -156,7 +157,9 @@ function normalizedEdf(ok: TrialSummary[], errors: number[], settings: AnalysisS
 export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary {
   let widths: number[] = [];
   let stageStarts: number[] = [];
-  const labels = { block: r.model.block ?? 'X', activation: r.model.activation ?? 'relu' };
+  // An imported model that is not ours (no regnet, no anynet) is labelled with its own type.
+  const foreign = r.model.regnet === undefined && r.model.anynet === undefined;
+  const labels = { block: r.model.block ?? (foreign && r.source ? r.source.type : 'X'), activation: r.model.activation ?? 'relu' };
   try {
     const expanded = expandModel(r.model);
     widths = blockWidths(expanded);
@@ -217,6 +220,24 @@ export function summarizeTrial(space: DesignSpace, r: TrialRecord): TrialSummary
   };
 }
 
+/**
+ * Fits by block widths: populations repeat networks (an NDS ResNet space, a re-analysis while a
+ * sweep runs), and a fit is milliseconds. Bounded, so that a long-lived process does not grow.
+ */
+const FITS = new Map<string, WidthFit>();
+const MAX_FITS = 100_000;
+
+function fitOf(widths: number[]): WidthFit {
+  const key = widths.join(',');
+  let fit = FITS.get(key);
+  if (fit === undefined) {
+    if (FITS.size >= MAX_FITS) FITS.clear();
+    fit = fitQuantizedLinear(widths);
+    FITS.set(key, fit);
+  }
+  return fit;
+}
+
 /** A RegNet's own line (e_fit against its adjusted widths), or an AnyNet's quantized linear fit. */
 function widthLine(r: TrialRecord, widths: number[]): WidthLine {
   const reg = r.model.regnet;
@@ -224,7 +245,7 @@ function widthLine(r: TrialRecord, widths: number[]): WidthLine {
     const predicted = predictWidths(reg, widths.length).widths;
     return { w0: reg.w0, wa: reg.wa, wm: reg.wm, efit: efit(predicted, widths), predicted, continuous: continuousWidths(reg.w0, reg.wa, widths.length), source: 'params' };
   }
-  const fit = fitQuantizedLinear(widths);
+  const fit = fitOf(widths);
   return { w0: fit.w0, wa: fit.wa, wm: fit.wm, efit: fit.efit, predicted: fit.predicted, continuous: continuousWidths(fit.w0, fit.wa, widths.length), source: 'fit' };
 }
 

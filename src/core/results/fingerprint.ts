@@ -20,6 +20,24 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
+/**
+ * Whether two JSON values are the same: what comparing their canonicalJson says, without
+ * writing them out (a sweep's analysis compares every record's model with its manifest's).
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    return a.length === bs.length && a.every((x, i) => jsonEqual(x, bs[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  return keys.length === Object.keys(bo).filter((k) => bo[k] !== undefined).length && keys.every((k) => k in bo && jsonEqual(ao[k], bo[k]));
+}
+
 /** What the fingerprint is computed from. */
 export interface FingerprintInput {
   dataset: ResolvedDataset;

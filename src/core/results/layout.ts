@@ -12,8 +12,8 @@ export const TRIALS_DIR = 'trials';
 /** The folder (in the working directory, or the workspace folder) that holds the sweeps by default. */
 export const DEFAULT_SWEEPS_DIR = '.dslab';
 
-/** `3` → `0003.json`, or `0003.lock` for its lock (four digits keep a directory listing in index order). */
-export function trialFileName(index: number, extension: 'json' | 'lock' = 'json'): string {
+/** `3` → `0003.json`, or `0003.lock` for its lock, `0003.yaml` for its pycls config (four digits keep a directory listing in index order). */
+export function trialFileName(index: number, extension: 'json' | 'lock' | 'yaml' = 'json'): string {
   return `${String(index).padStart(4, '0')}.${extension}`;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ModelSpec } from '../model';
 import type { ResolvedSpaceFile } from '../space/types';
-import { canonicalJson } from './fingerprint';
+import { jsonEqual } from './fingerprint';
 import type { SampledModel } from '../sampling/sampler';
 import { DRAWN_TRAINING_KEYS, type DrawnTraining } from '../space/drawnSettings';
 import { count, plural } from '../presentation/counts';
@@ -29,6 +29,35 @@ export interface SweepManifest {
   resolved: ResolvedSpaceFile;
   /** Every sampled model of every space, in file order then index order. */
   models: SweepModel[];
+  /**
+   * Present when the sweep was imported (`dslab import`) from results trained elsewhere: nothing
+   * trains from it, and `resolved` says what the source said (defaults where it says nothing).
+   */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported sweep came from. */
+export interface ImportedFrom {
+  format: ImportFormat;
+  /** The source file as the user named it. */
+  source: string;
+  /** Entries in the source. */
+  entries: number;
+  /** Entries without a finished test epoch: listed as models, without a record. */
+  unfinished: { entry: number; reason: string }[];
+}
+
+export type ImportFormat = 'pycls' | 'nds';
+
+/** Where an imported trial's result comes from: its entry in the source, what the source calls its model. */
+export interface TrialSource {
+  format: ImportFormat;
+  /** Index of the entry in the source file. */
+  entry: number;
+  /** The source's model type (pycls MODEL.TYPE, an NDS net kind). */
+  type: string;
+  /** The source's description of the job (pycls DESC, its log file, an NDS job id). */
+  description?: string;
 }
 
 export type TrialStatus = 'ok' | 'diverged' | 'failed';
@@ -110,6 +139,11 @@ export interface TrialRecord {
   failure?: { message: string; stack?: string; cause?: FailureCause };
   /** Where a `diverged` trial's loss blew up. */
   divergedAt?: { epoch: number; step: number; loss: number | null };
+  /**
+   * An imported trial's origin. Its `model` is the model rebuilt from the source, or `{}` when the
+   * source's model is not an AnyNet or a RegNet (then only its complexity and error are known).
+   */
+  source?: TrialSource;
 }
 
 // ------------------------------------------------------------------ validation
@@ -164,7 +198,7 @@ export function checkTrialRecord(value: unknown, expected: SweepModel): string |
   if (record.space !== expected.space || record.index !== expected.index) {
     return `it is the record of ${record.space} #${record.index}`;
   }
-  if (canonicalJson(record.model) !== canonicalJson(expected.model)) return 'its model differs from the one sweep.json lists';
+  if (!jsonEqual(record.model, expected.model)) return 'its model differs from the one sweep.json lists';
   return senseProblem(record, expected);
 }
 
@@ -185,6 +219,9 @@ export function trialRecordShapeProblem(value: unknown): string | undefined {
   }
   if ('training' in value && !(isObject(value.training) && Object.entries(value.training).every(([k, v]) => (DRAWN_TRAINING_KEYS as readonly string[]).includes(k) && isNumber(v)))) {
     return `training is not a map of drawn training values (${DRAWN_TRAINING_KEYS.join(', ')})`;
+  }
+  if ('source' in value && !(isObject(value.source) && isString(value.source.format) && isCount(value.source.entry) && isString(value.source.type))) {
+    return 'source is not {format, entry, type}';
   }
   if ('lrCurve' in value && !(Array.isArray(value.lrCurve) && value.lrCurve.every((p) => isObject(p) && isNumber(p.step) && isNumber(p.lr)))) {
     return 'lrCurve is not a list of {step, lr}';

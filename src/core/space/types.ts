@@ -85,6 +85,11 @@ interface SpaceCommon {
   training?: SampledTrainingSettings;
   /** The space this one extends, if any (after resolution the definition is complete either way). */
   extends?: string;
+  /**
+   * An imported space of models that are not AnyNets or RegNets (pycls's resnet or effnet, NDS's
+   * DARTS…): what its models are. Its trials have a complexity and an error, nothing else.
+   */
+  modelType?: string;
 }
 
 export interface AnyNetSpace extends SpaceCommon {
