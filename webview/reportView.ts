@@ -47,6 +47,20 @@ export class ReportView {
       const t = this.analysis && findTrial(this.analysis, key);
       if (t) this.events.onOpen?.(t);
     });
+    // The charts by keyboard: focus one (Tab), then the arrows step through the trials in error
+    // order (the order of their EDF steps), Home and End go to the best and worst; the selection
+    // follows in every view, the trials table included.
+    document.addEventListener('keydown', (e) => {
+      const canvas = e.target instanceof HTMLCanvasElement ? e.target : undefined;
+      if (!canvas || !this.analysis) return;
+      const order = allTrials(this.analysis).filter((t) => t.error !== null).sort((a, b) => (a.error as number) - (b.error as number));
+      if (order.length === 0) return;
+      const at = order.findIndex((t) => trialKey(t) === this.state.selected);
+      const to: Record<string, number> = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: order.length - 1 };
+      if (!(e.key in to)) return;
+      e.preventDefault();
+      this.select(trialKey(order[Math.max(0, Math.min(order.length - 1, at < 0 ? 0 : to[e.key]))]), true);
+    });
     byId<Checkbox>('edf-normalized').addEventListener('change', (e) => {
       this.dispatch({ type: 'normalized', value: (e.currentTarget as Checkbox).checked, analysis: this.current() });
       this.drawEdf();
@@ -165,6 +179,7 @@ export class ReportView {
           grid.append(box);
         }
         canvas.setAttribute('role', 'img');
+        canvas.tabIndex = 0;
         canvas.setAttribute('aria-label', `${s.name}: error against ${metric}, one point per trial (the trials table lists them)`);
         this.set.put(id, canvas, config);
       });

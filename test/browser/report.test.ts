@@ -151,6 +151,15 @@ test('the HTML report of the fixture sweep draws every chart, offline, without c
     assert.match((await page.textContent('#search-caption')) ?? '', /the curves rest on AnyNetX_A: \d+, AnyNetX_E: \d+, RegNetX: \d+ trials/);
     assert.match((await page.textContent('#curve-caption')) ?? '', /^test error per epoch; best and worst of all spaces/);
     assert.equal(await page.getAttribute('#edf-chart', 'role'), 'img');
+    // A chart by keyboard: Home selects the best trial, the arrow the next one in error order.
+    await page.locator('#edf-chart').focus();
+    await page.keyboard.press('Home');
+    const best = await page.getAttribute('#trials tbody tr.selected', 'data-key');
+    await page.keyboard.press('ArrowRight');
+    const next = await page.getAttribute('#trials tbody tr.selected', 'data-key');
+    assert.ok(best !== null && next !== null && best !== next, `${best} then ${next}`);
+    const errorOf = async (key: string): Promise<number> => Number(await page.textContent(`#trials tbody tr[data-key="${key}"] td:nth-child(4)`));
+    assert.ok((await errorOf(best!)) <= (await errorOf(next!)));
     assert.ok(((await page.getAttribute('#edf-chart', 'aria-label')) ?? '').length > 20);
 
     // Split by a property: one EDF per value pooled over the spaces that have it, and the

@@ -112,7 +112,7 @@ describe('dslab analyze', () => {
       const markup = html.replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
       assert.ok(!/<script[^>]*\bsrc=|<link\b/i.test(markup), 'no external scripts or stylesheets');
       assert.ok(html.includes('id="dslab-data"'));
-      assert.ok(html.includes('<canvas id="edf-chart" role="img"'));
+      assert.ok(html.includes('<canvas id="edf-chart" tabindex="0" role="img"'));
       assert.ok(html.length > 100_000, 'the chart code is inlined');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

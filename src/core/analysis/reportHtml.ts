@@ -101,28 +101,28 @@ export function summaryNote(analysis: SweepAnalysis): string {
 export function reportSectionsHtml(): string {
   return `<h2>Error EDFs</h2>
 <div class="controls"><vscode-checkbox id="edf-normalized" label="normalized"></vscode-checkbox><vscode-checkbox id="edf-band" label="confidence bands"></vscode-checkbox><span class="muted caption" id="edf-band-caption"></span></div>
-<div class="chart"><canvas id="edf-chart" role="img" aria-label="Error EDFs of the spaces: the fraction of models with error below each value. The trials table lists every value."></canvas></div>
+<div class="chart"><canvas id="edf-chart" tabindex="0" role="img" aria-label="Error EDFs of the spaces: the fraction of models with error below each value. The trials table lists every value."></canvas></div>
 <h2>Error vs model properties</h2>
 <div class="controls"><label for="metric-select">property</label><vscode-single-select id="metric-select"></vscode-single-select><span class="muted caption">shaded: bootstrap 95% best range; line: its median</span></div>
 <div class="grid" id="scatter-grid"></div>
 <h2>Error EDFs by property</h2>
 <div class="controls"><label for="split-select">split by</label><vscode-single-select id="split-select"></vscode-single-select><span class="muted caption">one EDF per value (per quantile bin when there are many), pooled over the spaces that have it</span></div>
-<div class="chart" id="split-box"><canvas id="split-chart" role="img" aria-label="Error EDFs by the chosen property, one per value. The findings below say which differ."></canvas></div>
+<div class="chart" id="split-box"><canvas id="split-chart" tabindex="0" role="img" aria-label="Error EDFs by the chosen property, one per value. The findings below say which differ."></canvas></div>
 <ul class="findings" id="split-findings"></ul>
 <h2>Trends across complexity</h2>
 <p class="muted caption" id="trend-caption"></p>
-<div class="chart"><canvas id="trend-chart" role="img" aria-label="Best ranges of the model parameters in each complexity bin. The table below lists them."></canvas></div>
+<div class="chart"><canvas id="trend-chart" tabindex="0" role="img" aria-label="Best ranges of the model parameters in each complexity bin. The table below lists them."></canvas></div>
 <div class="table-wrap"><table id="trend-groups"></table></div>
 <h2>Block widths</h2>
 <div class="controls"><label for="model-select">model</label><vscode-single-select id="model-select" combobox></vscode-single-select></div>
-<div class="chart"><canvas id="width-chart" role="img" aria-label="Block widths of the chosen model with its quantized linear fit. The caption below gives the fit."></canvas></div>
+<div class="chart"><canvas id="width-chart" tabindex="0" role="img" aria-label="Block widths of the chosen model with its quantized linear fit. The caption below gives the fit."></canvas></div>
 <p class="caption" id="width-caption"></p>
 <h2>Training curves of the best and worst trials</h2>
 <p class="muted caption" id="curve-caption"></p>
-<div class="chart"><canvas id="curve-chart" role="img" aria-label="Training curves (test error by epoch) of the best and the worst trials."></canvas></div>
+<div class="chart"><canvas id="curve-chart" tabindex="0" role="img" aria-label="Training curves (test error by epoch) of the best and the worst trials."></canvas></div>
 <h2>Random search efficiency</h2>
 <p class="muted caption" id="search-caption"></p>
-<div class="chart small"><canvas id="search-chart" role="img" aria-label="Random search efficiency: the expected best error of n random trials."></canvas></div>
+<div class="chart small"><canvas id="search-chart" tabindex="0" role="img" aria-label="Random search efficiency: the expected best error of n random trials."></canvas></div>
 <h2>Trials</h2>
 <p class="muted caption">Click a column to sort, a row (or a point in any chart) to select its trial everywhere.</p>
 <div class="table-wrap"><table id="trials"></table></div>`;
