@@ -18,6 +18,7 @@ import { SpaceDocuments } from './spaceDocuments';
 import { sweepTask, SweepTaskProvider, type SweepTaskEnvironment } from './sweepTask';
 import { SweepStatusBar } from './sweepStatusBar';
 import { SweepsView, SWEEPS_VIEW } from './sweepsView';
+import { SweepOverviews } from './sweepOverviews';
 import { parseTaskDefinition, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
 const YAML: vscode.DocumentSelector = [
@@ -28,7 +29,8 @@ const YAML: vscode.DocumentSelector = [
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Design Space Lab');
-  const status = new SweepStatusBar();
+  const overviews = new SweepOverviews();
+  const status = new SweepStatusBar(overviews);
   const documents = new SpaceDocuments();
   const diagnostics = new SpaceDiagnostics(documents);
   const lenses = new SpaceCodeLensProvider(documents);
@@ -36,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const navigation = new SpaceNavigation(documents);
   const samples = new SampleDocuments();
   const results = new ResultsPanels(context.extensionUri, log, (file) => status.stateOf(file));
-  const sweeps = new SweepsView(context.extensionPath, (file) => status.stateOf(file), (uri) => results.show(uri), log);
+  const sweeps = new SweepsView(context.extensionPath, (file) => status.stateOf(file), (uri) => results.show(uri), log, overviews);
   const taskEnv: SweepTaskEnvironment = {
     extensionPath: context.extensionPath,
     log,

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSweep } from '../core/analysis/loadSweep';
-import { overviewState, sweepOverview } from '../core/results/overview';
+import { overviewState } from '../core/results/overview';
+import type { SweepOverviews } from './sweepOverviews';
 import { manifestPath } from '../core/results/layout';
 import { statusBarIcon, statusBarText, sweepStateText, type SweepRunState } from '../core/presentation/sweepStatus';
 import { COMMAND } from './lenses';
@@ -22,13 +22,22 @@ export class SweepStatusBar implements vscode.Disposable {
   private readonly live = new Map<string, { uri: vscode.Uri; state: SweepRunState }>();
   private readonly subscription: vscode.Disposable;
   /** The file whose sweep the item shows, and its state. */
-  private shown: vscode.Uri | undefined;
-  private lastState: SweepRunState | undefined;
+  private shown: { uri: vscode.Uri; state: SweepRunState } | undefined;
 
-  constructor() {
+  constructor(private readonly overviews: SweepOverviews) {
     this.item.name = 'Design Space Lab sweep';
     this.subscription = vscode.window.onDidChangeActiveTextEditor(() => this.render());
     this.render();
+  }
+
+  /** The state of `uri`'s sweep: live while a task of this window runs it, else what is on disk. */
+  private current(uri: vscode.Uri): SweepRunState | undefined {
+    const live = this.live.get(keyOf(uri.fsPath))?.state;
+    if (live) return live;
+    const dir = resultsDirectory(uri);
+    if (dir === undefined || !fs.existsSync(manifestPath(dir))) return undefined;
+    const read = this.overviews.read(dir);
+    return 'overview' in read ? overviewState(read.overview) : undefined;
   }
 
   /** The last state a task of this window reported for `file`'s sweep. */
@@ -52,14 +61,13 @@ export class SweepStatusBar implements vscode.Disposable {
     const document = vscode.window.activeTextEditor?.document;
     let shown: { uri: vscode.Uri; state: SweepRunState } | undefined;
     if (document && isSpaceFile(document.fileName, document.getText())) {
-      const state = this.live.get(keyOf(document.uri.fsPath))?.state ?? onDisk(document.uri);
+      const state = this.current(document.uri);
       if (state) shown = { uri: document.uri, state };
     } else if (!document && this.shown) {
-      shown = this.live.get(keyOf(this.shown.fsPath)) ?? { uri: this.shown, state: onDisk(this.shown) ?? this.lastState! };
+      shown = { uri: this.shown.uri, state: this.current(this.shown.uri) ?? this.shown.state };
     }
     shown ??= [...this.live.values()].find((s) => s.state.phase === 'running' || s.state.phase === 'stopping');
-    this.shown = shown?.uri;
-    this.lastState = shown?.state;
+    this.shown = shown;
     if (!shown) return void this.item.hide();
     this.item.text = `$(${statusBarIcon(shown.state.phase)}) ${statusBarText(shown.state)}`;
     this.item.tooltip = `${path.basename(shown.uri.fsPath)}: ${sweepStateText(shown.state)}. Click to open its results.`;
@@ -70,16 +78,5 @@ export class SweepStatusBar implements vscode.Disposable {
   dispose(): void {
     this.subscription.dispose();
     this.item.dispose();
-  }
-}
-
-/** The state of `uri`'s sweep on disk, or undefined when it has none (or it cannot be read). */
-function onDisk(uri: vscode.Uri): SweepRunState | undefined {
-  const dir = resultsDirectory(uri);
-  if (dir === undefined || !fs.existsSync(manifestPath(dir))) return undefined;
-  try {
-    return overviewState(sweepOverview(loadSweep(dir)));
-  } catch {
-    return undefined;
   }
 }

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSweep } from '../core/analysis/loadSweep';
 import { manifestPath } from '../core/results/layout';
-import { overviewState, sweepOverview, type SweepOverview } from '../core/results/overview';
+import { overviewState, type SweepOverview } from '../core/results/overview';
+import type { SweepOverviews } from './sweepOverviews';
 import { statusBarIcon, sweepStateText, type SweepRunState } from '../core/presentation/sweepStatus';
 import { readSettings } from './config';
 import { COMMAND } from './lenses';
@@ -72,6 +72,7 @@ export class SweepsView implements vscode.TreeDataProvider<SweepItem>, vscode.Di
     private readonly stateOf: (file: string) => SweepRunState | undefined,
     private readonly showResults: (uri: string) => Promise<void>,
     private readonly log: vscode.OutputChannel,
+    private readonly overviews: SweepOverviews,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/sweep.json');
     this.disposables.push(
@@ -125,12 +126,9 @@ export class SweepsView implements vscode.TreeDataProvider<SweepItem>, vscode.Di
   }
 
   private item(folder: vscode.WorkspaceFolder, dir: string): SweepItem {
-    let overview: SweepOverview;
-    try {
-      overview = sweepOverview(loadSweep(dir));
-    } catch (err) {
-      return new SweepItem(dir, undefined, undefined, undefined, (err as Error).message);
-    }
+    const read = this.overviews.read(dir);
+    if ('problem' in read) return new SweepItem(dir, undefined, undefined, undefined, read.problem);
+    const { overview } = read;
     // The sweep is its file's current one when the file's sweep directory is this one.
     const file = path.resolve(folder.uri.fsPath, overview.file);
     const current = fs.existsSync(file) && path.resolve(sweepDirectory(folder.uri.fsPath, file, readSettings(folder.uri).outputDirectory)) === path.resolve(dir);

@@ -92,9 +92,11 @@ export class SweepMismatchError extends SweepDirectoryError {
 function mismatch(dir: string, there: SweepManifest, now: SweepManifest): SweepMismatchError {
   let differences: string[];
   try {
-    differences = describeDifferences(fingerprintInput(there.resolved, there.models), fingerprintInput(now.resolved, now.models));
+    const before = fingerprintInput(there.resolved, there.models);
+    const after = fingerprintInput(now.resolved, now.models);
+    differences = describeDifferences(before, after);
     // Different models come from somewhere: a changed seed, sample count or space definition says why.
-    if (differences.some((d) => /different models|models? there/.test(d))) {
+    if (canonicalJson(before.spaces) !== canonicalJson(after.spaces)) {
       const causes: string[] = [];
       settingDifferences('sampling', there.resolved.sampling, now.resolved.sampling, causes);
       const thereSpaces = new Map(there.resolved.spaces.map((s) => [s.name, s]));
