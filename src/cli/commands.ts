@@ -5,6 +5,7 @@ import { cxCommand } from './cx';
 import { fitCommand } from './fit';
 import { sampleCommand } from './sample';
 import { sweepCommand } from './sweep';
+import { trialCommand } from './trial';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, analyzeCommand];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, trialCommand, analyzeCommand];

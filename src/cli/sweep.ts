@@ -1,13 +1,12 @@
 /** `dslab sweep FILE`: sample the file's design spaces and train every model, resumably. */
 import { describeEnvironmentFailures } from '../core/results/records';
-import { SweepFilesystemError } from '../core/results/fsErrors';
 import { sweepDirOf } from '../core/results/layout';
-import { SweepDirectoryError } from '../core/results/store';
 import { duration, percent, summaryLines, SweepProgress, TRIAL_DETAIL_EVENTS } from '../core/presentation/sweepText';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
-import { runSweep, SweepError } from '../sweep/runner';
-import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { runSweep } from '../sweep/runner';
+import { Interrupts, sweepUserError } from './interrupts';
+import { intFlag, parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
 import { bar, StatusLine } from './statusLine';
 
@@ -70,12 +69,9 @@ Example:
   dslab sweep examples/space.regnet.yaml --space RegNetX --workers 2
 `;
 
-const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
-const EXIT_INTERRUPTED = 130;
+export const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
 /** Some trials failed because of the machine (data missing, backend lost, worker killed): fix it and run again. */
 export const EXIT_ENVIRONMENT = 3;
-/** The sweep directory cannot be written (full, read-only, not a folder): the message names the path and the cause. */
-export const EXIT_FILESYSTEM = 4;
 
 // ------------------------------------------------------------------ progress
 
@@ -170,17 +166,10 @@ export const sweepCommand: Command = {
     const resolved = loadSpaceFile(file, io);
 
     const progress = new Progress(io);
-    const controller = new AbortController();
-    let interruptedBy: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (interruptedBy) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: stop waiting for the workers
-      interruptedBy = signal;
+    const interrupts = new Interrupts((signal) => {
       progress.clear();
       io.stderr(`dslab sweep: stopping (${signal}); running trials will be trained again next time\n`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    });
     let summary: SweepSummary;
     try {
       summary = await runSweep({
@@ -193,25 +182,23 @@ export const sweepCommand: Command = {
         backend,
         nativeModulesPath: values['native-modules'],
         retryFailed: values['retry-failed'],
-        signal: controller.signal,
+        signal: interrupts.signal,
         onEvent: (e) => {
           if (values.events) io.stdout(JSON.stringify(e) + '\n');
           progress.event(e);
         },
       });
     } catch (err) {
-      if (err instanceof SweepError || err instanceof SweepDirectoryError) throw new UserError(err.message);
-      if (err instanceof SweepFilesystemError) throw new UserError(err.message, EXIT_FILESYSTEM);
-      throw err;
+      throw sweepUserError(err);
     } finally {
       progress.clear();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupts.dispose();
     }
 
     if (values.json) printJson(io, summary);
     else if (!values.events) io.stdout(summaryText(summary));
-    if (interruptedBy) return interruptedBy === 'SIGTERM' ? 143 : EXIT_INTERRUPTED;
+    const interrupted = interrupts.exitCode();
+    if (interrupted !== undefined) return interrupted;
     if (summary.environmentFailures > 0) {
       io.stderr(`dslab sweep: ${environmentText(summary)}\n`);
       return EXIT_ENVIRONMENT;

@@ -15,7 +15,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { asFilesystemError, isFilesystemError, SweepFilesystemError } from '../core/results/fsErrors';
-import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
+import { releaseLock, refreshLock, LOCK_REFRESH_MS, type ClaimOptions, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
 import { trialRelativePath } from '../core/results/layout';
 import { isEnvironmentFailure, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
@@ -311,11 +311,22 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   return summary;
 }
 
+/** What the worker pool takes of a sweep's options. */
+export type PoolOptions = Pick<SweepOptions, 'file' | 'resolved' | 'workers' | 'backend' | 'nativeModulesPath' | 'signal' | 'trialModule'> & {
+  /** Asks the scheduler whether the Slurm job of a lock's owner still runs (core/results/lock.ts). */
+  jobState?: ClaimOptions['jobState'];
+};
+
+/** Signals that stop a whole process tree at once (Ctrl-C, scancel, a time limit, a shutdown). */
+const TREE_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+/** How long a worker killed by one of them waits for this process to see the same signal. */
+const TREE_SIGNAL_WAIT_MS = 300;
+
 /** The worker pool: hands out the `todo` trials until none is left or the signal aborts. */
-async function trainPool(
+export async function trainPool(
   store: SweepStore,
   todo: SweepModel[],
-  options: SweepOptions,
+  options: PoolOptions,
   onEvent: (e: SweepEvent) => void,
   grace: number,
   /** Called when every handed-out trial has ended and the queue is empty: more trials, or undefined to finish. */
@@ -399,7 +410,7 @@ async function trainPool(
       const model = queue.shift()!;
       let claim: ReturnType<SweepStore['claim']>;
       try {
-        claim = store.claim(model);
+        claim = store.claim(model, { jobState: options.jobState });
       } catch (err) {
         throw asFilesystemError(err, store.lockPath(model.space, model.index), 'cannot claim a trial');
       }
@@ -479,6 +490,11 @@ async function trainPool(
         },
         onStep: (step, steps, loss) => onEvent({ type: 'step', space: model.space, index: model.index, step, steps, loss }),
       });
+      if (end.kind === 'exit' && end.signal !== undefined && TREE_SIGNALS.includes(end.signal) && !signal?.aborted) {
+        // Usually the whole process tree is being stopped and this process's own handler is about
+        // to run: an interruption, not a failure of the trial, if it does.
+        await new Promise((resolve) => setTimeout(resolve, TREE_SIGNAL_WAIT_MS));
+      }
       if (signal?.aborted && end.kind !== 'done') {
         release(lock); // interrupted: no record, trained again on the next run
         ended();
