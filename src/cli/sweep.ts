@@ -8,10 +8,14 @@ import { runSweep } from '../sweep/runner';
 import { Interrupts, sweepUserError } from './interrupts';
 import { intFlag, parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
+import { SLURM_FLAGS, slurmExecutor, submitToSlurm } from './sweepSlurm';
 import { bar, StatusLine } from './statusLine';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
                   [--retry-failed] [--native-modules DIR] [--json | --events]
+       dslab sweep FILE --executor slurm [--partition P] [--time T] [--gpus-per-task N]
+                  [--cpus-per-task N] [--mem M] [--parallel K] [--sbatch-arg ARG]...
+                  [--space S] [--out DIR] [--backend B] [--samples N] [--retry-failed] [--json]
 
 Samples the design spaces of a space file and trains each sampled model briefly (the file's
 dataset and training settings), in worker processes. Every trial's result is written to
@@ -54,6 +58,26 @@ Options:
 
 Progress goes to stderr: a progress bar on a terminal, else one line per finished trial.
 
+On a Slurm cluster (--executor slurm, or executor: { type: slurm } in the file): the file is
+sampled and DIR written as above, then the trials still to train are submitted with sbatch as
+one job array, one task per trial, each running 'dslab trial DIR SPACE INDEX' on its node (the
+backend: training.backend or --backend; auto takes what the node has). DIR must be on a
+filesystem the nodes share (a warning says so when it plainly is not, e.g. under /tmp). The
+batch script is kept as DIR/slurm/array-N.sh, the tasks' output goes to DIR/slurm/logs/. The
+command returns once the array is submitted: follow it with 'dslab status DIR', stop it with
+'dslab cancel DIR'. Running it again submits only the trials that have no record and no task
+queued or running (and those that failed, with --retry-failed). The Slurm options, which
+replace the file's executor settings:
+  --partition P        sbatch --partition
+  --time T             time limit of each task (one trial): minutes or [D-]HH:MM[:SS]
+  --gpus-per-task N    sbatch --gpus-per-task
+  --cpus-per-task N    sbatch --cpus-per-task
+  --mem M              memory of each task: megabytes, or with K, M, G, T (e.g. 8G)
+  --parallel K         at most K tasks at once (--array=0-(N-1)%K)
+  --sbatch-arg ARG     any other sbatch option, e.g. --sbatch-arg=--account=proj (repeatable)
+With --json it prints {dir, file, job, script, array, total, done, submitted, queued,
+elsewhere, sequential?}.
+
 A trial that fails is recorded with its cause: its model (an exception while training it, out
 of memory for it) or the environment (the dataset missing, the backend lost, the worker killed
 by a signal). A failure of the dataset or the backend stops the sweep at once. Failures of the
@@ -63,10 +87,13 @@ Exit status: 0 the sweep completed (failed and diverged trials are results too),
 invalid file, an unknown space, a backend that is not installed, or a DIR of another sweep,
 2 bad usage, 3 trials failed because of the environment (fix it, run again), 4 the sweep
 directory cannot be written (full, read-only, a file in the way: the message names the path and
-what is lost), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+what is lost), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). With Slurm: 1 also for no
+sbatch on PATH or a submission sbatch refused (its own message: an unknown partition, say).
 
-Example:
+Examples:
   dslab sweep examples/space.regnet.yaml --space RegNetX --workers 2
+  dslab sweep examples/space.regnet.yaml --executor slurm --partition gpu --gpus-per-task 1 \\
+      --time 30 --parallel 16 --out /shared/sweeps/regnet
 `;
 
 export const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
@@ -149,6 +176,7 @@ export const sweepCommand: Command = {
       samples: { type: 'string' },
       events: { type: 'boolean' },
       'retry-failed': { type: 'boolean' },
+      ...SLURM_FLAGS,
     });
     if (positionals.length === 0) throw new UsageError('missing FILE (a space file, e.g. examples/space.regnet.yaml)');
     if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length} arguments`);
@@ -164,6 +192,13 @@ export const sweepCommand: Command = {
     const out = values.out ?? sweepDirOf(file);
 
     const resolved = loadSpaceFile(file, io);
+    const executor = slurmExecutor(values, resolved);
+    if (executor) {
+      if (values.workers !== undefined) throw new UsageError('--workers is for local sweeps; with Slurm, --parallel K caps the tasks running at once');
+      if (values.events) throw new UsageError('--events is for local sweeps; follow a Slurm sweep with dslab status DIR');
+      const sweepArgs = [file, ...(values.out ? ['--out', values.out] : []), ...(values.space ?? []).flatMap((sp) => ['--space', sp]), ...(samples ? ['--samples', String(samples)] : []), ...(backend ? ['--backend', backend] : []), ...(values['native-modules'] ? ['--native-modules', values['native-modules']] : []), ...executor.flags];
+      return submitToSlurm({ file, resolved, out, spaces: values.space, samples, backend, nativeModulesPath: values['native-modules'], retryFailed: values['retry-failed'], settings: executor.settings, sweepArgs }, values.json === true, io);
+    }
 
     const progress = new Progress(io);
     const interrupts = new Interrupts((signal) => {

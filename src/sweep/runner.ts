@@ -212,13 +212,30 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   }
 }
 
-async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
-  const started = Date.now();
-  const onEvent = options.onEvent ?? ((): void => {});
-  const signal = options.signal;
-  const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const plan = options.samples === undefined ? options.resolved.sampling.sequential : undefined;
+/** A sweep opened for a run: its models sampled, its directory opened, what is recorded and what the run is to train. */
+export interface OpenedSweep {
+  store: SweepStore;
+  models: SweepModel[];
+  spaceNames: string[];
+  /** The models of the selected spaces. */
+  selected: SweepModel[];
+  /** Present for a sequential sweep: its plan, and its state, which the runner advances round by round. */
+  sequential?: { plan: NonNullable<ResolvedSpaceFile['sampling']['sequential']>; state: SequentialState; of: (records: TrialRecord[]) => SequentialState };
+  /** Whether a trial is in the current round (every trial of a fixed-size sweep is). */
+  inRound: (m: Pick<SweepModel, 'index'>) => boolean;
+  /** `space/index` of failed trials to train again. */
+  retrying: Set<string>;
+  /** The trials this run sets out to train: missing or to retry, in the current round. */
+  todo: SweepModel[];
+}
 
+/**
+ * Samples the file, opens (or creates) the sweep directory and says what is to train, with the
+ * `started` event (and a sequential sweep's `round`). Shared by the local runner and the Slurm
+ * submission, so that both train the same trials of the same sweep.
+ */
+export function openSweep(options: SweepOptions, onEvent: (e: SweepEvent) => void): OpenedSweep {
+  const plan = options.samples === undefined ? options.resolved.sampling.sequential : undefined;
   const models = sampleModels(options, onEvent);
   const store = SweepStore.open({
     dir: options.out,
@@ -233,33 +250,48 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   for (const u of scan.unusable) onEvent({ type: 'unusable', ...u });
 
   // A sequential sweep trains up to the current round's target; a fixed one, everything.
-  const stateOf = (records: TrialRecord[]): SequentialState => sequentialProgress(options.resolved, records, spaceNames, models);
-  let state = plan ? stateOf(scan.records) : null;
-  if (plan && state && state.pairs.length === 0) {
-    onEvent({ type: 'warning', message: `a sequential sweep of ${spaceNames.join(', ')} compares no pair of spaces: it trains all ${plan.max} models per space` });
+  const of = (records: TrialRecord[]): SequentialState => sequentialProgress(options.resolved, records, spaceNames, models);
+  const sequential = plan ? { plan, state: of(scan.records), of } : undefined;
+  if (sequential && sequential.state.pairs.length === 0) {
+    onEvent({ type: 'warning', message: `a sequential sweep of ${spaceNames.join(', ')} compares no pair of spaces: it trains all ${sequential.plan.max} models per space` });
   }
-  const inRound = (m: Pick<SweepModel, 'index'>): boolean => state === null || m.index < state.target;
-  const planned = (): SweepModel[] => selected.filter(inRound);
+  const inRound = (m: Pick<SweepModel, 'index'>): boolean => sequential === undefined || m.index < sequential.state.target;
+  const planned = selected.filter(inRound);
   // Failed trials trained again: the environment's failures always, every one with retryFailed.
   const retry = (r: TrialRecord): boolean => r.status === 'failed' && (options.retryFailed === true || isEnvironmentFailure(r));
-  const key = (m: { space: string; index: number }): string => `${m.space}/${m.index}`;
-  const retrying = new Set(scan.records.filter(retry).map(key));
-  const missing = new Set(scan.todo.map(key));
-  const firstTodo = state !== null && state.status !== 'running' && retrying.size === 0 ? [] : selected.filter((m) => inRound(m) && (missing.has(key(m)) || retrying.has(key(m))));
+  const retrying = new Set(scan.records.filter(retry).map(trialKey));
+  const missing = new Set(scan.todo.map(trialKey));
+  const decided = sequential !== undefined && sequential.state.status !== 'running' && retrying.size === 0;
+  const todo = decided ? [] : selected.filter((m) => inRound(m) && (missing.has(trialKey(m)) || retrying.has(trialKey(m))));
   onEvent({
     type: 'started',
     dir: options.out,
     created: store.created,
-    total: planned().length,
+    total: planned.length,
     done: scan.records.filter(inRound).length,
-    todo: firstTodo.length,
+    todo: todo.length,
     spaces: spaceNames.map((name) => ({
       name,
-      n: planned().filter((m) => m.space === name).length,
+      n: planned.filter((m) => m.space === name).length,
       done: scan.records.filter((r) => r.space === name && inRound(r)).length,
     })),
   });
-  if (state) onEvent({ type: 'round', sequential: summarizeSequential(state), total: planned().length, done: scan.records.filter(inRound).length });
+  if (sequential) onEvent({ type: 'round', sequential: summarizeSequential(sequential.state), total: planned.length, done: scan.records.filter(inRound).length });
+  return { store, models, spaceNames, selected, ...(sequential ? { sequential } : {}), inRound, retrying, todo };
+}
+
+/** `A/3`: a trial's key in sets and maps. */
+export const trialKey = (m: { space: string; index: number }): string => `${m.space}/${m.index}`;
+
+async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
+  const started = Date.now();
+  const onEvent = options.onEvent ?? ((): void => {});
+  const signal = options.signal;
+  const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const opened = openSweep(options, onEvent);
+  const { store, spaceNames, selected, inRound, retrying, sequential } = opened;
+  const firstTodo = opened.todo;
+  const planned = (): SweepModel[] => selected.filter(inRound);
 
   let backend: BackendChoice | null = null;
   let workerCount = 0;
@@ -267,24 +299,24 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   const skipped: SweepModel[] = [];
   /** After a round: the stopping rule on what is recorded; the next round's trials, or undefined to stop. */
   const nextRound = (heldElsewhere: readonly SweepModel[]): SweepModel[] | undefined => {
-    if (state === null) return undefined;
+    if (sequential === undefined) return undefined;
     const now = store.scan(selected);
-    state = stateOf(now.records);
-    onEvent({ type: 'round', sequential: summarizeSequential(state), total: planned().length, done: now.records.filter(inRound).length });
-    if (state.status !== 'running') return undefined;
+    sequential.state = sequential.of(now.records);
+    onEvent({ type: 'round', sequential: summarizeSequential(sequential.state), total: planned().length, done: now.records.filter(inRound).length });
+    if (sequential.state.status !== 'running') return undefined;
     const todo = now.todo.filter(inRound);
     // Trials held by other processes only: this run cannot finish the round; a later run will.
     return todo.every((m) => heldElsewhere.includes(m)) ? undefined : todo;
   };
   if (firstTodo.length > 0 && !signal?.aborted) {
     if (retrying.size > 0) onEvent({ type: 'warning', message: `training ${count(retrying.size, 'failed trial')} again (${options.retryFailed ? '--retry-failed' : 'they failed because of the environment'})` });
-    const run = await trainPool(store, firstTodo, options, onEvent, grace, plan ? nextRound : undefined, retrying);
+    const run = await trainPool(store, firstTodo, options, onEvent, grace, sequential ? nextRound : undefined, retrying);
     ({ backend, workerCount, trained } = run);
     skipped.push(...run.skipped);
   }
 
   const final = store.scan(selected);
-  if (plan && state) state = stateOf(final.records);
+  if (sequential) sequential.state = sequential.of(final.records);
   const target = planned();
   const finalTodo = final.todo.filter(inRound);
   const remaining = finalTodo.length;
@@ -303,7 +335,7 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
     interrupted: Boolean(signal?.aborted) && remaining > 0,
     wallSeconds: (Date.now() - started) / 1000,
     spaces: summarizeSpaces(spaceNames, target, final.records.filter(inRound)),
-    ...(state ? { sequential: summarizeSequential(state) } : {}),
+    ...(sequential ? { sequential: summarizeSequential(sequential.state) } : {}),
     environmentFailures: environmentFailed.length,
     ...(environmentFailed.length > 0 ? { environmentFailure: environmentFailed[0].failure?.message ?? '' } : {}),
   };

@@ -11,7 +11,7 @@ import { isEnvironmentFailure, type SweepModel, type TrialRecord } from '../core
 import { SweepStore } from '../core/results/store';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent } from '../core/analysis/sweepEvents';
-import { SweepError, trainPool, type PoolOptions } from './runner';
+import { SweepError, trainPool, trialKey, type PoolOptions } from './runner';
 import { jobStateJudge } from './slurm/scheduler';
 
 export interface SingleTrialOptions {
@@ -90,7 +90,7 @@ export async function runSingleTrial(options: SingleTrialOptions): Promise<Singl
     },
     options.killGraceMs ?? 2000,
     undefined,
-    new Set('record' in before ? [`${model.space}/${model.index}`] : []),
+    new Set('record' in before ? [trialKey(model)] : []),
   );
   if (run.skipped.length > 0) return { kind: 'held', holder };
   const after = store.readTrial(model);
