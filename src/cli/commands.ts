@@ -1,11 +1,13 @@
 /** The list of `dslab` subcommands, in the order `dslab --help` shows them. */
 import { analyzeCommand } from './analyze';
+import { cancelCommand } from './cancel';
 import type { Command } from './command';
 import { cxCommand } from './cx';
 import { fitCommand } from './fit';
 import { sampleCommand } from './sample';
+import { statusCommand } from './status';
 import { sweepCommand } from './sweep';
 import { trialCommand } from './trial';
 import { validateCommand } from './validate';
 
-export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, trialCommand, analyzeCommand];
+export const COMMANDS: Command[] = [validateCommand, cxCommand, sampleCommand, fitCommand, sweepCommand, trialCommand, statusCommand, cancelCommand, analyzeCommand];

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { arraySpec, batchScript, sbatchOptions, shellQuote, type BatchScriptInput } from '../../src/core/slurm/batchScript';
+import { arraySpec, batchScript, sbatchOptions, type BatchScriptInput } from '../../src/core/slurm/batchScript';
+import { shellQuote } from '../../src/core/slurm/shellWords';
 import { mergeSettings, settingsFlags, settingsProblem } from '../../src/core/slurm/settings';
 import { nodeLocalReason } from '../../src/core/slurm/sharedPath';
 import { parseSpaceText } from '../../src/core/space';

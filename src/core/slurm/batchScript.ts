@@ -6,6 +6,7 @@
  * array again.
  */
 import type { SlurmSettings } from './settings';
+import { shellQuote } from './shellWords';
 
 export interface BatchScriptInput {
   /** The sweep directory, absolute (tasks may start in another folder on another node). */
@@ -23,11 +24,6 @@ export interface BatchScriptInput {
   trialArgs: readonly string[];
   /** sbatch's %A_%a output file pattern, absolute. */
   logPattern: string;
-}
-
-/** A word as the shell reads it back unchanged: in single quotes unless it needs none. */
-export function shellQuote(word: string): string {
-  return /^[\w./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The array expression of `count` tasks, at most `parallel` running at once: "0-11%4". */

@@ -41,9 +41,11 @@ export function parseScontrolJobs(output: string): SchedulerTask[] {
     const kind = stateKind(state);
     const reason = f.get('Reason');
     const limit = slurmMinutes(f.get('TimeLimit'));
+    const command = f.get('Command');
     const common = {
       arrayJobId: isArray ? arrayJobId : ownId,
       state,
+      ...(command && command !== '(null)' ? { command } : {}),
       ...(reason && reason !== 'None' ? { reason } : {}),
       restarts: Number(f.get('Restarts') ?? 0) || 0,
       ...(limit === undefined ? {} : { timeLimitMinutes: limit }),

@@ -63,9 +63,11 @@ export function parseSqueueJson(output: string, arrayJobIds?: ReadonlySet<string
     const state = text(job.job_state) ?? 'UNKNOWN';
     const reason = text(job.state_reason);
     const kind = stateKind(state);
+    const command = text(job.command);
     const common = {
       arrayJobId,
       state,
+      ...(command ? { command } : {}),
       ...(reason && reason !== 'None' ? { reason } : {}),
       restarts: num(job.restart_cnt) ?? 0,
       ...optional('timeLimitMinutes', num(job.time_limit)),

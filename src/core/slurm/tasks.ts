@@ -30,6 +30,8 @@ export interface SchedulerTask {
   endTime?: number;
   /** Minutes; undefined when unlimited or not known. */
   timeLimitMinutes?: number;
+  /** The batch script submitted (absent for --wrap jobs): tells our job from another that got the same id on a reinstalled cluster. */
+  command?: string;
 }
 
 /** "5_3", or "7" for a job that is not an array: how Slurm's own commands name a task. */

@@ -4,7 +4,9 @@
  * No accounting database is assumed: a job the controller has forgotten (MinJobAge after it
  * ended) is simply absent, and the caller falls back on the task's log.
  */
+import * as path from 'node:path';
 import type { JobState, LockOwner } from '../../core/results/lock';
+import type { Submission } from '../../core/slurm/submissions';
 import type { SlurmJobRun } from '../../core/results/process';
 import { parseScontrolJobs } from '../../core/slurm/scontrolJobs';
 import { parseSqueueJson, SchedulerOutputError } from '../../core/slurm/squeueJson';
@@ -33,6 +35,18 @@ export function schedulerTasks(arrayJobIds?: readonly string[]): SchedulerTask[]
 
 /** How long an answer of the scheduler is used for locks written before it (clocks of hosts differ a little). */
 const ANSWER_TTL_MS = 30_000;
+
+/**
+ * The scheduler's tasks of a sweep's submissions: those of their array jobs whose batch script
+ * is the submission's (a cluster set up anew reuses job ids), or why the scheduler cannot be asked.
+ */
+export function submissionTasks(dir: string, submissions: readonly Submission[]): SchedulerTask[] | { unavailable: string } {
+  if (submissions.length === 0) return [];
+  const tasks = schedulerTasks(submissions.map((s) => s.job));
+  if (!Array.isArray(tasks)) return tasks;
+  const scriptOf = new Map(submissions.map((s) => [s.job, path.resolve(dir, s.script)]));
+  return tasks.filter((t) => t.command === undefined || t.command === scriptOf.get(t.arrayJobId));
+}
 
 /**
  * A `jobState` for lock claims (core/results/lock.ts): whether the Slurm job that wrote a lock

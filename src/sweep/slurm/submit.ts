@@ -23,7 +23,7 @@ import { summarizeSequential, type SequentialSummary } from '../../core/analysis
 import { count } from '../../core/presentation/counts';
 import { openSweep, SweepError, trialKey, type SweepOptions } from '../runner';
 import { runSlurm } from './commands';
-import { jobStateJudge, schedulerTasks } from './scheduler';
+import { jobStateJudge, submissionTasks } from './scheduler';
 
 export interface SlurmSubmitOptions extends SweepOptions {
   settings: SlurmSettings;
@@ -101,7 +101,7 @@ function submitOnce(options: SlurmSubmitOptions, onEvent: NonNullable<SweepOptio
   // Trials an earlier submission is still queued or running for.
   const active = new Set<string>();
   if (submissions.length > 0) {
-    const tasks = schedulerTasks(submissions.map((s) => s.job));
+    const tasks = submissionTasks(options.out, submissions);
     if (!Array.isArray(tasks)) {
       onEvent({ type: 'warning', message: `cannot ask the scheduler which tasks of earlier submissions still run (${tasks.unavailable}); they may be submitted twice (their locks keep them from training twice)` });
     } else {
