@@ -96,7 +96,13 @@ Examples:
       --time 30 --parallel 16 --out /shared/sweeps/regnet
 `;
 
-export const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
+const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
+
+/** The value of --backend, checked. */
+export function backendOption(value: string | undefined): BackendName | undefined {
+  if (value !== undefined && !BACKENDS.includes(value as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${value}'`);
+  return value as BackendName | undefined;
+}
 /** Some trials failed because of the machine (data missing, backend lost, worker killed): fix it and run again. */
 export const EXIT_ENVIRONMENT = 3;
 
@@ -183,10 +189,7 @@ export const sweepCommand: Command = {
     if (values.json && values.events) throw new UsageError('--json and --events cannot be combined');
     const workers = intFlag('workers', values.workers, 1);
     const samples = intFlag('samples', values.samples, 1);
-    const backend = values.backend as BackendName | undefined;
-    if (backend !== undefined && !BACKENDS.includes(backend)) {
-      throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
-    }
+    const backend = backendOption(values.backend);
     if (values.out === '') throw new UsageError('--out expects a directory');
     const file = positionals[0];
     const out = values.out ?? sweepDirOf(file);
@@ -195,7 +198,10 @@ export const sweepCommand: Command = {
     const executor = slurmExecutor(values, resolved);
     if (executor) {
       if (values.workers !== undefined) throw new UsageError('--workers is for local sweeps; with Slurm, --parallel K caps the tasks running at once');
-      if (values.events) throw new UsageError('--events is for local sweeps; follow a Slurm sweep with dslab status DIR');
+      if (values.events) {
+        const why = values.executor === undefined ? "this file's executor.type is slurm" : 'it goes to Slurm';
+        throw new UsageError(`--events follows a sweep trained here, and ${why}: submit it without --events and follow it with dslab status DIR, or add --executor local to train here`);
+      }
       const sweepArgs = [file, ...(values.out ? ['--out', values.out] : []), ...(values.space ?? []).flatMap((sp) => ['--space', sp]), ...(samples ? ['--samples', String(samples)] : []), ...(backend ? ['--backend', backend] : []), ...(values['native-modules'] ? ['--native-modules', values['native-modules']] : []), ...executor.flags];
       return submitToSlurm({ file, resolved, out, spaces: values.space, samples, backend, nativeModulesPath: values['native-modules'], retryFailed: values['retry-failed'], settings: executor.settings, sweepArgs }, values.json === true, io);
     }

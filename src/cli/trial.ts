@@ -3,11 +3,10 @@ import { hostName, slurmJobOfThisProcess } from '../core/results/process';
 import { trialRelativePath } from '../core/results/layout';
 import { trialHeader } from '../core/slurm/taskLog';
 import { SweepProgress, trialLine } from '../core/presentation/sweepText';
-import type { BackendName } from '../core/space/types';
 import { runSingleTrial, type SingleTrialResult } from '../sweep/singleTrial';
 import { parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 import { Interrupts, sweepUserError } from './interrupts';
-import { BACKENDS, EXIT_ENVIRONMENT } from './sweep';
+import { backendOption, EXIT_ENVIRONMENT } from './sweep';
 
 const HELP = `Usage: dslab trial DIR SPACE INDEX [--backend B] [--native-modules DIR] [--retry-failed] [--json]
 
@@ -79,8 +78,7 @@ export const trialCommand: Command = {
     const [dir, space] = positionals;
     if (!/^\d+$/.test(positionals[2])) throw new UsageError(`INDEX must be a trial's index (0, 1, …), got '${positionals[2]}'`);
     const index = Number(positionals[2]);
-    const backend = values.backend as BackendName | undefined;
-    if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
+    const backend = backendOption(values.backend);
 
     const job = slurmJobOfThisProcess();
     const arrayTask = process.env.SLURM_ARRAY_JOB_ID && process.env.SLURM_ARRAY_TASK_ID ? `${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID}` : job?.id;

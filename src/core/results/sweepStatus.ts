@@ -98,7 +98,6 @@ function limit(minutes: number): string {
 
 const ENDED_WORDS: Record<string, string> = {
   TIMEOUT: 'its time limit was reached',
-  CANCELLED: 'cancelled (scancel, dslab cancel)',
   NODE_FAIL: 'its node failed',
   OUT_OF_MEMORY: 'out of memory (over its --mem)',
   PREEMPTED: 'preempted by another job',
@@ -117,14 +116,17 @@ function taskFailure(t: SchedulerTask, log: { lastLines: string[] } | undefined,
     const how = t.state === 'COMPLETED' ? 'ended without a record' : t.signal !== undefined ? `killed by signal ${t.signal}` : `exited with status ${t.exitCode ?? '?'}`;
     return { kind: 'FAILED', message: `FAILED: ${how} (${where})`, ...(log && log.lastLines.length > 0 ? { log: log.lastLines } : {}) };
   }
-  const words = t.state === 'CANCELLED' && cancelledAt ? `by dslab cancel at ${cancelledAt}` : (ENDED_WORDS[t.state] ?? t.state.toLowerCase());
-  return { kind: t.state, message: `${t.state}: ${words} (${where})`, ...(t.state === 'OUT_OF_MEMORY' && log ? { log: log.lastLines } : {}) };
+  const words = t.state === 'CANCELLED' ? (cancelledAt ? `by dslab cancel at ${cancelledAt}` : undefined) : (ENDED_WORDS[t.state] ?? t.state.toLowerCase());
+  return { kind: t.state, message: `${t.state}${words ? `: ${words}` : ''} (${where})`, ...(t.state === 'OUT_OF_MEMORY' && log ? { log: log.lastLines } : {}) };
 }
 
 /** The failure of a task the scheduler no longer lists, from its log (or the cancel recorded). */
 function forgottenFailure(name: string, submission: Submission, log: { end?: LogEnd; lastLines: string[] } | undefined): TrialFailure {
   const end = log?.end;
-  if (end?.state) return { kind: end.state, message: `${end.state}: ${ENDED_WORDS[end.state]} (task ${name}, from its log)` };
+  if (end?.state) {
+    const words = ENDED_WORDS[end.state];
+    return { kind: end.state, message: `${end.state}${words ? `: ${words}` : ''} (task ${name}, from its log)` };
+  }
   if (end?.exitCode !== undefined && end.exitCode !== 0) {
     return { kind: 'FAILED', message: `FAILED: exited with status ${end.exitCode} (task ${name}, from its log)`, log: log!.lastLines };
   }
@@ -167,12 +169,13 @@ export function sweepStatus(input: StatusInput): SweepStatus {
     const withTask = sub ? { task: name, ...(log ? { log: input.logName(sub.submission.job, sub.taskId) } : {}) } : {};
     // A record is the result, unless a later task is training the trial again.
     if (record && record.status !== 'failed') return { ...base, state: 'done', error: record.error };
-    const lock = input.locks.get(key(m));
-    if (lock && lock.stale === undefined) return { ...base, ...withTask, state: 'running', detail: holder(lock) };
     if (task && kind === 'running') {
       const since = task.startTime ? `, for ${duration(Math.max(0, input.now - task.startTime))}` : '';
       return { ...base, ...withTask, state: 'running', detail: `${task.node ? `on ${task.node}` : 'starting'}${since}` };
     }
+    // Trained outside this sweep's jobs: a local sweep, another submission, `dslab trial` by hand.
+    const lock = input.locks.get(key(m));
+    if (lock && lock.stale === undefined) return { ...base, state: 'running', detail: holder(lock) };
     if (task && kind === 'waiting') return { ...base, ...withTask, state: 'pending', detail: task.reason ? `waiting: ${task.reason}` : 'waiting' };
     if (record) return { ...base, ...withTask, state: 'failed', failure: recordFailure(record) };
     if (!sub) return { ...base, state: 'todo' };
