@@ -32,6 +32,7 @@ import type { TrialJob } from '../train/trial';
 import type { WorkerConfig } from './workerProtocol';
 import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
 import { withDrawnTraining } from '../core/space/drawnSettings';
+import { jobStateJudge } from './slurm/scheduler';
 import { count } from '../core/presentation/counts';
 
 /** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
@@ -310,7 +311,8 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   };
   if (firstTodo.length > 0 && !signal?.aborted) {
     if (retrying.size > 0) onEvent({ type: 'warning', message: `training ${count(retrying.size, 'failed trial')} again (${options.retryFailed ? '--retry-failed' : 'they failed because of the environment'})` });
-    const run = await trainPool(store, firstTodo, options, onEvent, grace, sequential ? nextRound : undefined, retrying);
+    // A lock left by a Slurm task that is gone is taken over once the scheduler says so.
+    const run = await trainPool(store, firstTodo, { ...options, jobState: jobStateJudge() }, onEvent, grace, sequential ? nextRound : undefined, retrying);
     ({ backend, workerCount, trained } = run);
     skipped.push(...run.skipped);
   }

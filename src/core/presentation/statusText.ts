@@ -60,7 +60,7 @@ export function statusLines(s: SweepStatus): string[] {
     if (s.slurm.schedulerUnavailable) lines.push(`The scheduler cannot be asked (${s.slurm.schedulerUnavailable}): states come from records, locks and logs.`);
   }
   const of = (state: TrialStatus['state']): TrialStatus[] => s.trials.filter((t) => t.state === state);
-  const where = (t: TrialStatus): string => [t.task ? `task ${t.task}` : '', t.detail ?? ''].filter(Boolean).join(', ');
+  const where = (t: TrialStatus): string => [t.task ? `task ${t.task}` : '', t.detail ?? ''].filter(Boolean).join(' ');
   for (const block of [
     listed('Running', of('running'), (t) => [where(t)]),
     listed('Pending', of('pending'), (t) => [where(t)]),
