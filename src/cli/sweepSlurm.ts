@@ -1,5 +1,6 @@
 /** `dslab sweep --executor slurm`: the flags, the settings they make with the file's, and the submission's report. */
 import * as path from 'node:path';
+import { shellQuote } from '../core/slurm/shellWords';
 import { mergeSettings, settingsFlags, SLURM_MEMORY_PATTERN, SLURM_TIME_PATTERN, type SlurmSettings } from '../core/slurm/settings';
 import type { ResolvedSpaceFile } from '../core/space/types';
 import { describeRound } from '../core/analysis/sequential';
@@ -69,7 +70,7 @@ export function submitText(s: SubmitSummary): string {
     lines.push(...describeRound(s.sequential));
     if (s.sequential.status === 'running') lines.push('This submits the current round only: when it has finished, run the same command again to decide and submit the next round.');
   }
-  lines.push(`Follow it: dslab status ${s.dir}    Stop it: dslab cancel ${s.dir}`);
+  lines.push(`Follow it: dslab status ${shellQuote(s.dir)}    Stop it: dslab cancel ${shellQuote(s.dir)}`);
   return lines.join('\n') + '\n';
 }
 

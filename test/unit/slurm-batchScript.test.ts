@@ -49,6 +49,9 @@ describe('batch script', () => {
       '--account=proj',
     ]);
     assert.deepEqual(sbatchOptions({ ...input(), settings: { sbatchArgs: [] } }).slice(5), [], 'no setting, no line: the cluster decides');
+    // sbatch reads a double-quoted value whole.
+    const spaced = sbatchOptions({ ...input(), workDir: '/home/ann/my project', logPattern: '/shared/my sweeps/slurm/logs/%A_%a.out' });
+    assert.deepEqual(spaced.slice(2, 5), ['--output="/shared/my sweeps/slurm/logs/%A_%a.out"', '--open-mode=append', '--chdir="/home/ann/my project"']);
     assert.ok(text.startsWith('#!/bin/bash\n'));
     // sbatch reads #SBATCH lines only before the first command.
     const lines = text.split('\n');

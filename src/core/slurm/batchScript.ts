@@ -32,16 +32,21 @@ export function arraySpec(count: number, parallel?: number): string {
   return parallel === undefined || parallel >= count ? range : `${range}%${parallel}`;
 }
 
+/** A value of an #SBATCH line: sbatch reads a double-quoted one whole (a path with blanks). */
+function sbatchValue(v: string): string {
+  return /[\s"']/.test(v) ? `"${v.replace(/"/g, '\\"')}"` : v;
+}
+
 /** The #SBATCH options of each task. */
 export function sbatchOptions(input: Pick<BatchScriptInput, 'jobName' | 'trials' | 'settings' | 'logPattern' | 'workDir'>): string[] {
   const s = input.settings;
   return [
     `--job-name=${input.jobName}`,
     `--array=${arraySpec(input.trials.length, s.parallel)}`,
-    `--output=${input.logPattern}`,
+    `--output=${sbatchValue(input.logPattern)}`,
     // A requeued task appends to its log instead of replacing what the earlier run said.
     '--open-mode=append',
-    `--chdir=${input.workDir}`,
+    `--chdir=${sbatchValue(input.workDir)}`,
     ...(s.partition === undefined ? [] : [`--partition=${s.partition}`]),
     ...(s.time === undefined ? [] : [`--time=${s.time}`]),
     ...(s.cpusPerTask === undefined ? [] : [`--cpus-per-task=${s.cpusPerTask}`]),
