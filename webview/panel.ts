@@ -6,7 +6,7 @@
  * saved with the webview's state, so they survive hiding the panel and reloading the window.
  */
 import { isHostToPanelMessage, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
-import { idleState, withAnalysis } from '../src/core/presentation/sweepStatus';
+import { idleState, withAnalysis } from '../src/core/presentation/runState';
 import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
 import { blankViewState, restoreViewState, type ViewState } from '../src/core/analysis/panelState';
 import { ReportView } from './reportView';

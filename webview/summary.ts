@@ -1,6 +1,6 @@
 /** The Results panel's text parts: title, progress, running header, findings and the spaces' summary table. */
 import type { SweepRunState } from '../src/core/analysis/panelProtocol';
-import { sweepStateText } from '../src/core/presentation/sweepStatus';
+import { sweepStateText } from '../src/core/presentation/runState';
 import { summaryNote } from '../src/core/analysis/reportHtml';
 import { SUMMARY_COLUMNS, summaryCells } from '../src/core/analysis/summaryTable';
 import { describeRound, summarizeSequential } from '../src/core/analysis/sequential';

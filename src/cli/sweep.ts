@@ -1,18 +1,22 @@
 /** `dslab sweep FILE`: sample the file's design spaces and train every model, resumably. */
 import { describeEnvironmentFailures } from '../core/results/records';
-import { SweepFilesystemError } from '../core/results/fsErrors';
 import { sweepDirOf } from '../core/results/layout';
-import { SweepDirectoryError, SweepMismatchError } from '../core/results/store';
+import { SweepMismatchError } from '../core/results/store';
 import { duration, percent, summaryLines, SweepProgress, TRIAL_DETAIL_EVENTS } from '../core/presentation/sweepText';
 import type { BackendName } from '../core/space/types';
 import type { SweepEvent, SweepSummary } from '../core/analysis/sweepEvents';
-import { runSweep, SweepError } from '../sweep/runner';
-import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
+import { runSweep } from '../sweep/runner';
+import { Interrupts, sweepUserError } from './interrupts';
+import { intFlag, parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
+import { SLURM_FLAGS, slurmExecutor, submitToSlurm } from './sweepSlurm';
 import { bar, StatusLine } from './statusLine';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
                   [--retry-failed] [--fresh] [--native-modules DIR] [--json | --events]
+       dslab sweep FILE --executor slurm [--partition P] [--time T] [--gpus-per-task N]
+                  [--cpus-per-task N] [--mem M] [--parallel K] [--sbatch-arg ARG]...
+                  [--space S] [--out DIR] [--backend B] [--samples N] [--retry-failed] [--json]
 
 Samples the design spaces of a space file and trains each sampled model briefly (the file's
 dataset and training settings), in worker processes. Every trial's result is written to
@@ -59,6 +63,26 @@ Options:
 
 Progress goes to stderr: a progress bar on a terminal, else one line per finished trial.
 
+On a Slurm cluster (--executor slurm, or executor: { type: slurm } in the file): the file is
+sampled and DIR written as above, then the trials still to train are submitted with sbatch as
+one job array, one task per trial, each running 'dslab trial DIR SPACE INDEX' on its node (the
+backend: training.backend or --backend; auto takes what the node has). DIR must be on a
+filesystem the nodes share (a warning says so when it plainly is not, e.g. under /tmp). The
+batch script is kept as DIR/slurm/array-N.sh, the tasks' output goes to DIR/slurm/logs/. The
+command returns once the array is submitted: follow it with 'dslab status DIR', stop it with
+'dslab cancel DIR'. Running it again submits only the trials that have no record and no task
+queued or running (and those that failed, with --retry-failed). The Slurm options, which
+replace the file's executor settings:
+  --partition P        sbatch --partition
+  --time T             time limit of each task (one trial): minutes or [D-]HH:MM[:SS]
+  --gpus-per-task N    sbatch --gpus-per-task
+  --cpus-per-task N    sbatch --cpus-per-task
+  --mem M              memory of each task: megabytes, or with K, M, G, T (e.g. 8G)
+  --parallel K         at most K tasks at once (--array=0-(N-1)%K)
+  --sbatch-arg ARG     any other sbatch option, e.g. --sbatch-arg=--account=proj (repeatable)
+With --json it prints {dir, file, job, script, array, total, done, submitted, queued,
+elsewhere, sequential?}.
+
 A trial that fails is recorded with its cause: its model (an exception while training it, out
 of memory for it) or the environment (the dataset missing, the backend lost, the worker killed
 by a signal). A failure of the dataset or the backend stops the sweep at once. Failures of the
@@ -68,18 +92,24 @@ Exit status: 0 the sweep completed (failed and diverged trials are results too),
 invalid file, an unknown space, a backend that is not installed, or a DIR of another sweep,
 2 bad usage, 3 trials failed because of the environment (fix it, run again), 4 the sweep
 directory cannot be written (full, read-only, a file in the way: the message names the path and
-what is lost), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+what is lost), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). With Slurm: 1 also for no
+sbatch on PATH or a submission sbatch refused (its own message: an unknown partition, say).
 
-Example:
+Examples:
   dslab sweep examples/space.regnet.yaml --space RegNetX --workers 2
+  dslab sweep examples/space.regnet.yaml --executor slurm --partition gpu --gpus-per-task 1 \\
+      --time 30 --parallel 16 --out /shared/sweeps/regnet
 `;
 
 const BACKENDS: readonly BackendName[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu', 'webgpu'];
-const EXIT_INTERRUPTED = 130;
+
+/** The value of --backend, checked. */
+export function backendOption(value: string | undefined): BackendName | undefined {
+  if (value !== undefined && !BACKENDS.includes(value as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${value}'`);
+  return value as BackendName | undefined;
+}
 /** Some trials failed because of the machine (data missing, backend lost, worker killed): fix it and run again. */
 export const EXIT_ENVIRONMENT = 3;
-/** The sweep directory cannot be written (full, read-only, not a folder): the message names the path and the cause. */
-export const EXIT_FILESYSTEM = 4;
 
 // ------------------------------------------------------------------ progress
 
@@ -158,34 +188,35 @@ export const sweepCommand: Command = {
       events: { type: 'boolean' },
       'retry-failed': { type: 'boolean' },
       fresh: { type: 'boolean' },
+      ...SLURM_FLAGS,
     });
     if (positionals.length === 0) throw new UsageError('missing FILE (a space file, e.g. examples/space.regnet.yaml)');
     if (positionals.length > 1) throw new UsageError(`expected one FILE, got ${positionals.length} arguments`);
     if (values.json && values.events) throw new UsageError('--json and --events cannot be combined');
     const workers = intFlag('workers', values.workers, 1);
     const samples = intFlag('samples', values.samples, 1);
-    const backend = values.backend as BackendName | undefined;
-    if (backend !== undefined && !BACKENDS.includes(backend)) {
-      throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
-    }
+    const backend = backendOption(values.backend);
     if (values.out === '') throw new UsageError('--out expects a directory');
     const file = positionals[0];
     const out = values.out ?? sweepDirOf(file);
 
     const resolved = loadSpaceFile(file, io);
+    const executor = slurmExecutor(values, resolved);
+    if (executor) {
+      if (values.workers !== undefined) throw new UsageError('--workers is for local sweeps; with Slurm, --parallel K caps the tasks running at once');
+      if (values.events) {
+        const why = values.executor === undefined ? "this file's executor.type is slurm" : 'it goes to Slurm';
+        throw new UsageError(`--events follows a sweep trained here, and ${why}: submit it without --events and follow it with dslab status DIR, or add --executor local to train here`);
+      }
+      const sweepArgs = [file, ...(values.out ? ['--out', values.out] : []), ...(values.space ?? []).flatMap((sp) => ['--space', sp]), ...(samples ? ['--samples', String(samples)] : []), ...(backend ? ['--backend', backend] : []), ...(values['native-modules'] ? ['--native-modules', values['native-modules']] : []), ...executor.flags];
+      return submitToSlurm({ file, resolved, out, spaces: values.space, samples, backend, nativeModulesPath: values['native-modules'], retryFailed: values['retry-failed'], settings: executor.settings, sweepArgs }, values.json === true, io);
+    }
 
     const progress = new Progress(io);
-    const controller = new AbortController();
-    let interruptedBy: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (interruptedBy) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C: stop waiting for the workers
-      interruptedBy = signal;
+    const interrupts = new Interrupts((signal) => {
       progress.clear();
       io.stderr(`dslab sweep: stopping (${signal}); running trials will be trained again next time\n`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    });
     let summary: SweepSummary;
     try {
       summary = await runSweep({
@@ -199,7 +230,7 @@ export const sweepCommand: Command = {
         nativeModulesPath: values['native-modules'],
         retryFailed: values['retry-failed'],
         fresh: values.fresh,
-        signal: controller.signal,
+        signal: interrupts.signal,
         onEvent: (e) => {
           if (values.events) io.stdout(JSON.stringify(e) + '\n');
           progress.event(e);
@@ -210,18 +241,16 @@ export const sweepCommand: Command = {
         const event: SweepEvent = { type: 'mismatch', dir: err.dir, differences: err.differences, keptAs: err.keptAs };
         io.stdout(JSON.stringify(event) + '\n');
       }
-      if (err instanceof SweepError || err instanceof SweepDirectoryError) throw new UserError(err.message);
-      if (err instanceof SweepFilesystemError) throw new UserError(err.message, EXIT_FILESYSTEM);
-      throw err;
+      throw sweepUserError(err);
     } finally {
       progress.clear();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupts.dispose();
     }
 
     if (values.json) printJson(io, summary);
     else if (!values.events) io.stdout(summaryText(summary));
-    if (interruptedBy) return interruptedBy === 'SIGTERM' ? 143 : EXIT_INTERRUPTED;
+    const interrupted = interrupts.exitCode();
+    if (interrupted !== undefined) return interrupted;
     if (summary.environmentFailures > 0) {
       io.stderr(`dslab sweep: ${environmentText(summary)}\n`);
       return EXIT_ENVIRONMENT;

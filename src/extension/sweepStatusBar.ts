@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { overviewState } from '../core/results/overview';
 import type { SweepOverviews } from './sweepOverviews';
 import { manifestPath } from '../core/results/layout';
-import { statusBarIcon, statusBarText, sweepStateText, type SweepRunState } from '../core/presentation/sweepStatus';
+import { statusBarIcon, statusBarText, sweepStateText, type SweepRunState } from '../core/presentation/runState';
 import { COMMAND } from './lenses';
 import { resultsDirectory } from './resultsPanel';
 import { isSpaceFile } from './spaceFileKind';

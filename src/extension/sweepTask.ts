@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sweepStateText, type SweepRunState } from '../core/presentation/sweepStatus';
+import { sweepStateText, type SweepRunState } from '../core/presentation/runState';
 import { parseSweepEvent, type SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
 import { SweepProgress } from '../core/presentation/sweepText';

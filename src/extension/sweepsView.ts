@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { manifestPath } from '../core/results/layout';
 import { overviewState, type SweepOverview } from '../core/results/overview';
 import type { SweepOverviews } from './sweepOverviews';
-import { statusBarIcon, sweepStateText, type SweepRunState } from '../core/presentation/sweepStatus';
+import { statusBarIcon, sweepStateText, type SweepRunState } from '../core/presentation/runState';
 import { readSettings } from './config';
 import { COMMAND } from './lenses';
 import type { ResultsRequest, ResultsResponse } from './resultsRequest';

@@ -15,7 +15,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { asFilesystemError, isFilesystemError, SweepFilesystemError } from '../core/results/fsErrors';
-import { releaseLock, refreshLock, LOCK_REFRESH_MS, type HeldLock } from '../core/results/lock';
+import { releaseLock, refreshLock, LOCK_REFRESH_MS, type ClaimOptions, type HeldLock } from '../core/results/lock';
 import { hostName } from '../core/results/process';
 import { trialRelativePath } from '../core/results/layout';
 import { isEnvironmentFailure, type FailureCause, type SweepModel, type TrialEpoch, type TrialRecord } from '../core/results/records';
@@ -32,6 +32,7 @@ import type { TrialJob } from '../train/trial';
 import type { WorkerConfig } from './workerProtocol';
 import { WorkerProcess, WorkerStartError, type RunEnd } from './workerProcess';
 import { withDrawnTraining } from '../core/space/drawnSettings';
+import { jobStateJudge } from './slurm/scheduler';
 import { count } from '../core/presentation/counts';
 
 /** The sweep cannot run as asked (no such space, nothing to sample, backend unavailable): a user error. */
@@ -215,13 +216,30 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   }
 }
 
-async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
-  const started = Date.now();
-  const onEvent = options.onEvent ?? ((): void => {});
-  const signal = options.signal;
-  const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const plan = options.samples === undefined ? options.resolved.sampling.sequential : undefined;
+/** A sweep opened for a run: its models sampled, its directory opened, what is recorded and what the run is to train. */
+export interface OpenedSweep {
+  store: SweepStore;
+  models: SweepModel[];
+  spaceNames: string[];
+  /** The models of the selected spaces. */
+  selected: SweepModel[];
+  /** Present for a sequential sweep: its plan, and its state, which the runner advances round by round. */
+  sequential?: { plan: NonNullable<ResolvedSpaceFile['sampling']['sequential']>; state: SequentialState; of: (records: TrialRecord[]) => SequentialState };
+  /** Whether a trial is in the current round (every trial of a fixed-size sweep is). */
+  inRound: (m: Pick<SweepModel, 'index'>) => boolean;
+  /** `space/index` of failed trials to train again. */
+  retrying: Set<string>;
+  /** The trials this run sets out to train: missing or to retry, in the current round. */
+  todo: SweepModel[];
+}
 
+/**
+ * Samples the file, opens (or creates) the sweep directory and says what is to train, with the
+ * `started` event (and a sequential sweep's `round`). Shared by the local runner and the Slurm
+ * submission, so that both train the same trials of the same sweep.
+ */
+export function openSweep(options: SweepOptions, onEvent: (e: SweepEvent) => void): OpenedSweep {
+  const plan = options.samples === undefined ? options.resolved.sampling.sequential : undefined;
   const models = sampleModels(options, onEvent);
   const store = SweepStore.open({
     dir: options.out,
@@ -238,33 +256,48 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   for (const u of scan.unusable) onEvent({ type: 'unusable', ...u });
 
   // A sequential sweep trains up to the current round's target; a fixed one, everything.
-  const stateOf = (records: TrialRecord[]): SequentialState => sequentialProgress(options.resolved, records, spaceNames, models);
-  let state = plan ? stateOf(scan.records) : null;
-  if (plan && state && state.pairs.length === 0) {
-    onEvent({ type: 'warning', message: `a sequential sweep of ${spaceNames.join(', ')} compares no pair of spaces: it trains all ${plan.max} models per space` });
+  const of = (records: TrialRecord[]): SequentialState => sequentialProgress(options.resolved, records, spaceNames, models);
+  const sequential = plan ? { plan, state: of(scan.records), of } : undefined;
+  if (sequential && sequential.state.pairs.length === 0) {
+    onEvent({ type: 'warning', message: `a sequential sweep of ${spaceNames.join(', ')} compares no pair of spaces: it trains all ${sequential.plan.max} models per space` });
   }
-  const inRound = (m: Pick<SweepModel, 'index'>): boolean => state === null || m.index < state.target;
-  const planned = (): SweepModel[] => selected.filter(inRound);
+  const inRound = (m: Pick<SweepModel, 'index'>): boolean => sequential === undefined || m.index < sequential.state.target;
+  const planned = selected.filter(inRound);
   // Failed trials trained again: the environment's failures always, every one with retryFailed.
   const retry = (r: TrialRecord): boolean => r.status === 'failed' && (options.retryFailed === true || isEnvironmentFailure(r));
-  const key = (m: { space: string; index: number }): string => `${m.space}/${m.index}`;
-  const retrying = new Set(scan.records.filter(retry).map(key));
-  const missing = new Set(scan.todo.map(key));
-  const firstTodo = state !== null && state.status !== 'running' && retrying.size === 0 ? [] : selected.filter((m) => inRound(m) && (missing.has(key(m)) || retrying.has(key(m))));
+  const retrying = new Set(scan.records.filter(retry).map(trialKey));
+  const missing = new Set(scan.todo.map(trialKey));
+  const decided = sequential !== undefined && sequential.state.status !== 'running' && retrying.size === 0;
+  const todo = decided ? [] : selected.filter((m) => inRound(m) && (missing.has(trialKey(m)) || retrying.has(trialKey(m))));
   onEvent({
     type: 'started',
     dir: options.out,
     created: store.created,
-    total: planned().length,
+    total: planned.length,
     done: scan.records.filter(inRound).length,
-    todo: firstTodo.length,
+    todo: todo.length,
     spaces: spaceNames.map((name) => ({
       name,
-      n: planned().filter((m) => m.space === name).length,
+      n: planned.filter((m) => m.space === name).length,
       done: scan.records.filter((r) => r.space === name && inRound(r)).length,
     })),
   });
-  if (state) onEvent({ type: 'round', sequential: summarizeSequential(state), total: planned().length, done: scan.records.filter(inRound).length });
+  if (sequential) onEvent({ type: 'round', sequential: summarizeSequential(sequential.state), total: planned.length, done: scan.records.filter(inRound).length });
+  return { store, models, spaceNames, selected, ...(sequential ? { sequential } : {}), inRound, retrying, todo };
+}
+
+/** `A/3`: a trial's key in sets and maps. */
+export const trialKey = (m: { space: string; index: number }): string => `${m.space}/${m.index}`;
+
+async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
+  const started = Date.now();
+  const onEvent = options.onEvent ?? ((): void => {});
+  const signal = options.signal;
+  const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const opened = openSweep(options, onEvent);
+  const { store, spaceNames, selected, inRound, retrying, sequential } = opened;
+  const firstTodo = opened.todo;
+  const planned = (): SweepModel[] => selected.filter(inRound);
 
   let backend: BackendChoice | null = null;
   let workerCount = 0;
@@ -272,24 +305,25 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   const skipped: SweepModel[] = [];
   /** After a round: the stopping rule on what is recorded; the next round's trials, or undefined to stop. */
   const nextRound = (heldElsewhere: readonly SweepModel[]): SweepModel[] | undefined => {
-    if (state === null) return undefined;
+    if (sequential === undefined) return undefined;
     const now = store.scan(selected);
-    state = stateOf(now.records);
-    onEvent({ type: 'round', sequential: summarizeSequential(state), total: planned().length, done: now.records.filter(inRound).length });
-    if (state.status !== 'running') return undefined;
+    sequential.state = sequential.of(now.records);
+    onEvent({ type: 'round', sequential: summarizeSequential(sequential.state), total: planned().length, done: now.records.filter(inRound).length });
+    if (sequential.state.status !== 'running') return undefined;
     const todo = now.todo.filter(inRound);
     // Trials held by other processes only: this run cannot finish the round; a later run will.
     return todo.every((m) => heldElsewhere.includes(m)) ? undefined : todo;
   };
   if (firstTodo.length > 0 && !signal?.aborted) {
     if (retrying.size > 0) onEvent({ type: 'warning', message: `training ${count(retrying.size, 'failed trial')} again (${options.retryFailed ? '--retry-failed' : 'they failed because of the environment'})` });
-    const run = await trainPool(store, firstTodo, options, onEvent, grace, plan ? nextRound : undefined, retrying);
+    // A lock left by a Slurm task that is gone is taken over once the scheduler says so.
+    const run = await trainPool(store, firstTodo, { ...options, jobState: jobStateJudge() }, onEvent, grace, sequential ? nextRound : undefined, retrying);
     ({ backend, workerCount, trained } = run);
     skipped.push(...run.skipped);
   }
 
   const final = store.scan(selected);
-  if (plan && state) state = stateOf(final.records);
+  if (sequential) sequential.state = sequential.of(final.records);
   const target = planned();
   const finalTodo = final.todo.filter(inRound);
   const remaining = finalTodo.length;
@@ -308,7 +342,7 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
     interrupted: Boolean(signal?.aborted) && remaining > 0,
     wallSeconds: (Date.now() - started) / 1000,
     spaces: summarizeSpaces(spaceNames, target, final.records.filter(inRound)),
-    ...(state ? { sequential: summarizeSequential(state) } : {}),
+    ...(sequential ? { sequential: summarizeSequential(sequential.state) } : {}),
     environmentFailures: environmentFailed.length,
     ...(environmentFailed.length > 0 ? { environmentFailure: environmentFailed[0].failure?.message ?? '' } : {}),
   };
@@ -316,11 +350,22 @@ async function sweepOnce(options: SweepOptions): Promise<SweepSummary> {
   return summary;
 }
 
+/** What the worker pool takes of a sweep's options. */
+export type PoolOptions = Pick<SweepOptions, 'file' | 'resolved' | 'workers' | 'backend' | 'nativeModulesPath' | 'signal' | 'trialModule'> & {
+  /** Asks the scheduler whether the Slurm job of a lock's owner still runs (core/results/lock.ts). */
+  jobState?: ClaimOptions['jobState'];
+};
+
+/** Signals that stop a whole process tree at once (Ctrl-C, scancel, a time limit, a shutdown). */
+const TREE_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+/** How long a worker killed by one of them waits for this process to see the same signal. */
+const TREE_SIGNAL_WAIT_MS = 300;
+
 /** The worker pool: hands out the `todo` trials until none is left or the signal aborts. */
-async function trainPool(
+export async function trainPool(
   store: SweepStore,
   todo: SweepModel[],
-  options: SweepOptions,
+  options: PoolOptions,
   onEvent: (e: SweepEvent) => void,
   grace: number,
   /** Called when every handed-out trial has ended and the queue is empty: more trials, or undefined to finish. */
@@ -404,7 +449,7 @@ async function trainPool(
       const model = queue.shift()!;
       let claim: ReturnType<SweepStore['claim']>;
       try {
-        claim = store.claim(model);
+        claim = store.claim(model, { jobState: options.jobState });
       } catch (err) {
         throw asFilesystemError(err, store.lockPath(model.space, model.index), 'cannot claim a trial');
       }
@@ -484,6 +529,11 @@ async function trainPool(
         },
         onStep: (step, steps, loss) => onEvent({ type: 'step', space: model.space, index: model.index, step, steps, loss }),
       });
+      if (end.kind === 'exit' && end.signal !== undefined && TREE_SIGNALS.includes(end.signal) && !signal?.aborted) {
+        // Usually the whole process tree is being stopped and this process's own handler is about
+        // to run: an interruption, not a failure of the trial, if it does.
+        await new Promise((resolve) => setTimeout(resolve, TREE_SIGNAL_WAIT_MS));
+      }
       if (signal?.aborted && end.kind !== 'done') {
         release(lock); // interrupted: no record, trained again on the next run
         ended();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSweep } from '../../src/core/analysis/loadSweep';
 import { isHostToPanelMessage, isPanelMessage, isSweepRunState, type SweepRunState } from '../../src/core/analysis/panelProtocol';
-import { idleState, statusBarText, sweepStateText, withAnalysis } from '../../src/core/presentation/sweepStatus';
+import { idleState, statusBarText, sweepStateText, withAnalysis } from '../../src/core/presentation/runState';
 import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
 import { analyzeSweep, type SweepAnalysis } from '../../src/core/analysis/sweepAnalysis';
 import { SweepProgress } from '../../src/core/presentation/sweepText';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { isTempFile, removeLeftoverTempFiles, TEMP_MAX_AGE_MS, writeFileAtomic } from '../../src/core/results/atomic';
 import { canonicalJson, describeDifferences, fingerprintInput, jsonEqual, sweepFingerprint } from '../../src/core/results/fingerprint';
-import { LOCK_STALE_MS, LOCK_WRITE_GRACE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
+import { inspectLock, LOCK_STALE_MS, LOCK_WRITE_GRACE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
 import { hostName, hostTag } from '../../src/core/results/process';
 import { trialFileName } from '../../src/core/results/layout';
 import { checkTrialRecord, type SweepModel, type TrialRecord } from '../../src/core/results/records';
@@ -433,6 +433,57 @@ describe('trial locks', () => {
       assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).pid, process.pid);
       releaseLock(taken.lock);
     }
+  });
+
+  test('a lock written in a Slurm job names the job; one of an ended job is taken over at once, on any host', () => {
+    const store = open(freshDir(), resolved);
+    const file = store.lockPath('A', 0);
+    const saved = { id: process.env.SLURM_JOB_ID, restarts: process.env.SLURM_RESTART_COUNT };
+    try {
+      process.env.SLURM_JOB_ID = '812';
+      delete process.env.SLURM_RESTART_COUNT;
+      const mine = store.claim(a0);
+      assert.ok(mine.claimed);
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).job, { id: '812', restarts: 0 });
+      // The same job, requeued and started again (on another node, say): the earlier run is over.
+      const other = { host: 'node7', pid: 1, time: new Date().toISOString(), token: 'run1', job: { id: '812', restarts: 0 } };
+      writeOwner(file, other);
+      process.env.SLURM_RESTART_COUNT = '1';
+      const again = store.claim(a0);
+      assert.ok(again.claimed);
+      assert.equal(again.tookOver, 'its owner was run 1 of Slurm job 812, which has been requeued since');
+      releaseLock(again.lock);
+    } finally {
+      for (const [k, v] of [['SLURM_JOB_ID', saved.id], ['SLURM_RESTART_COUNT', saved.restarts]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    // Another job's lock on another host: the scheduler decides; without one, the lock waits to age.
+    const theirs = { host: 'node7', pid: 1, time: new Date().toISOString(), token: 't', job: { id: '900', restarts: 0 } };
+    writeOwner(file, theirs);
+    assert.equal(store.claim(a0, { jobState: () => ({ running: true }) }).claimed, false);
+    assert.equal(store.claim(a0, { jobState: () => undefined }).claimed, false);
+    const asked: string[] = [];
+    const taken = store.claim(a0, { jobState: (o) => (asked.push(o.job.id), { running: false, state: 'TIMEOUT' }) });
+    assert.deepEqual(asked, ['900']);
+    assert.ok(taken.claimed);
+    assert.equal(taken.tookOver, "its owner's Slurm job 900 is no longer running (TIMEOUT)");
+    releaseLock(taken.lock);
+  });
+
+  test('inspectLock tells a live claim from a stale one without touching either', () => {
+    const store = open(freshDir(), resolved);
+    const file = store.lockPath('A', 0);
+    assert.equal(inspectLock(file), undefined);
+    writeOwner(file, { host: 'node7', pid: 1, time: new Date().toISOString(), token: 't' }, 30_000);
+    const live = inspectLock(file);
+    assert.equal(live?.owner?.host, 'node7');
+    assert.equal(live?.stale, undefined);
+    assert.ok(live !== undefined && live.refreshedMsAgo >= 29_000 && live.refreshedMsAgo < 40_000);
+    writeOwner(file, { host: hostName(), pid: deadPid(), time: new Date().toISOString(), token: 't' });
+    assert.match(inspectLock(file)?.stale ?? '', /on this host, is gone$/);
+    assert.ok(fs.existsSync(file));
   });
 
   test('refreshing keeps a lock live; releasing leaves a lock that another process took over', () => {

@@ -176,7 +176,7 @@ describe('warnings', () => {
 describe('schema messages', () => {
   test('unknown keys: a suggestion when one is close, else the allowed keys', () => {
     assert.deepEqual(problems(file(regnet('B'), 'foo: 1\nsampling: { sampels: 3 }\n')), [
-      "2:1 unknown-key: unknown key 'foo' at the top level; allowed keys: version, name, dataset, model, training, sampling, spaces, analysis",
+      "2:1 unknown-key: unknown key 'foo' at the top level; allowed keys: version, name, dataset, model, training, sampling, spaces, analysis, executor",
       "3:13 unknown-key: unknown key 'sampels' in sampling; did you mean 'samples'?",
     ]);
   });
@@ -263,7 +263,7 @@ spaces:
     assert.deepEqual(result.diagnostics, []);
     assert.deepEqual(result.resolved?.spaces[1].depth, { kind: 'uniform', range: [1, 4], quantum: 1 });
     assert.deepEqual(problems(file(anynet('A').replace('depth: [1, 4]', 'depth: *bad'), 'defs: &bad [4, 1]\n')), [
-      "2:1 unknown-key: unknown key 'defs' at the top level; allowed keys: version, name, dataset, model, training, sampling, spaces, analysis",
+      "2:1 unknown-key: unknown key 'defs' at the top level; allowed keys: version, name, dataset, model, training, sampling, spaces, analysis, executor",
       '6:12 range-order: spaces.A.depth: lo 4 is greater than hi 1; write the range as [lo, hi] with lo ≤ hi',
     ]);
   });

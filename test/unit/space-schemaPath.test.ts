@@ -109,7 +109,7 @@ describe('the schema at a path', () => {
     const top = keyCompletions(SPACE_SCHEMA, [], new Set(['version']));
     assert.deepEqual(
       top.map((k) => `${k.key}${k.isObject ? '/' : ''}`),
-      ['name', 'dataset/', 'model/', 'training/', 'sampling/', 'spaces/', 'analysis/'],
+      ['name', 'dataset/', 'model/', 'training/', 'sampling/', 'spaces/', 'analysis/', 'executor/'],
     );
   });
 

@@ -4,9 +4,9 @@
  * read-only. Records are checked exactly as the sweep runner checks them (`checkTrialRecord`).
  */
 import * as fs from 'node:fs';
-import { manifestPath, MANIFEST_NAME, trialPath, trialRelativePath } from '../results/layout';
+import { manifestPath, trialPath, trialRelativePath } from '../results/layout';
 import { checkTrialRecord, SWEEP_FORMAT_VERSION, type SweepManifest, type TrialRecord } from '../results/records';
-import { SweepDirectoryError, type UnusableRecord } from '../results/store';
+import { notASweep, SweepDirectoryError, type UnusableRecord } from '../results/store';
 
 /** What a sweep directory holds right now. */
 export interface SweepSnapshot {
@@ -27,10 +27,7 @@ export function loadSweep(dir: string): SweepSnapshot {
     text = fs.readFileSync(manifestFile, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      const what = fs.existsSync(dir) ? `${dir} holds no ${MANIFEST_NAME}` : `${dir} does not exist`;
-      throw new SweepDirectoryError(`${what}: not a sweep directory (run \`dslab sweep\` first)`);
-    }
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw notASweep(dir);
     throw new SweepDirectoryError(`cannot read ${manifestFile}: ${(err as Error).message}`);
   }
   let manifest: SweepManifest;

@@ -5,9 +5,9 @@
  */
 import type { SweepAnalysis } from './sweepAnalysis';
 import { SPACE_NAME_PATTERN } from '../space/types';
-import { SWEEP_PHASES, type SweepRunState } from '../presentation/sweepStatus';
+import { SWEEP_PHASES, type SweepRunState } from '../presentation/runState';
 
-export type { SweepPhase, SweepRunState } from '../presentation/sweepStatus';
+export type { SweepPhase, SweepRunState } from '../presentation/runState';
 
 /** Host → panel. */
 export type HostToPanelMessage =

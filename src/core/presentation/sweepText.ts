@@ -4,7 +4,7 @@
  * terminal, a notification, the status bar) both render events through this module, so the two
  * say the same thing about the same event.
  */
-import { statusBarText, type SweepPhase, type SweepRunState } from './sweepStatus';
+import { statusBarText, type SweepPhase, type SweepRunState } from './runState';
 import { describeRound, type SequentialSummary } from '../analysis/sequential';
 import type { SweepEvent, SweepSummary } from '../analysis/sweepEvents';
 import { describeEnvironmentFailures, type TrialRecord } from '../results/records';

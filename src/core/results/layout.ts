@@ -53,3 +53,24 @@ export function keptSweepDir(dir: string, createdAt: string, exists: (p: string)
   for (let n = 2; exists(candidate); n++) candidate = `${base}-${n}`;
   return candidate;
 }
+
+/** The folder of a sweep's Slurm submissions: their batch scripts, `jobs.json` and the tasks' logs. */
+export const SLURM_DIR = 'slurm';
+
+/** `DIR/slurm/jobs.json`: every job array submitted for the sweep, with the trial of each task. */
+export function slurmJobsPath(dir: string): string {
+  return path.join(dir, SLURM_DIR, 'jobs.json');
+}
+
+/** `slurm/array-3.sh`: the batch script of the sweep's `n`th submission (relative to the sweep directory). */
+export function batchScriptName(n: number): string {
+  return `${SLURM_DIR}/array-${n}.sh`;
+}
+
+/** `slurm/logs`: where the tasks write their output (relative to the sweep directory). */
+export const SLURM_LOGS_DIR = `${SLURM_DIR}/logs`;
+
+/** `slurm/logs/123_4.out`: the output of task 4 of array job 123 (sbatch's `%A_%a`). */
+export function taskLogName(arrayJobId: string, taskId: number): string {
+  return `${SLURM_LOGS_DIR}/${arrayJobId}_${taskId}.out`;
+}

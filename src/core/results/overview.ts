@@ -3,7 +3,7 @@
  * task of this window runs.
  */
 import type { SweepSnapshot } from '../analysis/loadSweep';
-import type { SweepRunState } from '../presentation/sweepStatus';
+import type { SweepRunState } from '../presentation/runState';
 
 export interface SweepOverview {
   dir: string;

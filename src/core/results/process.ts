@@ -25,3 +25,19 @@ export function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** One run of a Slurm job: its id and how many times it was requeued before this run. */
+export interface SlurmJobRun {
+  /** SLURM_JOB_ID: an array task's own job id. */
+  id: string;
+  /** SLURM_RESTART_COUNT: 0 on the first run, n after n requeues. */
+  restarts: number;
+}
+
+/** The Slurm job this process runs in (from the environment Slurm gives a job), or undefined outside one. */
+export function slurmJobOfThisProcess(env: NodeJS.ProcessEnv = process.env): SlurmJobRun | undefined {
+  const id = env.SLURM_JOB_ID;
+  if (id === undefined || !/^\d+$/.test(id)) return undefined;
+  const restarts = Number(env.SLURM_RESTART_COUNT ?? 0);
+  return { id, restarts: Number.isSafeInteger(restarts) && restarts >= 0 ? restarts : 0 };
+}

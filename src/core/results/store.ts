@@ -10,7 +10,7 @@ import type { ResolvedSpaceFile } from '../space/types';
 import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic } from './atomic';
 import { canonicalJson, describeDifferences, fingerprintInput, settingDifferences, sweepFingerprint } from './fingerprint';
 import { asFilesystemError, isFilesystemError } from './fsErrors';
-import { claimLock, liveLockOwner, type Claim } from './lock';
+import { claimLock, liveLockOwner, type Claim, type ClaimOptions } from './lock';
 import { keptSweepDir, manifestPath, MANIFEST_NAME, spaceTrialsDir, trialPath, trialRelativePath, TRIALS_DIR } from './layout';
 import { checkTrialRecord, SWEEP_FORMAT_VERSION, type SweepManifest, type SweepModel, type TrialRecord } from './records';
 
@@ -20,6 +20,12 @@ export class SweepDirectoryError extends Error {
     super(message);
     this.name = 'SweepDirectoryError';
   }
+}
+
+/** The error for a `dir` that holds no sweep (for commands that read an existing one). */
+export function notASweep(dir: string): SweepDirectoryError {
+  const what = fs.existsSync(dir) ? `${dir} holds no ${MANIFEST_NAME}` : `${dir} does not exist`;
+  return new SweepDirectoryError(`${what}: not a sweep directory (run \`dslab sweep\` first)`);
 }
 
 export interface OpenSweepOptions {
@@ -237,6 +243,19 @@ export class SweepStore {
     return new SweepStore(dir, refreshed, false);
   }
 
+  /**
+   * Opens the sweep already in `dir` as its sweep.json describes it, without sampling anything:
+   * how one trial of a sweep is trained on its own (`dslab trial`, a task of a job array).
+   */
+  static openExisting(dir: string): SweepStore {
+    const manifestFile = manifestPath(dir);
+    if (!fs.existsSync(manifestFile)) throw notASweep(dir);
+    const manifest = readManifest(manifestFile, dir);
+    removeLeftoverTempFiles(dir);
+    ensureDir(path.join(dir, TRIALS_DIR));
+    return new SweepStore(dir, manifest, false);
+  }
+
   /** The directory of a space's trial records. */
   spaceDir(space: string): string {
     return spaceTrialsDir(this.dir, space);
@@ -297,7 +316,7 @@ export class SweepStore {
   }
 
   /** Claims a trial for this process (see lock.ts). */
-  claim(model: SweepModel, options?: { staleMs?: number; now?: number }): Claim {
+  claim(model: SweepModel, options?: ClaimOptions): Claim {
     ensureDir(this.spaceDir(model.space));
     return claimLock(this.lockPath(model.space, model.index), options);
   }

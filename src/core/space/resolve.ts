@@ -20,6 +20,7 @@ import type {
   RegNetSpace,
   ResolvedAnalysis,
   ResolvedDataset,
+  ResolvedExecutor,
   ResolvedModelSettings,
   SampledModelSettings,
   SampledTrainingSettings,
@@ -147,6 +148,15 @@ function resolveAnalysis(raw: Dict): ResolvedAnalysis {
   };
 }
 
+/** The `executor` section with its numbers as sbatch takes them (a time of 30 is "30" minutes, a mem of 4000 is "4000" MB). */
+function resolveExecutor(raw: Dict): ResolvedExecutor {
+  const text = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+  const executor: ResolvedExecutor = { type: pick(raw.type, 'local'), sbatchArgs: [...pick<string[]>(raw.sbatchArgs, [])] };
+  const settings = { partition: text(raw.partition), time: text(raw.time), gpusPerTask: raw.gpusPerTask, cpusPerTask: raw.cpusPerTask, mem: text(raw.mem), parallel: raw.parallel };
+  for (const [k, v] of Object.entries(settings)) if (v !== undefined) (executor as unknown as Dict)[k] = v;
+  return executor;
+}
+
 function resolveModel(view: SpaceFileView, name: string): ResolvedModelSettings {
   const d = DEFAULTS.model;
   const get = (...keys: string[]) => view.model(name, keys)?.value;
@@ -266,6 +276,7 @@ export function resolveSpaceFile(value: unknown, defaultName: string): ResolvedS
     training,
     sampling: resolveSampling(section(root.sampling)),
     analysis: resolveAnalysis(section(root.analysis)),
+    ...(isDict(root.executor) ? { executor: resolveExecutor(root.executor) } : {}),
     spaces: view.names.map((name) => resolveSpace(view, name, fileSeed, training)),
   };
 }

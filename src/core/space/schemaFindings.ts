@@ -143,6 +143,10 @@ function translate(e: ErrorObject, root: unknown): Finding {
       const bound = e.keyword === 'minItems' ? 'at least' : 'at most';
       return error('length', `${where} must have ${bound} ${count(n, 'entry', 'entries')}, got ${got}`, path);
     }
+    case 'pattern':
+      // A pattern says nothing to a reader: its schema's title says what the value must be.
+      if (typeof parent.title === 'string') return error('pattern', `${where} must be ${parent.title}, got ${got}`, path);
+      return error('pattern', `${where} ${e.message ?? 'is not valid'}`, path);
     case 'minLength':
       return error('length', `${where} must not be empty`, path);
     case 'maxLength':

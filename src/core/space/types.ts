@@ -3,6 +3,7 @@
  * sampler, the trainer and the analysis never look at raw YAML.
  */
 import type { Activation, BlockType, StemSpec } from '../model';
+import type { SlurmSettings } from '../slurm/settings';
 
 /** What a space's name may be (the schema's propertyNames): it names a folder of the sweep, so no separators, no leading dot. */
 export const SPACE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
@@ -179,6 +180,11 @@ export interface SequentialSampling {
   pairs?: [string, string][];
 }
 
+/** The `executor` section: where the trials train, and what a Slurm job array asks for each. */
+export interface ResolvedExecutor extends SlurmSettings {
+  type: 'local' | 'slurm';
+}
+
 export interface ResolvedSpaceFile {
   version: 1;
   name: string;
@@ -186,6 +192,8 @@ export interface ResolvedSpaceFile {
   training: ResolvedTraining;
   sampling: ResolvedSampling;
   analysis: ResolvedAnalysis;
+  /** Absent when the file has no `executor` section: the trials train locally. */
+  executor?: ResolvedExecutor;
   /** In file order. */
   spaces: DesignSpace[];
 }
