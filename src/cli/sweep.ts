@@ -9,14 +9,19 @@ import { runSweep } from '../sweep/runner';
 import { Interrupts, sweepUserError } from './interrupts';
 import { intFlag, parseCommandArgs, printJson, UsageError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
-import { SLURM_FLAGS, slurmExecutor, submitToSlurm } from './sweepSlurm';
+import { SLURM_FLAGS, slurmExecutor, submitSlurm, submittedEvent, submitToSlurm } from './sweepSlurm';
+import { followSweep, type FollowResult } from '../sweep/slurm/follow';
+import type { SlurmSubmitOptions, SubmitSummary } from '../sweep/slurm/submit';
+import { shellQuote } from '../core/slurm/shellWords';
+import { count, plural } from '../core/presentation/counts';
 import { bar, StatusLine } from './statusLine';
 
 const HELP = `Usage: dslab sweep FILE [--space S] [--out DIR] [--workers N] [--backend B] [--samples N]
                   [--retry-failed] [--fresh] [--native-modules DIR] [--json | --events]
        dslab sweep FILE --executor slurm [--partition P] [--time T] [--gpus-per-task N]
                   [--cpus-per-task N] [--mem M] [--parallel K] [--sbatch-arg ARG]...
-                  [--space S] [--out DIR] [--backend B] [--samples N] [--retry-failed] [--json]
+                  [--space S] [--out DIR] [--backend B] [--samples N] [--retry-failed]
+                  [--json | --follow | --events]
 
 Samples the design spaces of a space file and trains each sampled model briefly (the file's
 dataset and training settings), in worker processes. Every trial's result is written to
@@ -70,7 +75,12 @@ backend: training.backend or --backend; auto takes what the node has). DIR must 
 filesystem the nodes share (a warning says so when it plainly is not, e.g. under /tmp). The
 batch script is kept as DIR/slurm/array-N.sh, the tasks' output goes to DIR/slurm/logs/. The
 command returns once the array is submitted: follow it with 'dslab status DIR', stop it with
-'dslab cancel DIR'. Running it again submits only the trials that have no record and no task
+'dslab cancel DIR'. With --follow it stays, shows the progress as a local sweep does until every
+task has ended (a sequential sweep's next round is submitted when one ends), and exits 1 when
+tasks ended without a record (TIMEOUT, FAILED…); --events follows the same way and prints the
+events below, with submitted {job, script, array, submitted, queued, elsewhere}, queue
+{running, pending} when they change, and trialFailed {space, index, kind, message}. Ctrl-C
+stops following only: the jobs keep running. Running it again submits only the trials that have no record and no task
 queued or running (and those that failed, with --retry-failed). The Slurm options, which
 replace the file's executor settings:
   --partition P        sbatch --partition
@@ -171,6 +181,50 @@ class Progress {
   }
 }
 
+/** Submits to Slurm, then follows the job array until its tasks have ended (--follow, --events); the jobs outlive an interrupt. */
+async function followOnSlurm(submission: Omit<SlurmSubmitOptions, 'dslab' | 'onEvent'>, events: boolean, io: Io): Promise<number> {
+  const progress = new Progress(io);
+  const emit = (e: SweepEvent): void => {
+    if (events) io.stdout(JSON.stringify(e) + '\n');
+    progress.event(e);
+  };
+  const dir = shellQuote(submission.out);
+  const interrupts = new Interrupts((signal) => {
+    progress.clear();
+    io.stderr(`dslab sweep: no longer following (${signal}); the jobs keep running: dslab status ${dir} follows them, dslab cancel ${dir} stops them\n`);
+  });
+  const submit = async (): Promise<SubmitSummary> => {
+    const s = await submitSlurm({ ...submission, onEvent: emit });
+    emit(submittedEvent(s));
+    return s;
+  };
+  let result: FollowResult;
+  try {
+    const submitted = await submit();
+    result = await followSweep({ dir: submission.out, file: submission.file, spaces: submission.spaces, submitted, signal: interrupts.signal, onEvent: emit, submitAgain: submit });
+  } catch (err) {
+    throw sweepUserError(err);
+  } finally {
+    progress.clear();
+    interrupts.dispose();
+  }
+  emit({ type: 'finished', summary: result.summary });
+  if (!events) io.stdout(summaryText(result.summary));
+  const interrupted = interrupts.exitCode();
+  if (interrupted !== undefined) return interrupted;
+  if (result.taskFailures.size > 0) {
+    const kinds = [...result.taskFailures].map(([kind, n]) => `${kind} ${n}`).join(', ');
+    const n = [...result.taskFailures.values()].reduce((a, b) => a + b, 0);
+    io.stderr(`dslab sweep: ${count(n, "trial's task", "trials' tasks")} ended without a record (${kinds}): dslab status ${dir} says why; run the same command again to submit ${plural(n, 'it', 'them')} again\n`);
+    return 1;
+  }
+  if (result.summary.environmentFailures > 0) {
+    io.stderr(`dslab sweep: ${environmentText(result.summary)}\n`);
+    return EXIT_ENVIRONMENT;
+  }
+  return 0;
+}
+
 // ------------------------------------------------------------------ command
 
 export const sweepCommand: Command = {
@@ -204,13 +258,15 @@ export const sweepCommand: Command = {
     const executor = slurmExecutor(values, resolved);
     if (executor) {
       if (values.workers !== undefined) throw new UsageError('--workers is for local sweeps; with Slurm, --parallel K caps the tasks running at once');
-      if (values.events) {
-        const why = values.executor === undefined ? "this file's executor.type is slurm" : 'it goes to Slurm';
-        throw new UsageError(`--events follows a sweep trained here, and ${why}: submit it without --events and follow it with dslab status DIR, or add --executor local to train here`);
-      }
       const sweepArgs = [file, ...(values.out ? ['--out', values.out] : []), ...(values.space ?? []).flatMap((sp) => ['--space', sp]), ...(samples ? ['--samples', String(samples)] : []), ...(backend ? ['--backend', backend] : []), ...(values['native-modules'] ? ['--native-modules', values['native-modules']] : []), ...executor.flags];
-      return submitToSlurm({ file, resolved, out, spaces: values.space, samples, backend, nativeModulesPath: values['native-modules'], retryFailed: values['retry-failed'], settings: executor.settings, sweepArgs }, values.json === true, io);
+      const submission = { file, resolved, out, spaces: values.space, samples, backend, nativeModulesPath: values['native-modules'], retryFailed: values['retry-failed'], settings: executor.settings, sweepArgs };
+      if (values.follow || values.events) {
+        if (values.json) throw new UsageError('--json prints the submission; follow the sweep with --follow or --events instead, not both');
+        return followOnSlurm(submission, values.events === true, io);
+      }
+      return submitToSlurm(submission, values.json === true, io);
     }
+    if (values.follow) throw new UsageError('--follow follows a sweep on Slurm: add --executor slurm (a local sweep shows its progress anyway)');
 
     const progress = new Progress(io);
     const interrupts = new Interrupts((signal) => {

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { shellQuote } from '../core/slurm/shellWords';
 import { mergeSettings, settingsFlags, SLURM_MEMORY_PATTERN, SLURM_TIME_PATTERN, type SlurmSettings } from '../core/slurm/settings';
 import type { ResolvedSpaceFile } from '../core/space/types';
+import type { SweepEvent } from '../core/analysis/sweepEvents';
 import { describeRound } from '../core/analysis/sequential';
 import { count } from '../core/presentation/counts';
-import { SweepProgress } from '../core/presentation/sweepText';
+import { SweepProgress, submittedLines } from '../core/presentation/sweepText';
 import { SlurmUnavailableError } from '../sweep/slurm/commands';
 import { SlurmSubmitError, submitSweep, type SlurmSubmitOptions, type SubmitSummary } from '../sweep/slurm/submit';
 import { intFlag, printJson, UsageError, UserError, type Io } from './command';
@@ -21,9 +22,10 @@ export const SLURM_FLAGS = {
   mem: { type: 'string' },
   parallel: { type: 'string' },
   'sbatch-arg': { type: 'string', multiple: true },
+  follow: { type: 'boolean' },
 } as const;
 
-type SlurmFlagValues = { [K in keyof typeof SLURM_FLAGS]?: (typeof SLURM_FLAGS)[K] extends { multiple: true } ? string[] : string };
+type SlurmFlagValues = { [K in keyof typeof SLURM_FLAGS]?: (typeof SLURM_FLAGS)[K] extends { multiple: true } ? string[] : (typeof SLURM_FLAGS)[K] extends { type: 'boolean' } ? boolean : string };
 
 /** The `dslab sweep` command that runs on the nodes: this Node.js and this checkout's bin/dslab. */
 const DSLAB = [process.execPath, path.join(__dirname, '..', '..', '..', 'bin', 'dslab')];
@@ -58,38 +60,43 @@ export function slurmExecutor(values: SlurmFlagValues, resolved: ResolvedSpaceFi
 /** What the submission did, in a few lines. */
 export function submitText(s: SubmitSummary): string {
   const lines: string[] = [];
-  if (s.job !== null) {
-    lines.push(`Submitted Slurm job ${s.job}: ${count(s.submitted, 'trial')} as array ${s.array} (script ${path.join(s.dir, s.script!)})`);
+  if (s.job === null && s.queued === 0 && s.elsewhere === 0) {
+    lines.push(`Nothing to submit: ${s.done === s.total ? `all ${count(s.total, 'trial')} have a record` : `${s.done} of ${s.total} trials have a record`}`);
   } else {
-    const why = s.done === s.total ? `all ${count(s.total, 'trial')} have a record` : `${s.done} of ${s.total} trials have a record, the rest are queued, running or held by another process`;
-    lines.push(`Nothing to submit: ${why}`);
+    lines.push(...submittedLines({ ...s, script: s.script === null ? null : path.join(s.dir, s.script) }));
   }
-  if (s.queued > 0) lines.push(`${count(s.queued, 'trial is', 'trials are')} queued or running in an earlier submission.`);
-  if (s.elsewhere > 0) lines.push(`${count(s.elsewhere, 'trial is', 'trials are')} being trained by another process.`);
   if (s.sequential) {
     lines.push(...describeRound(s.sequential));
-    if (s.sequential.status === 'running') lines.push('This submits the current round only: when it has finished, run the same command again to decide and submit the next round.');
+    if (s.sequential.status === 'running') lines.push('This submits the current round only: when it has finished, run the same command again to decide and submit the next round (or add --follow).');
   }
   lines.push(`Follow it: dslab status ${shellQuote(s.dir)}    Stop it: dslab cancel ${shellQuote(s.dir)}`);
   return lines.join('\n') + '\n';
 }
 
-/** Submits the sweep and reports; errors a user must fix become UserErrors. */
-export async function submitToSlurm(options: Omit<SlurmSubmitOptions, 'dslab' | 'onEvent'>, json: boolean, io: Io): Promise<number> {
-  const progress = new SweepProgress('run the same command again');
-  let summary: SubmitSummary;
+/** Submits the sweep's missing trials; errors a user must fix become UserErrors. */
+export async function submitSlurm(options: Omit<SlurmSubmitOptions, 'dslab'>): Promise<SubmitSummary> {
   try {
-    summary = await submitSweep({
-      ...options,
-      dslab: DSLAB,
-      onEvent: (e) => {
-        for (const line of progress.apply(e)) io.stderr((e.type === 'warning' ? `dslab sweep: ${line}` : line) + '\n');
-      },
-    });
+    return await submitSweep({ ...options, dslab: DSLAB });
   } catch (err) {
     if (err instanceof SlurmUnavailableError || err instanceof SlurmSubmitError) throw new UserError(err.message);
     throw sweepUserError(err);
   }
+}
+
+/** The `submitted` event of a submission (its script as a path from here). */
+export function submittedEvent(s: SubmitSummary): Extract<SweepEvent, { type: 'submitted' }> {
+  return { type: 'submitted', job: s.job, script: s.script === null ? null : path.join(s.dir, s.script), array: s.array, submitted: s.submitted, queued: s.queued, elsewhere: s.elsewhere };
+}
+
+/** Submits the sweep and reports what went out, without following it. */
+export async function submitToSlurm(options: Omit<SlurmSubmitOptions, 'dslab' | 'onEvent'>, json: boolean, io: Io): Promise<number> {
+  const progress = new SweepProgress('run the same command again');
+  const summary = await submitSlurm({
+    ...options,
+    onEvent: (e) => {
+      for (const line of progress.apply(e)) io.stderr((e.type === 'warning' ? `dslab sweep: ${line}` : line) + '\n');
+    },
+  });
   if (json) printJson(io, summary);
   else io.stdout(submitText(summary));
   return 0;

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadSweep } from '../core/analysis/loadSweep';
+import { loadSweep, type SweepSnapshot } from '../core/analysis/loadSweep';
 import { taskLogName, trialPath } from '../core/results/layout';
 import { inspectLock, type LockView } from '../core/results/lock';
 import { sweepStatus, type SweepStatus } from '../core/results/sweepStatus';
@@ -37,8 +37,7 @@ function tail(file: string): string | undefined {
 }
 
 /** The status of the sweep in `dir`; throws a SweepDirectoryError when it holds none. */
-export function gatherStatus(dir: string): SweepStatus {
-  const snapshot = loadSweep(dir);
+export function gatherStatus(dir: string, snapshot: SweepSnapshot = loadSweep(dir)): SweepStatus {
   const submissions = readSubmissions(dir);
   const judge = submissions.length > 0 ? jobStateJudge() : undefined;
   const locks = new Map<string, LockView>();

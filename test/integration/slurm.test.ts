@@ -130,6 +130,29 @@ describe('sweeps on Slurm', { skip }, () => {
     assert.equal(fixed.counts.failed, 0);
   });
 
+  test('followed (--events, as the editor does): records as they land, tasks that ended without one, the summary; exit 1 while tasks failed', () => {
+    const out = path.join(tmp, 'followed');
+    const follow = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [DSLAB, 'sweep', FILE, '--out', out, '--executor', 'slurm', '--space', 'Quick', '--events', ...args], { cwd: tmp, encoding: 'utf8', env: { ...ENV, DSLAB_SLURM_POLL_MS: '500' } });
+      return { status: r.status, stderr: r.stderr, events: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; [k: string]: unknown }) };
+    };
+    const failing = follow('--backend', 'tfjs-node-gpu');
+    assert.equal(failing.status, 1, failing.stderr);
+    assert.match(failing.stderr, /^dslab sweep: 2 trials' tasks ended without a record \(FAILED 2\): dslab status .* says why; run the same command again to submit them again$/m);
+    const types = failing.events.map((e) => e.type);
+    assert.deepEqual([types[0], types.at(-1)], ['started', 'finished']);
+    assert.ok(types.indexOf('submitted') < types.indexOf('queue'), types.join());
+    assert.deepEqual(failing.events.filter((e) => e.type === 'trialFailed').map((e) => [e.index, e.kind]).sort(), [[0, 'FAILED'], [1, 'FAILED']]);
+
+    const fixed = follow('--backend', 'wasm');
+    assert.equal(fixed.status, 0, fixed.stderr);
+    const finished = fixed.events.filter((e) => e.type === 'trialFinished').map((e) => (e.record as TrialRecord).index).sort();
+    assert.deepEqual(finished, [0, 1]);
+    const summary = fixed.events.at(-1)!.summary as { done: number; total: number; remaining: number; slurmJobs: string[] };
+    assert.deepEqual([summary.done, summary.total, summary.remaining, summary.slurmJobs.length], [2, 2, 0, 1]);
+    assert.equal(fixed.events.find((e) => e.type === 'submitted')!.job, summary.slurmJobs[0]);
+  });
+
   test('cancel of a running sweep keeps its records; the same command then submits only what is missing', async () => {
     const out = path.join(tmp, 'cancelled');
     submit(out, '--space', 'Slow', '--parallel', '1');

@@ -76,6 +76,8 @@ export interface SweepSummary {
   environmentFailures: number;
   /** The first such failure's message: what to fix. */
   environmentFailure?: string;
+  /** A Slurm sweep followed to its end: the job arrays that trained it (backend and workers are then the nodes'). */
+  slurmJobs?: string[];
 }
 
 export type SweepEvent =
@@ -108,7 +110,13 @@ export type SweepEvent =
    * The sweep directory holds a sweep of other settings, so nothing was trained (the command then
    * fails); `--fresh` would start over and keep that sweep as `keptAs`.
    */
-  | { type: 'mismatch'; dir: string; differences: string[]; keptAs: string };
+  | { type: 'mismatch'; dir: string; differences: string[]; keptAs: string }
+  /** A sweep went to Slurm as a job array (job null: nothing needed submitting); `--events` then follows it. */
+  | { type: 'submitted'; job: string | null; script: string | null; array: string | null; submitted: number; queued: number; elsewhere: number }
+  /** The scheduler's tasks of a followed Slurm sweep: how many run and how many wait (sent when either changes). */
+  | { type: 'queue'; running: number; pending: number }
+  /** A followed Slurm sweep's task ended without a record: TIMEOUT, CANCELLED, NODE_FAIL, OUT_OF_MEMORY, FAILED, LOST. */
+  | { type: 'trialFailed'; space: string; index: number; kind: string; message: string };
 
 // ------------------------------------------------------------------ guards
 
@@ -170,7 +178,7 @@ function isSweepSummary(x: unknown): boolean {
   if (!isObject(x) || !isString(x.dir) || !isString(x.file) || !isString(x.fingerprint)) return false;
   if (!(x.backend === null || isBackendChoice(x.backend)) || !isBoolean(x.interrupted) || !isNumber(x.wallSeconds)) return false;
   if (![x.workers, x.total, x.done, x.trained, x.remaining, x.elsewhere, x.environmentFailures].every(isCount)) return false;
-  return listOf(x.spaces, isSpaceSummary) && optional(x.sequential, isSequentialSummary) && optional(x.environmentFailure, isString);
+  return listOf(x.spaces, isSpaceSummary) && optional(x.sequential, isSequentialSummary) && optional(x.environmentFailure, isString) && optional(x.slurmJobs, (v) => listOf(v, isString));
 }
 
 /** Per kind, whether the rest of an event's fields are there with their types. */
@@ -191,6 +199,9 @@ const EVENT_FIELDS: Record<SweepEvent['type'], (e: Fields) => boolean> = {
   trialSkipped: (e) => isTrialRef(e) && isString(e.holder),
   finished: (e) => isSweepSummary(e.summary),
   mismatch: (e) => isString(e.dir) && listOf(e.differences, isString) && isString(e.keptAs),
+  submitted: (e) => [e.job, e.script, e.array].every((v) => v === null || isString(v)) && [e.submitted, e.queued, e.elsewhere].every(isCount),
+  queue: (e) => isCount(e.running) && isCount(e.pending),
+  trialFailed: (e) => isTrialRef(e) && isString(e.kind) && isString(e.message),
 };
 
 /** Whether `x` is an event the runner emits: a known kind with each of its fields of the right type. */

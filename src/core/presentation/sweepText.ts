@@ -43,7 +43,8 @@ export function summaryLines(s: SweepSummary, again: string): string[] {
   for (const sp of s.spaces) {
     rows.push([sp.name, String(sp.n), String(sp.done), String(sp.failed), String(sp.diverged), percent(sp.bestError), percent(sp.medianError)]);
   }
-  const ran = s.backend ? `on ${s.backend.detail}, ${count(s.workers, 'worker')}` : 'nothing to train';
+  const jobs = s.slurmJobs ?? [];
+  const ran = s.backend ? `on ${s.backend.detail}, ${count(s.workers, 'worker')}` : jobs.length > 0 ? `on Slurm, job ${jobs.join(', ')}` : 'nothing to train';
   const lines = [`${s.file}: ${s.done} of ${s.total} trials done, ${s.trained} trained in ${duration(s.wallSeconds)} (${ran})`, ...tableLines(rows)];
   if (s.interrupted) lines.push(`Interrupted: ${count(s.remaining, 'trial remains', 'trials remain')}; ${again} to resume.`);
   if (s.elsewhere > 0) lines.push(`${count(s.elsewhere, 'trial is', 'trials are')} being trained by another process.`);
@@ -59,6 +60,14 @@ export function summaryLines(s: SweepSummary, again: string): string[] {
  * for: `dslab sweep` leaves their lines out of stderr.
  */
 export const TRIAL_DETAIL_EVENTS: ReadonlySet<SweepEvent['type']> = new Set(['trialStarted', 'epoch']);
+
+/** What a submission to Slurm did: the job array, or why nothing went out, and what was left out. */
+export function submittedLines(s: Omit<Extract<SweepEvent, { type: 'submitted' }>, 'type'>): string[] {
+  const lines = s.job !== null ? [`Submitted Slurm job ${s.job}: ${count(s.submitted, 'trial')} as array ${s.array} (script ${s.script})`] : ['Nothing new to submit to Slurm'];
+  if (s.queued > 0) lines.push(`${count(s.queued, 'trial is', 'trials are')} queued or running in an earlier submission.`);
+  if (s.elsewhere > 0) lines.push(`${count(s.elsewhere, 'trial is', 'trials are')} being trained by another process.`);
+  return lines;
+}
 
 /** The state of a running sweep, advanced by its events, and the lines each event prints. */
 export class SweepProgress {
@@ -78,6 +87,8 @@ export class SweepProgress {
   sequential: SequentialSummary | undefined;
   /** The one space this run trains, when it trains one. */
   space: string | undefined;
+  /** Slurm tasks that ended without a record (a followed Slurm sweep). */
+  taskFailures = 0;
 
   /**
    * `again`: how to run the sweep again, for the summary (see summaryLines). `install`: where the
@@ -129,6 +140,13 @@ export class SweepProgress {
         return [];
       case 'trialSkipped':
         return [`${e.space} #${e.index}: being trained by ${e.holder}; left to it`];
+      case 'submitted':
+        return submittedLines(e);
+      case 'queue':
+        return [`Slurm: ${e.running} running, ${e.pending} pending`];
+      case 'trialFailed':
+        this.taskFailures++;
+        return [`${e.space} #${e.index}: ${e.kind}: ${e.message}`];
       case 'trialFinished': {
         const r = e.record;
         this.done++;
