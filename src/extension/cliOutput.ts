@@ -42,5 +42,7 @@ export function terminalText(text: string): string {
  * not one of the progress lines that repeat the events.
  */
 export function isMessageForUser(line: string): boolean {
+  // `dslab sweep: warning: …` repeats a warning event, which the task prints already.
+  if (/^dslab sweep: warning: /.test(line)) return false;
   return /^dslab( \w+)?: /.test(line) || /:\d+:\d+: (error|warning): /.test(line);
 }

@@ -11,6 +11,9 @@ export interface Settings extends SweepSettings {
   webgpuAdapter: string;
 }
 
+/** An integer setting of at least `min`, or null when unset (or not a number). */
+const count = (v: number | null | undefined, min: number): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : null);
+
 /** The settings that apply to a resource (a space file), or the workspace's. */
 export function readSettings(scope?: vscode.Uri): Settings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
@@ -21,5 +24,15 @@ export function readSettings(scope?: vscode.Uri): Settings {
     outputDirectory: c.get<string>('outputDirectory', ''),
     nativeModulesPath: c.get<string>('nativeModulesPath', ''),
     webgpuAdapter: c.get<string>('webgpuAdapter', '').trim(),
+    executor: ((e) => (e === 'local' || e === 'slurm' ? e : 'file'))(c.get<string>('executor', 'file')),
+    slurm: {
+      partition: c.get<string>('slurm.partition', '').trim(),
+      time: c.get<string>('slurm.time', '').trim(),
+      gpusPerTask: count(c.get<number | null>('slurm.gpusPerTask', null), 0),
+      cpusPerTask: count(c.get<number | null>('slurm.cpusPerTask', null), 1),
+      mem: c.get<string>('slurm.mem', '').trim(),
+      parallel: count(c.get<number | null>('slurm.parallel', null), 1),
+      sbatchArgs: (c.get<unknown[]>('slurm.sbatchArgs', []) ?? []).filter((a): a is string => typeof a === 'string' && a.trim() !== ''),
+    },
   };
 }

@@ -18,6 +18,7 @@ import { SpaceDocuments } from './spaceDocuments';
 import { sweepTask, SweepTaskProvider, type SweepTaskEnvironment } from './sweepTask';
 import { SweepStatusBar } from './sweepStatusBar';
 import { SweepsView, SWEEPS_VIEW } from './sweepsView';
+import { SHOW_STATUS_COMMAND, STATUS_SCHEME, SweepStatusDocuments } from './sweepStatusDocument';
 import { SweepOverviews } from './sweepOverviews';
 import { parseTaskDefinition, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
 
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const hover = new SpaceHoverProvider(documents);
   const navigation = new SpaceNavigation(documents);
   const samples = new SampleDocuments();
+  const statusDocuments = new SweepStatusDocuments(context.extensionPath);
   const results = new ResultsPanels(context.extensionUri, log, (file) => status.stateOf(file));
   const sweeps = new SweepsView(context.extensionPath, (file) => status.stateOf(file), (uri) => results.show(uri), log, overviews);
   const taskEnv: SweepTaskEnvironment = {
@@ -94,6 +96,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerDocumentSymbolProvider(YAML, navigation),
     vscode.languages.registerCodeActionsProvider(YAML, new SpaceQuickFixes(documents), { providedCodeActionKinds: SpaceQuickFixes.kinds }),
     vscode.workspace.registerTextDocumentContentProvider(SAMPLE_SCHEME, samples),
+    statusDocuments,
+    vscode.workspace.registerTextDocumentContentProvider(STATUS_SCHEME, statusDocuments),
+    vscode.commands.registerCommand(SHOW_STATUS_COMMAND, (target?: string | { dir: string }) => statusDocuments.show(target)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new SweepTaskProvider(taskEnv)),
     vscode.commands.registerCommand(COMMAND.newSpaceFile, () => newSpaceFile(context.extensionPath)),
     vscode.commands.registerCommand('designSpaceLab.showLog', () => log.show()),

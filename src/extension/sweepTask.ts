@@ -4,6 +4,7 @@
  * progress notification and the status bar, and stops the child when the task is terminated.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sweepStateText, type SweepRunState } from '../core/presentation/runState';
@@ -11,7 +12,10 @@ import { parseSweepEvent, type SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
 import { SweepProgress } from '../core/presentation/sweepText';
 import { isMessageForUser, LineBuffer, terminalLines, terminalText } from './cliOutput';
-import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
+import { effectiveExecutor, parseTaskDefinition, sweepArgs, sweepDirectory, taskName, TASK_TYPE, type SweepTaskDefinition } from './sweepTaskDefinition';
+import { parseSpaceText } from '../core/space';
+import { SHOW_STATUS_COMMAND } from './sweepStatusDocument';
+import { runDslab } from './dslabProcess';
 
 /** Time the child gets to stop its workers after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -49,6 +53,12 @@ class SweepTerminal implements vscode.Pseudoterminal {
   /** The CLI's last message for the user: why a failed sweep stopped. */
   private lastMessage: string | undefined;
   private mismatch: Extract<SweepEvent, { type: 'mismatch' }> | undefined;
+  private out = '';
+  private cli = '';
+  /** The sweep went to Slurm (a submitted event came): stopping the task stops following, the jobs run on. */
+  private onSlurm = false;
+  /** What the user chose when stopping a Slurm sweep. */
+  private slurmStop: 'cancel' | 'keep' | undefined;
 
   constructor(
     private readonly definition: SweepTaskDefinition,
@@ -67,8 +77,10 @@ class SweepTerminal implements vscode.Pseudoterminal {
     const configured = readSettings(vscode.Uri.file(file));
     const settings = configured.nativeModulesPath === '' ? { ...configured, nativeModulesPath: this.env.defaultNativeModulesPath() } : configured;
     const out = sweepDirectory(this.folder, file, settings.outputDirectory);
+    this.out = out;
     const cli = path.join(this.env.extensionPath, 'bin', 'dslab');
-    const args = sweepArgs(shown, this.definition, out, settings);
+    this.cli = cli;
+    const args = sweepArgs(shown, this.definition, out, settings, effectiveExecutor(settings, fileExecutor(file)));
     this.write(`dslab ${args.join(' ')}`);
     this.env.log.appendLine(`[sweep] ${this.folder}$ node ${cli} ${args.join(' ')}`);
     // The extension host may be Electron: ELECTRON_RUN_AS_NODE makes its binary a plain Node.
@@ -89,6 +101,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
           this.mismatch = event;
           continue;
         }
+        if (event.type === 'submitted') this.onSlurm = true;
         for (const l of terminalLines(this.progress, event)) this.write(l);
         if (event.type !== 'step') this.env.onSweep?.(this.file, this.progress.runState(this.stopping ? 'stopping' : 'running'), event);
         this.reportProgress?.(this.progress.fraction(), `${this.progress.done}/${this.progress.total} trials${this.progress.sequential ? `, round ${this.progress.sequential.round} of ${this.progress.sequential.rounds}` : ''}`);
@@ -124,6 +137,7 @@ class SweepTerminal implements vscode.Pseudoterminal {
         this.finish(0);
         return;
       }
+      if (this.slurmStop !== undefined) return void this.endFollowing();
       const phase = this.progress.endPhase(exit, this.stopping);
       const state = this.progress.runState(phase, phase === 'failed' ? (this.lastMessage ?? `exit code ${exit}; see the output channel "Design Space Lab"`) : undefined);
       this.env.onSweep?.(this.file, state);
@@ -151,10 +165,29 @@ class SweepTerminal implements vscode.Pseudoterminal {
     );
   }
 
-  /** Asks the child to stop (it stops its workers; a rerun resumes), and kills it if it does not. */
-  private stop(): void {
+  /**
+   * Asks the child to stop (it stops its workers; a rerun resumes), and kills it if it does not.
+   * A Slurm sweep's jobs outlive the task: the user is asked whether to cancel them too, unless
+   * the terminal is closing (`ask` false), which leaves them running and says so.
+   */
+  private stop(ask = true): void {
     const child = this.child;
     if (!child || child.exitCode !== null || this.stopping) return;
+    if (this.onSlurm && this.slurmStop === undefined) {
+      if (!ask) {
+        this.slurmStop = 'keep';
+        void offerSlurmCancel(this.out, this.cli, this.folder, this.env.log);
+      } else {
+        void vscode.window
+          .showWarningMessage(`The Slurm jobs of ${path.basename(this.out)} keep running when the task stops. Cancel them too?`, { modal: true }, 'Cancel Jobs', 'Keep Running')
+          .then((choice) => {
+            if (choice === undefined) return; // dismissed: the task goes on
+            this.slurmStop = choice === 'Cancel Jobs' ? 'cancel' : 'keep';
+            this.stop();
+          });
+        return;
+      }
+    }
     this.stopping = true;
     const state = this.progress.runState('stopping');
     this.write(`${sweepStateText(state)}…`);
@@ -179,8 +212,44 @@ class SweepTerminal implements vscode.Pseudoterminal {
   }
 
   close(): void {
-    this.stop();
+    this.stop(false);
   }
+
+  /** The task stopped following a Slurm sweep: its jobs cancelled, or left running. */
+  private async endFollowing(): Promise<void> {
+    if (this.slurmStop === 'cancel') {
+      const r = await runDslab(this.cli, ['cancel', this.out], this.folder);
+      for (const line of (r.stdout + r.stderr).split('\n').filter(Boolean)) this.write(line);
+      this.env.log.appendLine(`[sweep] dslab cancel exited with ${r.code}`);
+      const state = this.progress.runState(r.code === 0 ? 'cancelled' : 'failed', r.code === 0 ? undefined : (r.stderr.trim() || `dslab cancel exited with ${r.code}`));
+      this.env.onSweep?.(this.file, state);
+      this.write(sweepStateText(state));
+    } else {
+      this.write(`Stopped following: the Slurm jobs keep running. "Design Space Lab: Show Sweep Status" shows where they stand; Sample & Train follows them again.`);
+      this.env.onSweep?.(this.file, this.progress.runState('idle'));
+    }
+    this.finish(0);
+  }
+}
+
+/** The executor type the space file on disk names, if it names one (unreadable or invalid: none). */
+function fileExecutor(file: string): 'local' | 'slurm' | undefined {
+  try {
+    return parseSpaceText(fs.readFileSync(file, 'utf8'), { defaultName: path.parse(file).name }).resolved?.executor?.type;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Slurm sweep the task stopped following as its terminal closed: its jobs run on; offer to cancel them. */
+async function offerSlurmCancel(dir: string, cli: string, cwd: string, log: vscode.OutputChannel): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(`Stopped following the sweep ${path.basename(dir)}: its Slurm jobs keep running.`, 'Cancel Jobs', 'Show Status');
+  if (choice === 'Show Status') await vscode.commands.executeCommand(SHOW_STATUS_COMMAND, dir);
+  if (choice !== 'Cancel Jobs') return;
+  const r = await runDslab(cli, ['cancel', dir], cwd);
+  log.appendLine(`[sweep] dslab cancel ${dir}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+  if (r.code === 0) void vscode.window.showInformationMessage(r.stdout.split('\n')[0]);
+  else void vscode.window.showErrorMessage(`dslab cancel failed: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
 /** The task for a definition, bound to the workspace folder of its file. */

@@ -27,6 +27,25 @@ export interface SweepSettings {
   outputDirectory: string;
   /** '' = none; else a folder whose node_modules may hold @tensorflow/tfjs-node(-gpu). */
   nativeModulesPath?: string;
+  /** Where it trains: 'file' = the space file's executor (local without one). */
+  executor: 'file' | 'local' | 'slurm';
+  /** Slurm options that replace the file's ('' / null / [] = the file's). */
+  slurm: SlurmOptionSettings;
+}
+
+export interface SlurmOptionSettings {
+  partition: string;
+  time: string;
+  gpusPerTask: number | null;
+  cpusPerTask: number | null;
+  mem: string;
+  parallel: number | null;
+  sbatchArgs: string[];
+}
+
+/** Where a sweep of these settings trains, given the file's own executor type. */
+export function effectiveExecutor(settings: Pick<SweepSettings, 'executor'>, fileExecutor: 'local' | 'slurm' | undefined): 'local' | 'slurm' {
+  return settings.executor === 'file' ? (fileExecutor ?? 'local') : settings.executor;
 }
 
 /** A task definition from tasks.json, checked; a string says what is wrong with it. */
@@ -54,13 +73,29 @@ export function sweepDirectory(folder: string, file: string, outputDirectory: st
   return sweepDirOf(file, outputDirectory.trim() === '' ? path.join(folder, DEFAULT_SWEEPS_DIR) : path.resolve(folder, outputDirectory));
 }
 
-/** The CLI arguments (after `node bin/dslab`) of the sweep a task runs; it emits JSON events on stdout. */
-export function sweepArgs(file: string, definition: Pick<SweepTaskDefinition, 'space' | 'fresh'>, out: string, settings: SweepSettings): string[] {
+/**
+ * The CLI arguments (after `node bin/dslab`) of the sweep a task runs; it emits JSON events on
+ * stdout (on Slurm: it submits, then follows the job array). `executor`: where it trains, the
+ * setting and the file's executor taken together (effectiveExecutor).
+ */
+export function sweepArgs(file: string, definition: Pick<SweepTaskDefinition, 'space' | 'fresh'>, out: string, settings: SweepSettings, executor: 'local' | 'slurm'): string[] {
   const args = ['sweep', file, '--events', '--out', out];
   if (definition.space !== undefined) args.push('--space', definition.space);
   if (definition.fresh) args.push('--fresh');
   if (settings.backend !== '') args.push('--backend', settings.backend);
-  if (settings.workers > 0) args.push('--workers', String(settings.workers));
   if (settings.nativeModulesPath) args.push('--native-modules', settings.nativeModulesPath);
+  if (settings.executor !== 'file') args.push('--executor', settings.executor);
+  if (executor === 'local') {
+    if (settings.workers > 0) args.push('--workers', String(settings.workers));
+    return args;
+  }
+  const s = settings.slurm;
+  if (s.partition !== '') args.push('--partition', s.partition);
+  if (s.time !== '') args.push('--time', s.time);
+  if (s.gpusPerTask !== null) args.push('--gpus-per-task', String(s.gpusPerTask));
+  if (s.cpusPerTask !== null) args.push('--cpus-per-task', String(s.cpusPerTask));
+  if (s.mem !== '') args.push('--mem', s.mem);
+  if (s.parallel !== null) args.push('--parallel', String(s.parallel));
+  for (const a of s.sbatchArgs) args.push(`--sbatch-arg=${a}`);
   return args;
 }

@@ -14,7 +14,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -91,6 +91,32 @@ spaces:
   A: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [8] }
   B: { type: anynet, depth: [1, 2], width: [8, 16], bottleneck: [1], groupWidth: [4] }
 `;
+
+/**
+ * A sweep for the one-node Slurm cluster (test/slurm/start-cluster.sh), chosen in the file: three
+ * trials, one task at a time, each far longer than the test waits, so that it is cancelled running.
+ */
+const CLUSTER_SPACE = `version: 1
+name: cluster
+dataset: { name: synthetic, resolution: 8, channels: 3, classes: 4, train: 1024, test: 64 }
+model:
+  stem: { type: cifar, width: 8 }
+  block: X
+  stages: 2
+  strides: [1, 2]
+training: { epochs: 5000, batchSize: 64, backend: wasm }
+sampling: { seed: 0, samples: 3 }
+executor: { type: slurm, parallel: 1 }
+spaces:
+  A: { type: anynet, depth: [1, 1], width: [8, 16], bottleneck: [1], groupWidth: [8] }
+`;
+
+/** Why no Slurm cluster answers here, or undefined when one does. */
+function clusterMissing(): string | undefined {
+  const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', timeout: 20_000 });
+  if (r.error || r.status !== 0) return `no Slurm cluster answers (sinfo: ${r.error ? (r.error as NodeJS.ErrnoException).code : r.stderr.trim()})`;
+  return /idle|mix|alloc/.test(r.stdout) ? undefined : `the Slurm cluster has no node up (${r.stdout.trim()})`;
+}
 
 const missing = [missingFile(CODE_SERVER, 'code-server'), missingFile(CHROMIUM, 'Chromium')].filter((m) => m !== undefined);
 const skip = skipUnless(missing.length > 0 ? missing.join('; ') : undefined, 'bash scripts/install-code-server.sh; apt-get install chromium');
@@ -188,6 +214,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     fs.copyFileSync(path.join(ROOT, 'examples', 'space.regnet.yaml'), path.join(workspace, 'space.regnet.yaml'));
     fs.writeFileSync(path.join(workspace, 'tiny.regnet.yaml'), TINY_SPACE);
     fs.writeFileSync(path.join(workspace, 'slow.regnet.yaml'), SLOW_SPACE);
+    fs.writeFileSync(path.join(workspace, 'cluster.regnet.yaml'), CLUSTER_SPACE);
     const extensions = path.join(tmp, 'extensions');
     const userData = path.join(tmp, 'user-data');
     fs.mkdirSync(extensions);
@@ -582,5 +609,45 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     await tiny.locator('.codelens-decoration a', { hasText: /^Sample all$/ }).click();
     await page.locator('.tabs-container .tab', { hasText: /^Preview tiny\.regnet samples\.md/ }).waitFor({ timeout: SLOW });
     await screenshot('sample-preview');
+  });
+
+  test('on Slurm: Sample & Train submits the array and follows it; its status is one command away; cancelling asks, then cancels the jobs', { skip: skipUnless(clusterMissing(), 'as root: bash test/slurm/start-cluster.sh') }, async () => {
+    await open('cluster.regnet.yaml');
+    const editor = page.locator('.monaco-editor', { has: page.locator('.view-lines', { hasText: /name:\scluster/ }) });
+    await editor.locator('.codelens-decoration a', { hasText: /^▶ Sample & Train all$/ }).click({ timeout: SLOW });
+    const job = await until('the submission in the terminal', SLOW, async () => /Submitted Slurm job (\d+): 3 trials as array 0-2%1/.exec(await terminalText())?.[1]);
+    try {
+      await until('a task running', SLOW, async () => (/Slurm: 1 running, 2 pending/.test(await terminalText()) ? true : undefined));
+      await page.locator('.statusbar-item', { hasText: /dslab 0\/3/ }).waitFor({ timeout: UI });
+
+      // Show Sweep Status, from the palette with the space file active: dslab status beside it.
+      await editor.locator('.view-lines').first().click();
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Design Space Lab: Show Sweep Status');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Sweep Status' }).first().click({ timeout: UI });
+      const status = page.locator('.monaco-editor', { has: page.locator('.view-lines', { hasText: /3\strials:\s0\sdone,\s1\srunning,\s2\spending/ }) });
+      await status.waitFor({ timeout: SLOW });
+      await page.locator('.tabs-container .tab', { hasText: 'cluster.regnet status' }).waitFor({ timeout: UI });
+      await screenshot('slurm-status');
+
+      // Cancel from the notification: asked whether the jobs go too; they do, and the records stay.
+      const cancel = page.locator('.notifications-toasts .notification-toast', { hasText: 'cluster.regnet.yaml' }).locator('a.monaco-button', { hasText: /^Cancel$/ });
+      await cancel.click({ timeout: UI });
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /keep running when the task stops\. Cancel them too\?/ });
+      await dialog.waitFor({ timeout: UI });
+      await screenshot('slurm-cancel-question');
+      await dialog.locator('.monaco-button', { hasText: /^Cancel Jobs$/ }).click();
+      const text = await until('the jobs cancelled', SLOW, async () => {
+        const t = await terminalText();
+        return new RegExp(`Cancelled Slurm job ${job}: 1 running task, 2 waiting tasks`).test(t) && /Cancelled: 0 of 3 trials/.test(t) ? t : undefined;
+      });
+      assert.doesNotMatch(text, /exit code/);
+      const queue = spawnSync('squeue', ['-h', '-j', job], { encoding: 'utf8' });
+      assert.equal(queue.stdout.trim(), '', `job ${job} still queued or running: ${queue.stdout}`);
+      await page.locator('.statusbar-item', { hasText: /dslab cancelled 0\/3/ }).waitFor({ timeout: UI });
+    } finally {
+      // Whatever happened, the test's jobs do not outlive it.
+      spawnSync('scancel', [job]);
+    }
   });
 });

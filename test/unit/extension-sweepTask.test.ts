@@ -4,7 +4,17 @@ import { describe, test } from 'node:test';
 import type { TrialRecord } from '../../src/core/results/records';
 import { SweepProgress } from '../../src/core/presentation/sweepText';
 import { isMessageForUser, LineBuffer, terminalLines, terminalText } from '../../src/extension/cliOutput';
-import { parseTaskDefinition, sweepArgs, sweepDirectory, taskName } from '../../src/extension/sweepTaskDefinition';
+import * as fs from 'node:fs';
+import { effectiveExecutor, parseTaskDefinition, sweepArgs, sweepDirectory, taskName, type SweepSettings } from '../../src/extension/sweepTaskDefinition';
+import { SLURM_MEMORY_PATTERN, SLURM_TIME_PATTERN } from '../../src/core/slurm/settings';
+
+const DEFAULTS: SweepSettings = {
+  backend: '',
+  workers: 0,
+  outputDirectory: '',
+  executor: 'file',
+  slurm: { partition: '', time: '', gpusPerTask: null, cpusPerTask: null, mem: '', parallel: null, sbatchArgs: [] },
+};
 import type { SweepEvent, SweepSummary } from '../../src/core/analysis/sweepEvents';
 
 function record(space: string, index: number, status: TrialRecord['status'], error: number | null): TrialRecord {
@@ -69,6 +79,7 @@ describe('reading the CLI events', () => {
     assert.equal(isMessageForUser('dslab: cannot read space file'), true);
     assert.equal(isMessageForUser('A #0: 68.8% error, 0.5 s, 201 img/s'), false);
     assert.equal(isMessageForUser('Training on wasm (SIMD, 1 thread) with 2 workers'), false);
+    assert.equal(isMessageForUser('dslab sweep: warning: the sweep directory /tmp/x is not on a filesystem other nodes share'), false, 'the warning event says it');
   });
 
   test('terminal text uses CRLF everywhere', () => {
@@ -185,14 +196,14 @@ describe('the dslab task definition', () => {
     assert.equal(sweepDirectory('/w', '/w/examples/space.regnet.yaml', ''), path.join('/w', '.dslab', 'space.regnet'));
     assert.equal(sweepDirectory('/w', 'space.regnet.yaml', 'runs'), path.join('/w', 'runs', 'space.regnet'));
     assert.equal(sweepDirectory('/w', 'space.regnet.yaml', '/data/sweeps'), path.join('/data/sweeps', 'space.regnet'));
-    assert.deepEqual(sweepArgs('s.regnet.yaml', {}, '/w/.dslab/s.regnet', { backend: '', workers: 0, outputDirectory: '' }), [
+    assert.deepEqual(sweepArgs('s.regnet.yaml', {}, '/w/.dslab/s.regnet', { ...DEFAULTS }, 'local'), [
       'sweep',
       's.regnet.yaml',
       '--events',
       '--out',
       '/w/.dslab/s.regnet',
     ]);
-    assert.deepEqual(sweepArgs('s.regnet.yaml', { space: 'R', fresh: true }, 'o', { backend: 'wasm', workers: 3, outputDirectory: '', nativeModulesPath: '/opt/tf' }), [
+    assert.deepEqual(sweepArgs('s.regnet.yaml', { space: 'R', fresh: true }, 'o', { ...DEFAULTS, backend: 'wasm', workers: 3, nativeModulesPath: '/opt/tf' }, 'local'), [
       'sweep',
       's.regnet.yaml',
       '--events',
@@ -203,10 +214,48 @@ describe('the dslab task definition', () => {
       '--fresh',
       '--backend',
       'wasm',
-      '--workers',
-      '3',
       '--native-modules',
       '/opt/tf',
+      '--workers',
+      '3',
     ]);
+  });
+
+  test('on Slurm: the executor setting, the Slurm options that are set, and no --workers', () => {
+    const slurm = { partition: 'gpu', time: '30', gpusPerTask: 1, cpusPerTask: null, mem: '8G', parallel: 4, sbatchArgs: ['--account=proj', '--qos=low'] };
+    assert.deepEqual(sweepArgs('s.regnet.yaml', {}, 'o', { ...DEFAULTS, workers: 3, executor: 'slurm', slurm }, 'slurm').slice(5), [
+      '--executor',
+      'slurm',
+      '--partition',
+      'gpu',
+      '--time',
+      '30',
+      '--gpus-per-task',
+      '1',
+      '--mem',
+      '8G',
+      '--parallel',
+      '4',
+      '--sbatch-arg=--account=proj',
+      '--sbatch-arg=--qos=low',
+    ]);
+    // The file says slurm and the setting leaves it to the file: no --executor, the file's settings stand.
+    assert.deepEqual(sweepArgs('s.regnet.yaml', {}, 'o', { ...DEFAULTS, workers: 3 }, 'slurm').slice(5), []);
+    assert.equal(effectiveExecutor({ executor: 'file' }, 'slurm'), 'slurm');
+    assert.equal(effectiveExecutor({ executor: 'file' }, undefined), 'local');
+    assert.equal(effectiveExecutor({ executor: 'local' }, 'slurm'), 'local');
+    // A local sweep forced over the file's slurm.
+    assert.deepEqual(sweepArgs('s.regnet.yaml', {}, 'o', { ...DEFAULTS, executor: 'local' }, 'local').slice(5), ['--executor', 'local']);
+  });
+
+  test("the settings' Slurm time pattern is the CLI's, and every Slurm option has a setting", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { pattern?: string }> } } };
+    const props = manifest.contributes.configuration.properties;
+    assert.equal(props['designSpaceLab.slurm.time'].pattern, `^$|${SLURM_TIME_PATTERN.source}`);
+    assert.equal(props['designSpaceLab.slurm.mem'].pattern, `^$|${SLURM_MEMORY_PATTERN.source}`);
+    for (const key of Object.keys(DEFAULTS.slurm)) assert.ok(props[`designSpaceLab.slurm.${key}`], key);
+    const pattern = new RegExp(props['designSpaceLab.slurm.time'].pattern!);
+    for (const ok of ['', '30', '1:30:00', '2-00:00']) assert.ok(pattern.test(ok), ok);
+    assert.ok(!pattern.test('30m'));
   });
 });
