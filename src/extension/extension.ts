@@ -89,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
     vscode.languages.registerCodeLensProvider(YAML, lenses),
     vscode.languages.registerHoverProvider(YAML, hover),
-    vscode.languages.registerCompletionItemProvider(YAML, new SpaceCompletionProvider(documents), ':'),
+    vscode.languages.registerCompletionItemProvider(YAML, new SpaceCompletionProvider(documents), ':', '[', ','),
     vscode.languages.registerDefinitionProvider(YAML, navigation),
     vscode.languages.registerReferenceProvider(YAML, navigation),
     vscode.languages.registerRenameProvider(YAML, navigation),

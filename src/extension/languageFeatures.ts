@@ -72,6 +72,11 @@ export class SpaceCompletionProvider implements vscode.CompletionItemProvider {
     if (!this.documents.isSpaceDocument(document)) return undefined;
     const context = completionContextAt(document.getText(), position.line, position.character);
     if (!context) return undefined;
+    if (context.kind === 'spaceName') {
+      return spaceNameOccurrences(document.getText())
+        .filter((o) => o.kind === 'definition')
+        .map((o) => new vscode.CompletionItem(o.name, vscode.CompletionItemKind.EnumMember));
+    }
     if (context.kind === 'value') {
       // Right after the colon YAML still needs the space that separates key and value.
       const afterColon = document.lineAt(position.line).text.slice(0, position.character).endsWith(':');

@@ -67,6 +67,20 @@ describe('completion context from indentation', () => {
     assert.deepEqual([...extending.existing], ['extends']);
   });
 
+  test('space names complete inside the pairs of a sequential sweep, flow or block, and nowhere else in a list', () => {
+    const at = (line: string, lines: string[] = []): ReturnType<typeof completionContextAt> => completionContextAt([...lines, line].join('\n'), lines.length, line.length);
+    assert.deepEqual(at('  samples: { min: 8, until: decided, pairs: [['), { kind: 'spaceName', partial: '' });
+    assert.deepEqual(at('  samples: { min: 8, until: decided, pairs: [[AnyNetX_A, Reg'), { kind: 'spaceName', partial: 'Reg' });
+    assert.deepEqual(at('  samples: { pairs: [[A, B], [A, '), { kind: 'spaceName', partial: '' });
+    assert.equal(at('  samples: { pairs: [[A, B], '), undefined, 'between pairs: a pair starts with [');
+    assert.equal(at('  samples: { pairs: [[A, B]]'), undefined);
+    assert.equal(at('  width: [8, '), undefined, 'other lists are not pairs');
+    const block = ['sampling:', '  samples:', '    until: decided', '    pairs:', '      - [A, B]'];
+    assert.deepEqual(at('      - [A, R', block), { kind: 'spaceName', partial: 'R' });
+    assert.deepEqual(at('    - [', block.slice(0, 4)), { kind: 'spaceName', partial: '' }, 'items at the key\'s own indent');
+    assert.equal(at('      - [', ['model:', '  strides:']), undefined);
+  });
+
   test('a half-typed key still completes in its mapping', () => {
     const context = completionContextAt(text, 5, 9);
     assert.ok(context && context.kind === 'key');

@@ -109,7 +109,43 @@ export function siblingKeys(lines: readonly string[], line: number, indent: numb
 }
 
 /** What can be completed at a position: a key of the mapping at `path`, or a value of the key at `path`. */
-export type CompletionContext = { kind: 'key'; path: string[]; existing: Set<string> } | { kind: 'value'; path: string[] };
+export type CompletionContext =
+  | { kind: 'key'; path: string[]; existing: Set<string> }
+  | { kind: 'value'; path: string[] }
+  /** A space's name in a list of `pairs` (`pairs: [[A, |` or a block item `- [A, |`); `partial`: what is typed of it. */
+  | { kind: 'spaceName'; partial: string };
+
+/** The cursor is at a name in a flow list of pairs: after `[` or `,`, in a word or before one. */
+const PAIR_NAME_AT_END = /(?:^|[[,])\s*([\w.-]*)$/;
+
+/** The key whose block list holds the item (`- …`) on `line` at column `indent`. */
+function blockListKey(lines: readonly string[], line: number, indent: number): string | undefined {
+  for (let i = line - 1; i >= 0; i--) {
+    const text = lines[i];
+    if (isBlank(text)) continue;
+    const ind = indentOf(text);
+    if (ind === indent && /^\s*-/.test(text)) continue; // an earlier item of the same list
+    if (ind > indent) continue;
+    return /^\s*([A-Za-z_][\w.-]*)\s*:\s*(#.*)?$/.exec(text)?.[1];
+  }
+  return undefined;
+}
+
+/** A name of a `pairs` list being typed on this line, if the cursor is at one. */
+function pairNameContext(lines: readonly string[], line: number, before: string): CompletionContext | undefined {
+  if (before.includes('#') || before.includes(']]')) return undefined;
+  const inline = /\bpairs\s*:\s*(\[.*)$/.exec(before);
+  const item = /^(\s*)-\s*(\[.*)$/.exec(before);
+  let list: string | undefined;
+  if (inline) list = inline[1];
+  else if (item && blockListKey(lines, line, item[1].length) === 'pairs') list = item[2];
+  if (list === undefined) return undefined;
+  // Inside an open pair: more `[` than `]` since the list began.
+  const open = (list.match(/\[/g) ?? []).length - (list.match(/\]/g) ?? []).length;
+  if (open < (inline ? 2 : 1)) return undefined;
+  const name = PAIR_NAME_AT_END.exec(list);
+  return name ? { kind: 'spaceName', partial: name[1] } : undefined;
+}
 
 /**
  * Keys that only the other type of space takes (the schema's descriptions start "anynet only:" or
@@ -129,7 +165,8 @@ export function otherTypeKeys(root: Schema, type: string | undefined): string[] 
 export function completionContextAt(text: string, line: number, character: number): CompletionContext | undefined {
   const lines = text.split(/\r?\n/);
   const before = (lines[line] ?? '').slice(0, character);
-  if (before.includes('#') || /[[{]/.test(before)) return undefined;
+  if (/[[{]/.test(before)) return pairNameContext(lines, line, before);
+  if (before.includes('#')) return undefined;
   const value = /^(\s*)([A-Za-z_][\w.-]*)\s*:\s*[^\s:]*$/.exec(before);
   if (value) {
     const parent = parentPathAt(lines, line, value[1].length);
