@@ -9,6 +9,7 @@ import { count } from '../core/presentation/counts';
 import { tableLines } from '../core/presentation/table';
 import { formatAndFile, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { loadSpaceFile } from './spaceFile';
+import { makeDirectory } from '../core/results/makeDirectory';
 
 const FORMATS = ['pycls'] as const;
 
@@ -53,7 +54,7 @@ export function exportDirOf(file: string): string {
 function writeExport(out: string, exported: PyclsExport): void {
   const write = (rel: string, text: string): void => {
     const file = path.join(out, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeDirectory(path.dirname(file));
     fs.writeFileSync(file, text);
   };
   try {

@@ -10,6 +10,7 @@ import { isTempFile, removeLeftoverTempFiles, TEMP_MAX_AGE_MS, writeFileAtomic }
 import { canonicalJson, describeDifferences, fingerprintInput, jsonEqual, sweepFingerprint } from '../../src/core/results/fingerprint';
 import { inspectLock, LOCK_STALE_MS, LOCK_WRITE_GRACE_MS, refreshLock, releaseLock } from '../../src/core/results/lock';
 import { hostName, hostTag } from '../../src/core/results/process';
+import { makeDirectory } from '../../src/core/results/makeDirectory';
 import { trialFileName } from '../../src/core/results/layout';
 import { checkTrialRecord, type SweepModel, type TrialRecord } from '../../src/core/results/records';
 import { SweepDirectoryError, SweepStore } from '../../src/core/results/store';
@@ -499,5 +500,24 @@ describe('trial locks', () => {
     writeOwner(file, { host: 'elsewhere.example', pid: 1, time: new Date().toISOString(), token: 'theirs' });
     releaseLock(claim.lock);
     assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).token, 'theirs');
+  });
+});
+
+describe('makeDirectory', () => {
+  test('makes every missing level, accepts what exists, and fails at once where a folder cannot be made', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-mkdir-'));
+    try {
+      const deep = path.join(root, 'a', 'b', 'c');
+      makeDirectory(deep);
+      assert.ok(fs.statSync(deep).isDirectory());
+      makeDirectory(deep);
+      fs.writeFileSync(path.join(root, 'file'), '');
+      assert.throws(() => makeDirectory(path.join(root, 'file')), (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR');
+      assert.throws(() => makeDirectory(path.join(root, 'file', 'x')), (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR');
+      // Node 20's recursive mkdir never returns here.
+      if (fs.existsSync('/proc/self')) assert.throws(() => makeDirectory('/proc/dslab-nothing/sweep'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -23,6 +23,7 @@ import { DRAWN_TRAINING_KEYS, type DrawnTraining, type DrawnTrainingKey } from '
 import type { DatasetName, DesignSpace, Distribution, ResolvedModelSettings, ResolvedSpaceFile, ResolvedTraining, SampledModelSettings } from '../space/types';
 import { SPACE_NAME_PATTERN } from '../space/types';
 import { expandModel } from '../modelSpec';
+import { makeDirectory } from '../results/makeDirectory';
 
 /** One job of the source, read. */
 export interface ImportedJob {
@@ -256,7 +257,7 @@ export function writeImportedSweep(dir: string, sweep: ImportedSweep): void {
     }
   }
   const parent = path.dirname(path.resolve(dir));
-  fs.mkdirSync(parent, { recursive: true });
+  makeDirectory(parent);
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.import-`));
   try {
     fs.writeFileSync(manifestPath(staging), JSON.stringify(sweep.manifest, null, 2) + '\n');

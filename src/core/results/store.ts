@@ -10,6 +10,7 @@ import type { ResolvedSpaceFile } from '../space/types';
 import { createFileAtomic, isTempFile, removeLeftoverTempFiles, writeFileAtomic } from './atomic';
 import { canonicalJson, describeDifferences, fingerprintInput, settingDifferences, sweepFingerprint } from './fingerprint';
 import { asFilesystemError, isFilesystemError } from './fsErrors';
+import { makeDirectory } from './makeDirectory';
 import { claimLock, liveLockOwner, type Claim, type ClaimOptions } from './lock';
 import { keptSweepDir, manifestPath, MANIFEST_NAME, spaceTrialsDir, trialPath, trialRelativePath, TRIALS_DIR } from './layout';
 import { checkTrialRecord, SWEEP_FORMAT_VERSION, type SweepManifest, type SweepModel, type TrialRecord } from './records';
@@ -156,23 +157,6 @@ function liveTraining(dir: string): string | undefined {
   return undefined;
 }
 
-/**
- * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT where the parent
- * exists but cannot take a new folder (a read-only mount says EROFS when asked directly).
- */
-function ensureDir(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    // Create the first missing folder below the deepest existing one by itself: its error is the real one.
-    let missing = path.resolve(dir);
-    while (!fs.existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
-    fs.mkdirSync(missing);
-    fs.mkdirSync(dir, { recursive: true });
-  }
-}
-
 /** A sweep directory, opened for reading and writing trials. */
 export class SweepStore {
   private constructor(
@@ -203,7 +187,7 @@ export class SweepStore {
       models: options.models,
     };
     try {
-      ensureDir(dir);
+      makeDirectory(dir);
     } catch (err) {
       if (isFilesystemError(err)) throw asFilesystemError(err, dir, 'cannot create the sweep directory');
       throw new SweepDirectoryError(`cannot create sweep directory ${dir}: ${(err as Error).message}`);
@@ -218,7 +202,7 @@ export class SweepStore {
       }
       // Another process may create it at the same moment: whoever links first wins, the other verifies.
       if (createFileAtomic(manifestFile, JSON.stringify(wanted, null, 2) + '\n')) {
-        ensureDir(path.join(dir, TRIALS_DIR));
+        makeDirectory(path.join(dir, TRIALS_DIR));
         return new SweepStore(dir, wanted, true);
       }
     }
@@ -239,7 +223,7 @@ export class SweepStore {
     }
     const refreshed: SweepManifest = { ...wanted, createdAt: there.createdAt };
     if (canonicalJson(refreshed) !== canonicalJson(there)) writeFileAtomic(manifestFile, JSON.stringify(refreshed, null, 2) + '\n');
-    ensureDir(path.join(dir, TRIALS_DIR));
+    makeDirectory(path.join(dir, TRIALS_DIR));
     return new SweepStore(dir, refreshed, false);
   }
 
@@ -252,7 +236,7 @@ export class SweepStore {
     if (!fs.existsSync(manifestFile)) throw notASweep(dir);
     const manifest = readManifest(manifestFile, dir);
     removeLeftoverTempFiles(dir);
-    ensureDir(path.join(dir, TRIALS_DIR));
+    makeDirectory(path.join(dir, TRIALS_DIR));
     return new SweepStore(dir, manifest, false);
   }
 
@@ -311,13 +295,13 @@ export class SweepStore {
 
   /** Writes a trial's record atomically (replacing an unusable one). */
   writeTrial(record: TrialRecord): void {
-    ensureDir(this.spaceDir(record.space));
+    makeDirectory(this.spaceDir(record.space));
     writeFileAtomic(this.recordPath(record.space, record.index), JSON.stringify(record, null, 2) + '\n');
   }
 
   /** Claims a trial for this process (see lock.ts). */
   claim(model: SweepModel, options?: ClaimOptions): Claim {
-    ensureDir(this.spaceDir(model.space));
+    makeDirectory(this.spaceDir(model.space));
     return claimLock(this.lockPath(model.space, model.index), options);
   }
 }

@@ -24,6 +24,7 @@ import { count } from '../../core/presentation/counts';
 import { openSweep, SweepError, trialKey, type SweepOptions } from '../runner';
 import { runSlurm } from './commands';
 import { jobStateJudge, submissionTasks } from './scheduler';
+import { makeDirectory } from '../../core/results/makeDirectory';
 
 export interface SlurmSubmitOptions extends SweepOptions {
   settings: SlurmSettings;
@@ -145,7 +146,7 @@ function submitOnce(options: SlurmSubmitOptions, onEvent: NonNullable<SweepOptio
 
   const script = batchScriptName(submissions.length + 1);
   const scriptPath = path.join(options.out, script);
-  fs.mkdirSync(path.join(options.out, SLURM_LOGS_DIR), { recursive: true });
+  makeDirectory(path.join(options.out, SLURM_LOGS_DIR));
   const trials = todo.map((m) => ({ space: m.space, index: m.index }));
   const text = batchScript({
     dir,
