@@ -202,6 +202,8 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
   let browser: Browser | undefined;
   let page: Page;
   let shot = 0;
+  /** The user settings code-server reads (and re-reads when they change). */
+  const settingsFile = path.join(tmp, 'user-data', 'User', 'settings.json');
   const screenshot = async (name: string): Promise<string> => {
     const file = path.join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file });
@@ -219,7 +221,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     const userData = path.join(tmp, 'user-data');
     fs.mkdirSync(extensions);
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+    fs.writeFileSync(settingsFile, JSON.stringify(SETTINGS, null, 2));
     // An empty config file, so that a user's ~/.config/code-server/config.yaml (password auth) is not read.
     const config = path.join(tmp, 'config.yaml');
     fs.writeFileSync(config, '');
@@ -552,11 +554,46 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     const selected = (): Promise<string | null> => slowPanel.locator('#trials tbody tr.selected').getAttribute('data-key', { timeout: 2_000 });
     await until('the row to be selected', UI, async () => ((await selected()) === 'B/1' ? true : undefined));
     await textMatches('the selected trial’s widths', slowPanel.locator('#width-caption'), /^B #1 · /);
+    // By keyboard as well: the arrows move the focus from the selected row, Enter selects.
+    await row.focus();
+    await page.keyboard.press('ArrowDown');
+    const focusedRow = slowPanel.locator('#trials tbody tr:focus');
+    const byKeyboard = await focusedRow.getAttribute('data-key', { timeout: UI });
+    assert.ok(byKeyboard !== null && byKeyboard !== 'B/1', `focus moved to ${byKeyboard}`);
+    await page.keyboard.press('Enter');
+    await until('the row chosen by keyboard selected', UI, async () => ((await selected()) === byKeyboard ? true : undefined));
+    // In a high-contrast theme the focused row shows the theme's focus border (#f38518), the selected one its contrast border.
+    type Style = { outlineStyle: string; outlineWidth: string; outlineColor: string };
+    const outlineOf = (l: Locator): Promise<string> =>
+      l.evaluate((e) => {
+        const s = (globalThis as unknown as { getComputedStyle(e: unknown): Style }).getComputedStyle(e);
+        return `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`;
+      });
+    /** Picks a colour theme as a user does: the palette's Preferences: Color Theme. */
+    const pickTheme = async (name: string): Promise<void> => {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click({ timeout: UI });
+      await page.locator('.quick-input-widget input').fill(name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${name}`) }).first().click({ timeout: UI });
+    };
+    await pickTheme('Dark High Contrast');
+    try {
+      await until('the panel in high contrast', SLOW, async () => ((await slowPanel.getAttribute('class', { timeout: 2_000 }))?.includes('vscode-high-contrast') ? true : undefined));
+      await slowPanel.locator('#trials tbody tr.selected').focus();
+      await page.keyboard.press('ArrowUp');
+      await until('a visible focus in high contrast', UI, async () => ((await outlineOf(focusedRow)) === 'solid 2px rgb(243, 133, 24)' ? true : undefined));
+      assert.match(await outlineOf(slowPanel.locator('#trials tbody tr.selected')), /^solid 1px rgb\(243, 133, 24\)$/);
+      await screenshot('high-contrast');
+    } finally {
+      await pickTheme('Dark Modern');
+    }
+    await until('the panel back in its theme', SLOW, async () => ((await slowPanel.getAttribute('class', { timeout: 2_000 }))?.includes('vscode-high-contrast') ? undefined : true));
     await page.locator('.tabs-container .tab', { hasText: 'Results: tiny.regnet.yaml' }).click({ timeout: UI });
     await until('the other panel', UI, async () => (/4 of 4 trials recorded/.test((await panelOf('tiny.regnet.yaml').locator('h1 + p').textContent({ timeout: 2_000 })) ?? '') ? true : undefined));
     await page.locator('.tabs-container .tab', { hasText: 'Results: slow.regnet.yaml' }).click({ timeout: UI });
-    await until('the panel shown again with B/1 selected', UI, async () => ((await selected()) === 'B/1' ? true : undefined));
-    await textMatches('the selected trial’s widths', slowPanel.locator('#width-caption'), /^B #1 · /);
+    await until('the panel shown again with the same row selected', UI, async () => ((await selected()) === byKeyboard ? true : undefined));
+    await textMatches('the selected trial’s widths', slowPanel.locator('#width-caption'), new RegExp(`^${byKeyboard.replace('/', ' #')} · `));
 
     // After a window reload the panel comes back by itself (its serializer), with the sweep's results.
     await page.reload();
