@@ -665,7 +665,8 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       const status = page.locator('.monaco-editor', { has: page.locator('.view-lines', { hasText: /3\strials:\s0\sdone,\s1\srunning,\s2\spending/ }) });
       await status.waitFor({ timeout: SLOW });
       await page.locator('.tabs-container .tab', { hasText: 'cluster.regnet status' }).waitFor({ timeout: UI });
-      await screenshot('slurm-status');
+      const statusShot = await screenshot('slurm-status');
+      if (process.env.DSLAB_UPDATE_DOCS) fs.copyFileSync(statusShot, path.join(ROOT, 'docs', 'slurm-status.png'));
 
       // Cancel from the notification: asked whether the jobs go too; they do, and the records stay.
       const cancel = page.locator('.notifications-toasts .notification-toast', { hasText: 'cluster.regnet.yaml' }).locator('a.monaco-button', { hasText: /^Cancel$/ });
