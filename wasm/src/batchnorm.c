@@ -2,11 +2,17 @@
  * Training-mode batch norm (+ optional ReLU or swish) over NHWC data seen as m = N·H·W rows of c
  * channels.
  *
- * Per-channel sums run over rows with four channels per SIMD lane group. Each block of ROWS rows
- * is summed in float32 into a small per-channel buffer, and the block sums are added into
- * float64 totals: the rounding error grows with ROWS + m/ROWS instead of m, so a mean over
- * 100,000 values keeps about the precision of one over a few hundred. The variance is the mean
- * of (x − μ)² (a second pass), never E[x²] − μ², which cancels.
+ * Every pass walks the rows in blocks of ROWS and, inside a block, one group of four channels at a
+ * time down the rows: the group's sums and per-channel constants stay in registers, and the
+ * block's rows stay in the L1 cache while the groups revisit them. Sums run in float32 within a
+ * block and are added into float64 totals after it: the rounding error grows with ROWS + m/ROWS
+ * instead of m, so a mean over 100,000 values keeps about the precision of one over a few hundred.
+ *
+ * The statistics take one pass over x: the sums of d = x − o and of d² for o = the channel's
+ * first value, σ² = E[d²] − E[d]². Measured from a value of the batch, E[d]² is of the size of σ²
+ * (not of μ², as E[x²] − μ² would cancel), so the difference keeps float32 precision; the second
+ * pass normalizes. The backward pass recomputes the ReLU mask from x (z > 0, z computed as the
+ * forward pass computed it) instead of reading y: two passes over dy and x only.
  *
  * Scratch (a few floats and doubles per channel) lives on the shadow stack.
  */
@@ -18,45 +24,65 @@
 /* The activation after the normalization (the `act` argument of both kernels). */
 enum { ACT_NONE = 0, ACT_RELU = 1, ACT_SWISH = 2 };
 
-/* γ/√(σ² + ε) from the float σ² the backward pass gets: under swish both passes compute z with it, bit
- * for bit, which swish_grad4 needs. */
-static float swish_scale(float gamma, float var, float eps) { return (float)((double)gamma / __builtin_sqrt((double)var + (double)eps)); }
+/* γ/√(σ² + ε) from the float σ² the backward pass gets: both passes compute z with it, bit for bit,
+ * which the backward pass's ReLU mask and swish_grad4 need. */
+static float z_scale(float gamma, float var, float eps) { return (float)((double)gamma / __builtin_sqrt((double)var + (double)eps)); }
 
-/* acc[j] = 0 for j < c. */
-static void zero(float *acc, int c) {
-  for (int j = 0; j < c; j++) acc[j] = 0.0f;
+/* The first n (1..4) floats at p as lanes (the rest 0). */
+static inline v128_t load_n(const float *p, int n) { return n == 4 ? wasm_v128_load(p) : load_tail(p, n); }
+
+static inline void store_n(float *p, v128_t v, int n) {
+  if (n == 4)
+    wasm_v128_store(p, v);
+  else
+    store_tail(p, v, n);
 }
 
-/* total[j] += acc[j]. */
-static void flush(double *total, const float *acc, int c) {
-  for (int j = 0; j < c; j++) total[j] += (double)acc[j];
+/* total[0..n) += the first n lanes of v. */
+static inline void add_lanes(double *total, v128_t v, int n) {
+  float lanes[4];
+  wasm_v128_store(lanes, v);
+  for (int l = 0; l < n; l++) total[l] += (double)lanes[l];
 }
 
-/* acc[j] += Σ_rows (x[r, j] − origin[j]) over rows [r0, r1). */
-static void add_rows(float *acc, const float *x, const float *origin, int r0, int r1, int c) {
-  int c4 = c & ~3;
-  for (int r = r0; r < r1; r++) {
-    const float *row = x + (long)r * c;
-    int j = 0;
-    for (; j < c4; j += 4) wasm_v128_store(acc + j, wasm_f32x4_add(wasm_v128_load(acc + j), wasm_f32x4_sub(wasm_v128_load(row + j), wasm_v128_load(origin + j))));
-    for (; j < c; j++) acc[j] += row[j] - origin[j];
+/* z = (x − μ)·scale + β on four lanes, as both passes compute it. */
+static inline v128_t z4(v128_t d, v128_t scale, v128_t beta) { return MADD(d, scale, beta); }
+
+/*
+ * Sums of d = x − o and of d² over rows [r0, r1) of n channels at x (row stride c). Two sets of
+ * sums, even and odd rows, halve the wait on the adds' latency. Inlined with n = 4 for the full
+ * groups, so their loads are plain.
+ */
+static inline __attribute__((always_inline)) void moments(const float *x, int c, int r0, int r1, v128_t o, int n, v128_t *s, v128_t *s2) {
+  v128_t a = wasm_f32x4_splat(0.0f), a2 = a, b = a, b2 = a;
+  int r = r0;
+  for (; r + 1 < r1; r += 2) {
+    v128_t d = wasm_f32x4_sub(load_n(x + (long)r * c, n), o);
+    v128_t e = wasm_f32x4_sub(load_n(x + (long)(r + 1) * c, n), o);
+    a = wasm_f32x4_add(a, d);
+    a2 = MADD(d, d, a2);
+    b = wasm_f32x4_add(b, e);
+    b2 = MADD(e, e, b2);
   }
+  if (r < r1) {
+    v128_t d = wasm_f32x4_sub(load_n(x + (long)r * c, n), o);
+    a = wasm_f32x4_add(a, d);
+    a2 = MADD(d, d, a2);
+  }
+  *s = wasm_f32x4_add(a, b);
+  *s2 = wasm_f32x4_add(a2, b2);
 }
 
-/* acc[j] += Σ_rows (x[r, j] − mean[j])² over rows [r0, r1). */
-static void add_squares(float *acc, const float *x, const float *mean, int r0, int r1, int c) {
-  int c4 = c & ~3;
-  for (int r = r0; r < r1; r++) {
-    const float *row = x + (long)r * c;
-    int j = 0;
-    for (; j < c4; j += 4) {
-      v128_t d = wasm_f32x4_sub(wasm_v128_load(row + j), wasm_v128_load(mean + j));
-      wasm_v128_store(acc + j, MADD(d, d, wasm_v128_load(acc + j)));
-    }
-    for (; j < c; j++) {
-      float d = row[j] - mean[j];
-      acc[j] += d * d;
-    }
+/* y = act(z) for `rows` rows of n channels (row stride c). */
+static inline __attribute__((always_inline)) void normalize(const float *in, float *out, int c, int rows, v128_t mu, v128_t sc, v128_t b, int act,
+                                                            int n) {
+  v128_t zero4 = wasm_f32x4_splat(0.0f);
+  if (act == ACT_RELU) {
+    for (int r = 0; r < rows; r++, in += c, out += c) store_n(out, wasm_f32x4_max(z4(wasm_f32x4_sub(load_n(in, n), mu), sc, b), zero4), n);
+  } else if (act == ACT_SWISH) {
+    for (int r = 0; r < rows; r++, in += c, out += c) store_n(out, swish4(z4(wasm_f32x4_sub(load_n(in, n), mu), sc, b)), n);
+  } else {
+    for (int r = 0; r < rows; r++, in += c, out += c) store_n(out, z4(wasm_f32x4_sub(load_n(in, n), mu), sc, b), n);
   }
 }
 
@@ -67,156 +93,134 @@ static void add_squares(float *acc, const float *x, const float *mean, int r0, i
  */
 void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const float *beta, float *y, float *mean_out, float *var_out, int m,
                                    int c, float eps, int act) {
-  float acc[c];
-  double total[c];
-  float mean[c], scale[c], origin[c];
+  double total[c], total2[c];
+  float mean[c], scale[c];
 
   /* Summed relative to the first row: a large common offset does not eat the float32 sums' precision. */
-  for (int j = 0; j < c; j++) {
-    total[j] = 0.0;
-    origin[j] = x[j];
-  }
-  for (int r = 0; r < m; r += ROWS) {
-    zero(acc, c);
-    add_rows(acc, x, origin, r, imin(r + ROWS, m), c);
-    flush(total, acc, c);
-  }
-  for (int j = 0; j < c; j++) mean[j] = (float)((double)origin[j] + total[j] / m);
-
-  for (int j = 0; j < c; j++) total[j] = 0.0;
-  for (int r = 0; r < m; r += ROWS) {
-    zero(acc, c);
-    add_squares(acc, x, mean, r, imin(r + ROWS, m), c);
-    flush(total, acc, c);
+  for (int j = 0; j < c; j++) total[j] = total2[j] = 0.0;
+  for (int r0 = 0; r0 < m; r0 += ROWS) {
+    int r1 = imin(r0 + ROWS, m);
+    for (int j = 0; j < c; j += 4) {
+      int n = imin(4, c - j);
+      v128_t s, s2;
+      if (n == 4)
+        moments(x + j, c, r0, r1, wasm_v128_load(x + j), 4, &s, &s2);
+      else
+        moments(x + j, c, r0, r1, load_tail(x + j, n), n, &s, &s2);
+      add_lanes(total + j, s, n);
+      add_lanes(total2 + j, s2, n);
+    }
   }
   for (int j = 0; j < c; j++) {
-    double var = total[j] / m;
-    double s = (double)gamma[j] / __builtin_sqrt(var + (double)eps);
+    double shift = total[j] / m;
+    double var = total2[j] / m - shift * shift;
+    mean[j] = (float)((double)x[j] + shift);
     mean_out[j] = mean[j];
-    var_out[j] = (float)var;
-    /* y = (x − μ)·scale + β with scale = γ/√(σ² + ε); centred first, as x·scale + (β − μ·scale) cancels when σ is small. */
-    scale[j] = act == ACT_SWISH ? swish_scale(gamma[j], var_out[j], eps) : (float)s;
+    var_out[j] = (float)(var > 0.0 ? var : 0.0);
+    /* y = (x − μ)·scale + β; centred first, as x·scale + (β − μ·scale) cancels when σ is small. */
+    scale[j] = z_scale(gamma[j], var_out[j], eps);
   }
 
-  int c4 = c & ~3;
-  v128_t zero4 = wasm_f32x4_splat(0.0f);
-  for (int r = 0; r < m; r++) {
-    const float *in = x + (long)r * c;
-    float *out = y + (long)r * c;
-    int j = 0;
-    if (act == ACT_RELU) {
-      for (; j < c4; j += 4) {
-        v128_t d = wasm_f32x4_sub(wasm_v128_load(in + j), wasm_v128_load(mean + j));
-        wasm_v128_store(out + j, wasm_f32x4_max(MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)), zero4));
-      }
-      for (; j < c; j++) {
-        float v = (in[j] - mean[j]) * scale[j] + beta[j];
-        out[j] = v > 0.0f ? v : 0.0f;
-      }
-    } else if (act == ACT_SWISH) {
-      for (; j < c4; j += 4) {
-        v128_t d = wasm_f32x4_sub(wasm_v128_load(in + j), wasm_v128_load(mean + j));
-        wasm_v128_store(out + j, swish4(MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j))));
-      }
-      if (j < c) {
-        int n = c - j;
-        v128_t d = wasm_f32x4_sub(load_tail(in + j, n), load_tail(mean + j, n));
-        store_tail(out + j, swish4(MADD(d, load_tail(scale + j, n), load_tail(beta + j, n))), n);
-      }
-    } else {
-      for (; j < c4; j += 4) {
-        v128_t d = wasm_f32x4_sub(wasm_v128_load(in + j), wasm_v128_load(mean + j));
-        wasm_v128_store(out + j, MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)));
-      }
-      for (; j < c; j++) out[j] = (in[j] - mean[j]) * scale[j] + beta[j];
+  for (int r0 = 0; r0 < m; r0 += ROWS) {
+    int rows = imin(ROWS, m - r0);
+    for (int j = 0; j < c; j += 4) {
+      int n = imin(4, c - j);
+      const float *in = x + (long)r0 * c + j;
+      float *out = y + (long)r0 * c + j;
+      if (n == 4)
+        normalize(in, out, c, rows, wasm_v128_load(mean + j), wasm_v128_load(scale + j), wasm_v128_load(beta + j), act, 4);
+      else
+        normalize(in, out, c, rows, load_tail(mean + j, n), load_tail(scale + j, n), load_tail(beta + j, n), act, n);
     }
   }
 }
 
-/* acc_g[j] += Σ g, acc_gx[j] += Σ g·(x − μ) over rows [r0, r1); g = dy, masked by y > 0 when relu. */
-static void add_grad_rows(float *acc_g, float *acc_gx, const float *dy, const float *x, const float *y, const float *mean, int r0, int r1,
-                          int c, int relu) {
-  int c4 = c & ~3;
-  v128_t zero4 = wasm_f32x4_splat(0.0f);
-  for (int r = r0; r < r1; r++) {
-    long o = (long)r * c;
-    int j = 0;
-    for (; j < c4; j += 4) {
-      v128_t g = wasm_v128_load(dy + o + j);
-      if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(wasm_v128_load(y + o + j), zero4));
-      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
-      wasm_v128_store(acc_g + j, wasm_f32x4_add(wasm_v128_load(acc_g + j), g));
-      wasm_v128_store(acc_gx + j, MADD(g, d, wasm_v128_load(acc_gx + j)));
-    }
-    for (; j < c; j++) {
-      float g = dy[o + j];
-      if (relu && !(y[o + j] > 0.0f)) g = 0.0f;
-      acc_g[j] += g;
-      acc_gx[j] += g * (x[o + j] - mean[j]);
-    }
-  }
+/* The gradient at z of one row: dy masked by z > 0 (ReLU), dy·swish′(z) (swish) or dy; d = x − μ. */
+static inline __attribute__((always_inline)) v128_t grad_at_z(const float *dy, const float *x, const float *y, v128_t mu, v128_t sc, v128_t b, int act,
+                                                              int n, v128_t *d) {
+  *d = wasm_f32x4_sub(load_n(x, n), mu);
+  if (act == ACT_RELU) return wasm_v128_and(load_n(dy, n), wasm_f32x4_gt(z4(*d, sc, b), wasm_f32x4_splat(0.0f)));
+  if (act == ACT_SWISH) return swish_grad4(load_n(dy, n), z4(*d, sc, b), load_n(y, n));
+  return load_n(dy, n);
 }
 
 /*
- * As add_grad_rows under swish: g = dy·swish′(z), with z = (x − μ)·scale + β recomputed as the
- * forward pass computed it (y alone does not give it back), and g is written to g_out for the
- * second pass.
+ * Σ g and Σ g·(x − μ) over `rows` rows of n channels (row stride c), in two sets of sums (even and
+ * odd rows); under swish g is also written to g_out.
  */
-static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const float *dy, const float *x, const float *y, const float *mean,
-                                const float *scale, const float *beta, int r0, int r1, int c) {
-  int c4 = c & ~3;
-  for (int r = r0; r < r1; r++) {
+static inline __attribute__((always_inline)) void grad_sums(const float *dy, const float *x, const float *y, float *g_out, int c, int rows,
+                                                            v128_t mu, v128_t sc, v128_t b, int act, int n, v128_t *sg, v128_t *sgx) {
+  v128_t a = wasm_f32x4_splat(0.0f), ax = a, e = a, ex = a;
+  int r = 0;
+  for (; r + 1 < rows; r += 2) {
     long o = (long)r * c;
-    int j = 0;
-    for (; j < c4; j += 4) {
-      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
-      v128_t g = swish_grad4(wasm_v128_load(dy + o + j), MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)), wasm_v128_load(y + o + j));
-      wasm_v128_store(g_out + o + j, g);
-      wasm_v128_store(acc_g + j, wasm_f32x4_add(wasm_v128_load(acc_g + j), g));
-      wasm_v128_store(acc_gx + j, MADD(g, d, wasm_v128_load(acc_gx + j)));
+    v128_t d0, d1;
+    v128_t g0 = grad_at_z(dy + o, x + o, y + o, mu, sc, b, act, n, &d0);
+    v128_t g1 = grad_at_z(dy + o + c, x + o + c, y + o + c, mu, sc, b, act, n, &d1);
+    if (act == ACT_SWISH) {
+      store_n(g_out + o, g0, n);
+      store_n(g_out + o + c, g1, n);
     }
-    if (j < c) {
-      int n = c - j;
-      v128_t d = wasm_f32x4_sub(load_tail(x + o + j, n), load_tail(mean + j, n));
-      store_tail(g_out + o + j, swish_grad4(load_tail(dy + o + j, n), MADD(d, load_tail(scale + j, n), load_tail(beta + j, n)), load_tail(y + o + j, n)), n);
-      for (; j < c; j++) {
-        acc_g[j] += g_out[o + j];
-        acc_gx[j] += g_out[o + j] * (x[o + j] - mean[j]);
-      }
-    }
+    a = wasm_f32x4_add(a, g0);
+    ax = MADD(g0, d0, ax);
+    e = wasm_f32x4_add(e, g1);
+    ex = MADD(g1, d1, ex);
+  }
+  if (r < rows) {
+    long o = (long)r * c;
+    v128_t d0;
+    v128_t g0 = grad_at_z(dy + o, x + o, y + o, mu, sc, b, act, n, &d0);
+    if (act == ACT_SWISH) store_n(g_out + o, g0, n);
+    a = wasm_f32x4_add(a, g0);
+    ax = MADD(g0, d0, ax);
+  }
+  *sg = wasm_f32x4_add(a, e);
+  *sgx = wasm_f32x4_add(ax, ex);
+}
+
+/* dx = p·g + q·(x − μ) + r for `rows` rows of n channels (row stride c); g = g_in, masked by z > 0 under ReLU. */
+static inline __attribute__((always_inline)) void grad_apply(const float *g_in, const float *x, float *dx, int c, int rows, v128_t mu, v128_t sc,
+                                                             v128_t b, v128_t p, v128_t q, v128_t r0, int relu, int n) {
+  for (int r = 0; r < rows; r++, g_in += c, x += c, dx += c) {
+    v128_t d = wasm_f32x4_sub(load_n(x, n), mu);
+    v128_t g = load_n(g_in, n);
+    if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(z4(d, sc, b), wasm_f32x4_splat(0.0f)));
+    store_n(dx, MADD(g, p, MADD(d, q, r0)), n);
   }
 }
 
 /*
- * Backward of dslab_batchnorm_train. dy, x, y, dx: [m, c] (y is the forward output, read for the
- * ReLU mask only under ReLU); gamma, beta, mean, var, dgamma, dbeta: [c] (β is read only under
- * swish, to recompute z). With g the gradient at z (dy masked by y > 0 under ReLU, dy·swish′(z)
+ * Backward of dslab_batchnorm_train. dy, x, y, dx: [m, c] (y is the forward output, read only under
+ * swish, for σ(z) = y/z); gamma, beta, mean, var, dgamma, dbeta: [c] (β is read under ReLU and
+ * swish, to recompute z). With g the gradient at z (dy masked by z > 0 under ReLU, dy·swish′(z)
  * under swish), s = 1/√(σ² + ε), x̂ = (x − μ)·s:
  *   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ·s·(g − dβ/m − x̂·dγ/m).
- * dγ is summed from the centred x, so it does not cancel.
+ * dγ is summed from the centred x, so it does not cancel. Under swish the first pass keeps g in dx
+ * for the second (each element is read before it is overwritten).
  */
 void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const float *y, const float *gamma, const float *beta,
                                         const float *mean, const float *var, float *dx, float *dgamma, float *dbeta, int m, int c, float eps,
                                         int act) {
-  float acc_g[c], acc_gx[c];
   double total_g[c], total_gx[c];
-  float p[c], q[c], r0[c], zscale[c];
-  int relu = act == ACT_RELU;
-  int swish = act == ACT_SWISH;
+  float p[c], q[c], r0s[c], zscale[c];
 
   for (int j = 0; j < c; j++) {
     total_g[j] = total_gx[j] = 0.0;
-    zscale[j] = swish_scale(gamma[j], var[j], eps);
+    zscale[j] = z_scale(gamma[j], var[j], eps);
   }
-  for (int r = 0; r < m; r += ROWS) {
-    zero(acc_g, c);
-    zero(acc_gx, c);
-    if (swish)
-      add_swish_grad_rows(acc_g, acc_gx, dx, dy, x, y, mean, zscale, beta, r, imin(r + ROWS, m), c);
-    else
-      add_grad_rows(acc_g, acc_gx, dy, x, y, mean, r, imin(r + ROWS, m), c, relu);
-    flush(total_g, acc_g, c);
-    flush(total_gx, acc_gx, c);
+  for (int r0 = 0; r0 < m; r0 += ROWS) {
+    int rows = imin(ROWS, m - r0);
+    for (int j = 0; j < c; j += 4) {
+      int n = imin(4, c - j);
+      long o = (long)r0 * c + j;
+      v128_t sg, sgx;
+      if (n == 4)
+        grad_sums(dy + o, x + o, y + o, dx + o, c, rows, wasm_v128_load(mean + j), wasm_v128_load(zscale + j), wasm_v128_load(beta + j), act, 4, &sg, &sgx);
+      else
+        grad_sums(dy + o, x + o, y + o, dx + o, c, rows, load_tail(mean + j, n), load_tail(zscale + j, n), load_tail(beta + j, n), act, n, &sg, &sgx);
+      add_lanes(total_g + j, sg, n);
+      add_lanes(total_gx + j, sgx, n);
+    }
   }
   for (int j = 0; j < c; j++) {
     double s = 1.0 / __builtin_sqrt((double)var[j] + (double)eps);
@@ -226,27 +230,21 @@ void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const f
     /* dx = p·g + q·(x − μ) + r. */
     p[j] = (float)gs;
     q[j] = (float)(-gs * s * s * total_gx[j] / m);
-    r0[j] = (float)(-gs * total_g[j] / m);
+    r0s[j] = (float)(-gs * total_g[j] / m);
   }
 
-  /* Under swish g is already in dx, where the first pass left it; each element is read before it is overwritten. */
-  const float *g_in = swish ? dx : dy;
-  int c4 = c & ~3;
-  v128_t zero4 = wasm_f32x4_splat(0.0f);
-  for (int r = 0; r < m; r++) {
-    long o = (long)r * c;
-    int j = 0;
-    for (; j < c4; j += 4) {
-      v128_t g = wasm_v128_load(g_in + o + j);
-      if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(wasm_v128_load(y + o + j), zero4));
-      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
-      v128_t v = MADD(d, wasm_v128_load(q + j), wasm_v128_load(r0 + j));
-      wasm_v128_store(dx + o + j, MADD(g, wasm_v128_load(p + j), v));
-    }
-    for (; j < c; j++) {
-      float g = g_in[o + j];
-      if (relu && !(y[o + j] > 0.0f)) g = 0.0f;
-      dx[o + j] = g * p[j] + ((x[o + j] - mean[j]) * q[j] + r0[j]);
+  const float *g_in = act == ACT_SWISH ? dx : dy;
+  for (int r0 = 0; r0 < m; r0 += ROWS) {
+    int rows = imin(ROWS, m - r0);
+    for (int j = 0; j < c; j += 4) {
+      int n = imin(4, c - j);
+      long o = (long)r0 * c + j;
+      if (n == 4)
+        grad_apply(g_in + o, x + o, dx + o, c, rows, wasm_v128_load(mean + j), wasm_v128_load(zscale + j), wasm_v128_load(beta + j),
+                   wasm_v128_load(p + j), wasm_v128_load(q + j), wasm_v128_load(r0s + j), act == ACT_RELU, 4);
+      else
+        grad_apply(g_in + o, x + o, dx + o, c, rows, load_tail(mean + j, n), load_tail(zscale + j, n), load_tail(beta + j, n), load_tail(p + j, n),
+                   load_tail(q + j, n), load_tail(r0s + j, n), act == ACT_RELU, n);
     }
   }
 }
