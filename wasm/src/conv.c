@@ -12,8 +12,9 @@
  * inner loop; only the stores of the last panel are partial.
  *
  * The filter gradient is the same tile turned around: rows are (tap, input channel) pairs, columns
- * output channels, and the reduction runs over a chunk of output pixels whose dy is packed into
- * panels first.
+ * output channels, and the reduction runs over a chunk of output pixels whose x and dy are packed
+ * first (x in blocks of four pairs, dy in panels of eight channels), so the tile reads both
+ * contiguously.
  *
  * The input gradient of a strided conv is split by pixel phase: input pixels whose (i + p) mod s
  * agree receive contributions from the same filter taps, so each phase is one dense indirect GEMM
@@ -463,12 +464,23 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
 
 /* ---------------------------------------------------------------- filter gradient */
 
+/* Packed x floats per pixel: each group's taps·cInG (tap, channel) pairs rounded up to 4. */
+static inline int xpack_width(int cIn, int k, int groups) { return groups * round_up(k * k * (cIn / groups), 4); }
+
+/* About the most floats of packed x per chunk: wide layers take fewer pixels, so the scratch stays small. */
+#define XPACK_MAX 65536
+
+/* Output pixels per chunk of the filter gradient: MC, fewer for wide layers (a multiple of 4, at least 16). */
+static int dw_chunk(int cIn, int k, int groups) {
+  int mc = XPACK_MAX / xpack_width(cIn, k, groups) / 4 * 4;
+  return mc < 16 ? 16 : mc > MC ? MC : mc;
+}
+
 /* Scratch bytes dslab_conv2d_backprop_filter needs. */
 int EXPORT(dslab_conv2d_backprop_filter_scratch)(int cIn, int cOut, int k, int groups) {
   if (is_depthwise(cIn, cOut, groups)) return 16;
-  int coutG = cOut / groups;
-  int packed = groups * ceil_div(coutG, NR) * NR * MC;
-  return (zero_len(cIn, cOut) + packed) * 4 + MC * k * k * 4;
+  int coutG = cOut / groups, mc = dw_chunk(cIn, k, groups);
+  return (groups * ceil_div(coutG, NR) * NR + xpack_width(cIn, k, groups)) * mc * 4;
 }
 
 /* Adds the first nc (1..8) columns of a tile row to p. */
@@ -478,60 +490,80 @@ static inline void add_row(float *p, v128_t lo, v128_t hi, int nc) {
     wasm_v128_store(p + 4, wasm_f32x4_add(wasm_v128_load(p + 4), hi));
     return;
   }
-  for (int l = 0; l < nc; l++) {
-    v128_t v = l < 4 ? lo : hi;
-    float e;
-    switch (l & 3) {
-      case 0: e = wasm_f32x4_extract_lane(v, 0); break;
-      case 1: e = wasm_f32x4_extract_lane(v, 1); break;
-      case 2: e = wasm_f32x4_extract_lane(v, 2); break;
-      default: e = wasm_f32x4_extract_lane(v, 3); break;
+  float lanes[NR];
+  wasm_v128_store(lanes, lo);
+  wasm_v128_store(lanes + 4, hi);
+  for (int l = 0; l < nc; l++) p[l] += lanes[l];
+}
+
+/*
+ * Adds to four rows of dw (d, d + ldd, …; n4 of them valid) the first nc columns of
+ * Σ_r a[r][0..4)ᵀ · b[r][0..8) over the chunk's `rows` pixels: a is a packed block of x (four
+ * (tap, channel) pairs per pixel), b a packed panel of dy (eight output channels per pixel).
+ */
+static inline void dw_tile(const float *a, const float *b, int rows, float *d, int ldd, int n4, int nc) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int r = 0; r < rows; r++, a += 4, b += NR) {
+    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    v128_t x0 = wasm_v128_load32_splat(a);
+    v128_t x1 = wasm_v128_load32_splat(a + 1);
+    v128_t x2 = wasm_v128_load32_splat(a + 2);
+    v128_t x3 = wasm_v128_load32_splat(a + 3);
+    c00 = MADD(x0, b0, c00);
+    c01 = MADD(x0, b1, c01);
+    c10 = MADD(x1, b0, c10);
+    c11 = MADD(x1, b1, c11);
+    c20 = MADD(x2, b0, c20);
+    c21 = MADD(x2, b1, c21);
+    c30 = MADD(x3, b0, c30);
+    c31 = MADD(x3, b1, c31);
+  }
+  add_row(d, c00, c01, nc);
+  if (n4 > 1) add_row(d + ldd, c10, c11, nc);
+  if (n4 > 2) add_row(d + 2 * ldd, c20, c21, nc);
+  if (n4 > 3) add_row(d + 3 * ldd, c30, c31, nc);
+}
+
+/*
+ * Packs one tap's values for output pixels jj ∈ [j0, j1) of one output row into xp (see below):
+ * pixel jj is chunk row r0 + jj and reads x at src + jj·step (pairs q0 … q0 + cInG − 1 of each
+ * group); pixels outside [lo, hi) read the padding, zero.
+ */
+static void pack_x_run(float *xp, int mc, int nqp, int groups, int cinG, int q0, const float *src, int step, int r0, int j0, int lo, int hi,
+                       int j1) {
+  for (int g = 0; g < groups; g++) {
+    float *dst = xp + (long)g * nqp * mc;
+    const float *sg = src + g * cinG;
+    if (cinG % 4 == 0) {
+      for (int ch = 0; ch < cinG; ch += 4) {
+        float *d = dst + ((long)(q0 + ch) / 4 * mc + r0) * 4;
+        v128_t z = wasm_f32x4_splat(0);
+        int jj = j0;
+        for (; jj < lo; jj++) wasm_v128_store(d + jj * 4, z);
+        for (; jj < hi; jj++) wasm_v128_store(d + jj * 4, wasm_v128_load(sg + (long)jj * step + ch));
+        for (; jj < j1; jj++) wasm_v128_store(d + jj * 4, z);
+      }
+    } else {
+      for (int ch = 0; ch < cinG; ch++) {
+        int q = q0 + ch;
+        float *d = dst + ((long)q / 4 * mc + r0) * 4 + q % 4;
+        int jj = j0;
+        for (; jj < lo; jj++) d[jj * 4] = 0;
+        for (; jj < hi; jj++) d[jj * 4] = sg[(long)jj * step + ch];
+        for (; jj < j1; jj++) d[jj * 4] = 0;
+      }
     }
-    p[l] += e;
   }
 }
 
 /*
- * Adds to four rows of dw (d, d + ldd, …; n4 of them valid) the products over one chunk of pixels:
- * row i reads channel aoff + e_i of the pixel pointer of tap t_i (one_tap: all four share tap t0,
- * which saves three pointer loads per pixel). b: the chunk's packed dy panels of this group.
+ * dw = ∂L/∂w from the input x and dy = ∂L/∂y (shapes as the forward op): a GEMM per group,
+ * dw[q][o] = Σ_pixels X[pixel][q] · dy[pixel][o] over (tap, channel) pairs q, chunk by chunk of
+ * output pixels. Both operands are packed per chunk so the tile reads them contiguously: dy into
+ * panels of 8 output channels [g][panel][pixel][8], x into blocks of 4 pairs [g][block][pixel][4]
+ * (zero in the padding and past the group's taps·cInG pairs). A block of x stays in the L1 cache
+ * while the panels of dy pass by.
  */
-static inline void dw_tile(const float *const *ind, int taps, int t0, int t1, int t2, int t3, int aoff, int e1, int e2,
-                           int e3, const float *b0p, int rows, int panels, int coutG, float *d, int ldd, int n4,
-                           int one_tap) {
-  for (int jp = 0; jp < panels; jp++) {
-    const float *b = b0p + jp * MC * NR;
-    v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    for (int r = 0; r < rows; r++, b += NR) {
-      const float *const *row = ind + r * taps;
-      const float *a0 = row[t0] + aoff;
-      const float *a1 = one_tap ? a0 + e1 : row[t1] + aoff + e1;
-      const float *a2 = one_tap ? a0 + e2 : row[t2] + aoff + e2;
-      const float *a3 = one_tap ? a0 + e3 : row[t3] + aoff + e3;
-      v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-      v128_t x0 = wasm_v128_load32_splat(a0);
-      v128_t x1 = wasm_v128_load32_splat(a1);
-      v128_t x2 = wasm_v128_load32_splat(a2);
-      v128_t x3 = wasm_v128_load32_splat(a3);
-      c00 = MADD(x0, b0, c00);
-      c01 = MADD(x0, b1, c01);
-      c10 = MADD(x1, b0, c10);
-      c11 = MADD(x1, b1, c11);
-      c20 = MADD(x2, b0, c20);
-      c21 = MADD(x2, b1, c21);
-      c30 = MADD(x3, b0, c30);
-      c31 = MADD(x3, b1, c31);
-    }
-    int nc = imin(NR, coutG - jp * NR);
-    float *dj = d + jp * NR;
-    add_row(dj, c00, c01, nc);
-    if (n4 > 1) add_row(dj + ldd, c10, c11, nc);
-    if (n4 > 2) add_row(dj + 2 * ldd, c20, c21, nc);
-    if (n4 > 3) add_row(dj + 3 * ldd, c30, c31, nc);
-  }
-}
-
-/* dw = ∂L/∂w from the input x and dy = ∂L/∂y (shapes as the forward op). */
 void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float *dw, int n, int h, int wd, int cIn,
                                            int oh, int ow, int cOut, int k, int s, int p, int groups, void *scratch) {
   if (is_depthwise(cIn, cOut, groups)) {
@@ -539,32 +571,45 @@ void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float
     return;
   }
   int cinG = cIn / groups, coutG = cOut / groups, taps = k * k;
-  int panels = ceil_div(coutG, NR);
-  float *zero = zero_row(scratch, zero_len(cIn, cOut));
-  /* dy of one chunk, panel by panel: [g][j][pixel][8], zero past coutG. */
-  float *gp = zero + zero_len(cIn, cOut);
-  const float **ind = (const float **)(gp + groups * panels * NR * MC);
-  for (int i = 0; i < taps * cinG * cOut; i++) dw[i] = 0;
+  int panels = ceil_div(coutG, NR), mc = dw_chunk(cIn, k, groups);
+  int nq = taps * cinG, nqp = round_up(nq, 4), blocks = nqp / 4;
+  float *gp = (float *)scratch; /* [g][panel][pixel][8] */
+  float *xp = gp + groups * panels * NR * mc; /* [g][block][pixel][4] */
+  for (int i = 0; i < nq * cOut; i++) dw[i] = 0;
 
   int m = n * oh * ow;
-  for (int m0 = 0; m0 < m; m0 += MC) {
-    int rows = imin(MC, m - m0);
-    for (int r = 0; r < rows; r++) {
+  for (int m0 = 0; m0 < m; m0 += mc) {
+    int rows = imin(mc, m - m0);
+    /* x: pixel r's pair q = t·cInG + ch of group g goes to xp[g][q/4][r][q%4], a run of pixels of
+       one output row at a time (no per-pixel bounds checks). */
+    for (int r = 0; r < rows;) {
       int o = m0 + r, b = o / (oh * ow), i = o / ow % oh, j = o % ow;
-      const float **row = ind + r * taps;
+      int run = imin(ow - j, rows - r);
       for (int u = 0; u < k; u++) {
         int ih = i * s + u - p;
         for (int v = 0; v < k; v++) {
-          int iw = j * s + v - p;
-          row[u * k + v] = ih >= 0 && ih < h && iw >= 0 && iw < wd ? x + ((b * h + ih) * wd + iw) * cIn : zero;
+          int lo, hi;
+          tap_range(v, s, p, wd, ow, &lo, &hi);
+          if (ih < 0 || ih >= h) lo = hi = j;
+          lo = imin(imax(lo, j), j + run);
+          hi = imax(imin(hi, j + run), lo);
+          const float *src = x + ((long)(b * h + ih) * wd + v - p) * cIn; /* + jj·s·cIn for pixel jj */
+          pack_x_run(xp, mc, nqp, groups, cinG, (u * k + v) * cinG, src, s * cIn, r - j, j, lo, hi, j + run);
         }
       }
+      r += run;
     }
     for (int g = 0; g < groups; g++)
+      for (int q = nq; q < nqp; q++) {
+        float *d = xp + (long)g * nqp * mc + (long)q / 4 * mc * 4 + q % 4;
+        for (int r = 0; r < rows; r++) d[r * 4] = 0;
+      }
+    /* dy: panel (g, jp) holds output channels g·coutG + 8jp … +8, zero past coutG. */
+    for (int g = 0; g < groups; g++)
       for (int jp = 0; jp < panels; jp++) {
-        float *q = gp + (g * panels + jp) * MC * NR;
+        float *q = gp + (g * panels + jp) * mc * NR;
         int nc = imin(NR, coutG - jp * NR);
-        const float *src = dy + m0 * cOut + g * coutG + jp * NR;
+        const float *src = dy + (long)m0 * cOut + g * coutG + jp * NR;
         if (nc == NR) {
           for (int r = 0; r < rows; r++, src += cOut, q += NR) {
             wasm_v128_store(q, wasm_v128_load(src));
@@ -575,21 +620,13 @@ void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float
             for (int l = 0; l < NR; l++) q[l] = l < nc ? src[l] : 0;
         }
       }
-    /* Rows of dw are (tap, channel) pairs q = t·cInG + c: four at a time, across taps when cInG is
-       not a multiple of 4 (e.g. the one-channel stem), so no tile row idles. */
-    int nq = taps * cinG;
     for (int g = 0; g < groups; g++)
-      for (int q0 = 0; q0 < nq; q0 += 4) {
-        int n4 = imin(4, nq - q0);
-        float *d = dw + q0 * cOut + g * coutG;
-        if (cinG % 4 == 0) {
-          dw_tile(ind, taps, q0 / cinG, q0 / cinG, q0 / cinG, q0 / cinG, g * cinG + q0 % cinG, 1, 2, 3, gp + g * panels * MC * NR,
-                  rows, panels, coutG, d, cOut, 4, 1);
-        } else {
-          /* Tail rows repeat the last valid row; only valid rows are stored. */
-          int q1 = q0 + imin(1, n4 - 1), q2 = q0 + imin(2, n4 - 1), q3 = q0 + imin(3, n4 - 1);
-          dw_tile(ind, taps, q0 / cinG, q1 / cinG, q2 / cinG, q3 / cinG, g * cinG + q0 % cinG, q1 % cinG - q0 % cinG,
-                  q2 % cinG - q0 % cinG, q3 % cinG - q0 % cinG, gp + g * panels * MC * NR, rows, panels, coutG, d, cOut, n4, 0);
+      for (int jp = 0; jp < panels; jp++) {
+        const float *bp = gp + (g * panels + jp) * mc * NR;
+        int nc = imin(NR, coutG - jp * NR);
+        for (int qb = 0; qb < blocks; qb++) {
+          const float *ap = xp + (long)g * nqp * mc + (long)qb * mc * 4;
+          dw_tile(ap, bp, rows, dw + qb * 4 * cOut + g * coutG + jp * NR, cOut, imin(4, nq - qb * 4), nc);
         }
       }
   }
