@@ -319,6 +319,62 @@ static void dw_backprop_filter(const float *x, const float *dy, float *dw, int n
 
 static inline int is_depthwise(int cIn, int cOut, int groups) { return groups == cIn && groups == cOut; }
 
+/* ---------------------------------------------------------------- row pointers */
+
+/*
+ * The indirection of a block of `rows` GEMM rows that are the pixels of an nh × nw grid per image,
+ * th × tw taps each: ind[r·taps + t] is where tap t of row r reads (the zero row where it falls
+ * outside the source image), crow[r] where row r's output goes; the rows past `rows` up to a
+ * multiple of MR read zeros and write to out0.
+ *
+ * Grid pixel (b, gi, gj), tap (tu, tv) reads source pixel (gi·rs + du + tu·ts, gj·ss + dv + tv·ts)
+ * of image b, and writes output pixel (gi·os + oi0, gj·os + oj0). The rows are walked as runs
+ * along a grid row: no divisions and no per-pixel bounds checks, which cost more than the GEMM
+ * itself on small layers.
+ */
+struct grid {
+  int nh, nw, th, tw;
+  const float *src; /* source images: sh × sw pixels of cs floats */
+  int sh, sw, cs, rs, ss, du, dv, ts;
+  float *out; /* output images: oh × ow pixels of co floats */
+  int oh, ow, co, os, oi0, oj0;
+};
+
+static void grid_rows(const struct grid *G, const float **ind, float **crow, const float *zero, int m0, int rows) {
+  int taps = G->th * G->tw, per_image = G->nh * G->nw;
+  int b = m0 / per_image, gi = m0 / G->nw % G->nh, gj = m0 % G->nw;
+  long step = (long)G->ss * G->cs;
+  for (int r = 0; r < rows;) {
+    int run = imin(G->nw - gj, rows - r), end = gj + run;
+    for (int tu = 0; tu < G->th; tu++) {
+      int sr = gi * G->rs + G->du + tu * G->ts;
+      for (int tv = 0; tv < G->tw; tv++) {
+        /* The run's columns c whose source column c·ss + off lies in [0, sw). */
+        int off = G->dv + tv * G->ts, lo = gj, hi = gj;
+        if (sr >= 0 && sr < G->sh) {
+          lo = imin(imax(off >= 0 ? 0 : ceil_div(-off, G->ss), gj), end);
+          hi = G->sw - 1 - off < 0 ? lo : imax(imin((G->sw - 1 - off) / G->ss + 1, end), lo);
+        }
+        const float **d = ind + r * taps + tu * G->tw + tv; /* d[(c − gj)·taps] for column c */
+        const float *base = G->src + ((long)(b * G->sh + sr) * G->sw + off) * G->cs;
+        int c = gj;
+        for (; c < lo; c++) d[(c - gj) * taps] = zero;
+        for (; c < hi; c++) d[(c - gj) * taps] = base + c * step;
+        for (; c < end; c++) d[(c - gj) * taps] = zero;
+      }
+    }
+    float *out = G->out + ((long)(b * G->oh + gi * G->os + G->oi0) * G->ow + G->oj0) * G->co;
+    for (int c = gj; c < end; c++) crow[r + c - gj] = out + (long)c * G->os * G->co;
+    r += run;
+    gj = 0;
+    if (++gi == G->nh) gi = 0, b++;
+  }
+  for (int r = rows; r < round_up(rows, MR); r++) {
+    for (int t = 0; t < taps; t++) ind[r * taps + t] = zero;
+    crow[r] = G->out;
+  }
+}
+
 /* ---------------------------------------------------------------- forward */
 
 /* Floats of the zero row of an op on these channel counts (16-byte multiple). */
@@ -356,26 +412,12 @@ void EXPORT(dslab_conv2d_forward)(const float *x, const float *w, float *y, int 
           *q = co < coutG ? w[r * cOut + g * coutG + co] : 0;
         }
 
+  /* Output pixel (b, i, j), tap (u, v) reads x[b, i·s + u − p, j·s + v − p]. */
+  struct grid G = {oh, ow, k, k, x, h, wd, cIn, s, s, -p, -p, 1, y, oh, ow, cOut, 1, 0, 0};
   int m = n * oh * ow;
   for (int m0 = 0; m0 < m; m0 += MB) {
     int rows = imin(MB, m - m0);
-    for (int r = 0; r < round_up(rows, MR); r++) {
-      const float **row = ind + r * taps;
-      if (r >= rows) {
-        for (int t = 0; t < taps; t++) row[t] = zero;
-        crow[r] = y;
-        continue;
-      }
-      int o = m0 + r, b = o / (oh * ow), i = o / ow % oh, j = o % ow;
-      crow[r] = y + o * cOut;
-      for (int u = 0; u < k; u++) {
-        int ih = i * s + u - p;
-        for (int v = 0; v < k; v++) {
-          int iw = j * s + v - p;
-          row[u * k + v] = ih >= 0 && ih < h && iw >= 0 && iw < wd ? x + ((b * h + ih) * wd + iw) * cIn : zero;
-        }
-      }
-    }
+    grid_rows(&G, ind, crow, zero, m0, rows);
     gemm_block((const float *const *)ind, crow, rows, taps, cinG, groups, cinG, coutG, coutG, packed);
   }
 }
@@ -414,11 +456,12 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
       int taps = th * tw;
       if (taps == 0) {
         /* No filter tap reaches these pixels (k < s): their gradient is zero. */
-        for (int o = 0; o < m; o++) {
-          int b = o / (nh * nw), i = i0 + o / nw % nh * s, j = j0 + o % nw * s;
-          float *d = dx + ((b * h + i) * wd + j) * cIn;
-          for (int ch = 0; ch < cIn; ch++) d[ch] = 0;
-        }
+        for (int b = 0; b < n; b++)
+          for (int i = i0; i < h; i += s)
+            for (int j = j0; j < wd; j += s) {
+              float *d = dx + ((long)(b * h + i) * wd + j) * cIn;
+              for (int ch = 0; ch < cIn; ch++) d[ch] = 0;
+            }
         continue;
       }
       float **crow = (float **)(ind + MB * taps);
@@ -435,28 +478,12 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
                   *q = ci < cinG ? w[((u * k + v) * cinG + ci) * cOut + g * coutG + o] : 0;
                 }
             }
+      /* Phase pixel (b, ii, jj) is dx[b, i0 + ii·s, j0 + jj·s]; its tap (tu, tv) is filter tap (a + tu·s, c + tv·s)
+         and reads dy[b, ii + ea − tu, jj + ec − tv], ea = (i0 + p − a)/s, ec = (j0 + p − c)/s (exact, ≥ 0). */
+      struct grid G = {nh, nw, th, tw, dy, oh, ow, cOut, 1, 1, (i0 + p - a) / s, (j0 + p - c) / s, -1, dx, h, wd, cIn, s, i0, j0};
       for (int m0 = 0; m0 < m; m0 += MB) {
         int rows = imin(MB, m - m0);
-        for (int r = 0; r < round_up(rows, MR); r++) {
-          const float **row = ind + r * taps;
-          if (r >= rows) {
-            for (int t = 0; t < taps; t++) row[t] = zero;
-            crow[r] = dx;
-            continue;
-          }
-          int o = m0 + r, b = o / (nh * nw), i = i0 + o / nw % nh * s, j = j0 + o % nw * s;
-          crow[r] = dx + ((b * h + i) * wd + j) * cIn;
-          for (int tu = 0; tu < th; tu++) {
-            int di = i + p - (a + tu * s); /* = output row · s */
-            int orow = di / s;
-            for (int tv = 0; tv < tw; tv++) {
-              int dj = j + p - (c + tv * s);
-              int ocol = dj / s;
-              row[tu * tw + tv] =
-                  di >= 0 && orow < oh && dj >= 0 && ocol < ow ? dy + ((b * oh + orow) * ow + ocol) * cOut : zero;
-            }
-          }
-        }
+        grid_rows(&G, ind, crow, zero, m0, rows);
         gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed);
       }
     }
