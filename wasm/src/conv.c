@@ -104,16 +104,25 @@ static inline void gemm_tile(const float *const *ind, int taps, int aoff, int kc
  * A rows and C rows; cols: C columns per group; panel: floats per packed panel.
  */
 static void gemm_block(const float *const *ind, float *const *crow, int rows, int taps, int kc, int groups, int aoff_g,
-                       int coff_g, int cols, const float *packed) {
+                       int coff_g, int cols, const float *packed, int rows_outer) {
   int panels = ceil_div(cols, NR);
   int panel = taps * kc * NR;
+  if (rows_outer) {
+    /* Four rows at a time through every group: the rows' pixels (all groups' channels) stay in the
+       L1 cache. For a strided grouped conv the block's pixels span too many image rows to stay
+       there while the groups take turns (RegNetX 3×3 G6 48 s2 at 32×32: 5.9 → 3.5 ms). */
+    for (int r = 0; r < rows; r += MR)
+      for (int g = 0; g < groups; g++)
+        for (int j = 0; j < panels; j++)
+          gemm_tile(ind + r * taps, taps, g * aoff_g, kc, packed + (g * panels + j) * panel, crow + r, g * coff_g + j * NR, imin(MR, rows - r),
+                    imin(NR, cols - j * NR));
+    return;
+  }
   for (int g = 0; g < groups; g++) {
     for (int j = 0; j < panels; j++) {
       const float *b = packed + (g * panels + j) * panel;
       int nc = imin(NR, cols - j * NR);
-      for (int r = 0; r < rows; r += MR) {
-        gemm_tile(ind + r * taps, taps, g * aoff_g, kc, b, crow + r, g * coff_g + j * NR, imin(MR, rows - r), nc);
-      }
+      for (int r = 0; r < rows; r += MR) gemm_tile(ind + r * taps, taps, g * aoff_g, kc, b, crow + r, g * coff_g + j * NR, imin(MR, rows - r), nc);
     }
   }
 }
@@ -418,7 +427,7 @@ void EXPORT(dslab_conv2d_forward)(const float *x, const float *w, float *y, int 
   for (int m0 = 0; m0 < m; m0 += MB) {
     int rows = imin(MB, m - m0);
     grid_rows(&G, ind, crow, zero, m0, rows);
-    gemm_block((const float *const *)ind, crow, rows, taps, cinG, groups, cinG, coutG, coutG, packed);
+    gemm_block((const float *const *)ind, crow, rows, taps, cinG, groups, cinG, coutG, coutG, packed, groups > 1 && s > 1);
   }
 }
 
@@ -484,7 +493,7 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
       for (int m0 = 0; m0 < m; m0 += MB) {
         int rows = imin(MB, m - m0);
         grid_rows(&G, ind, crow, zero, m0, rows);
-        gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed);
+        gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed, 0);
       }
     }
 }
