@@ -2,17 +2,20 @@
  * Training-mode batch norm (+ optional ReLU or swish) over NHWC data seen as m = N·H·W rows of c
  * channels.
  *
- * Every pass walks the rows in blocks of ROWS and, inside a block, one group of four channels at a
- * time down the rows: the group's sums and per-channel constants stay in registers, and the
- * block's rows stay in the L1 cache while the groups revisit them. Sums run in float32 within a
- * block and are added into float64 totals after it: the rounding error grows with ROWS + m/ROWS
- * instead of m, so a mean over 100,000 values keeps about the precision of one over a few hundred.
+ * Sums run in float32 within a block of ROWS rows and are added into float64 totals after it: the
+ * rounding error grows with ROWS + m/ROWS instead of m, so a mean over 100,000 values keeps about
+ * the precision of one over a few hundred.
  *
- * The statistics take one pass over x: the sums of d = x − o and of d² for o = the channel's
- * first value, σ² = E[d²] − E[d]². Measured from a value of the batch, E[d]² is of the size of σ²
- * (not of μ², as E[x²] − μ² would cancel), so the difference keeps float32 precision; the second
- * pass normalizes. The backward pass recomputes the ReLU mask from x (z > 0, z computed as the
- * forward pass computed it) instead of reading y: two passes over dy and x only.
+ * Forward: the statistics take one pass over x, the sums of d = x − o and of d² for o = the
+ * channel's first value, σ² = E[d²] − E[d]². Measured from a value of the batch, E[d]² is of the
+ * size of σ² (not of μ², as E[x²] − μ² would cancel), so the difference keeps float32 precision;
+ * a second pass normalizes. Both walk a block of rows one group of four channels at a time, the
+ * group's sums and constants in registers, the block's rows in the L1 cache while the groups
+ * revisit them.
+ *
+ * Backward: two passes row by row over dy, x and y, per-channel block sums in a small buffer. (The
+ * forward's channel-group walk, and recomputing the ReLU mask from x instead of reading y, were
+ * faster on warm data but 20–30% slower inside a training step, where x comes from memory.)
  *
  * Scratch (a few floats and doubles per channel) lives on the shadow stack.
  */
@@ -135,92 +138,100 @@ void EXPORT(dslab_batchnorm_train)(const float *x, const float *gamma, const flo
   }
 }
 
-/* The gradient at z of one row: dy masked by z > 0 (ReLU), dy·swish′(z) (swish) or dy; d = x − μ. */
-static inline __attribute__((always_inline)) v128_t grad_at_z(const float *dy, const float *x, const float *y, v128_t mu, v128_t sc, v128_t b, int act,
-                                                              int n, v128_t *d) {
-  *d = wasm_f32x4_sub(load_n(x, n), mu);
-  if (act == ACT_RELU) return wasm_v128_and(load_n(dy, n), wasm_f32x4_gt(z4(*d, sc, b), wasm_f32x4_splat(0.0f)));
-  if (act == ACT_SWISH) return swish_grad4(load_n(dy, n), z4(*d, sc, b), load_n(y, n));
-  return load_n(dy, n);
+/* acc[j] = 0 for j < c. */
+static void zero(float *acc, int c) {
+  for (int j = 0; j < c; j++) acc[j] = 0.0f;
 }
 
-/*
- * Σ g and Σ g·(x − μ) over `rows` rows of n channels (row stride c), in two sets of sums (even and
- * odd rows); under swish g is also written to g_out.
- */
-static inline __attribute__((always_inline)) void grad_sums(const float *dy, const float *x, const float *y, float *g_out, int c, int rows,
-                                                            v128_t mu, v128_t sc, v128_t b, int act, int n, v128_t *sg, v128_t *sgx) {
-  v128_t a = wasm_f32x4_splat(0.0f), ax = a, e = a, ex = a;
-  int r = 0;
-  for (; r + 1 < rows; r += 2) {
+/* total[j] += acc[j]. */
+static void flush(double *total, const float *acc, int c) {
+  for (int j = 0; j < c; j++) total[j] += (double)acc[j];
+}
+
+/* acc_g[j] += Σ g, acc_gx[j] += Σ g·(x − μ) over rows [r0, r1); g = dy, masked by y > 0 when relu. */
+static void add_grad_rows(float *acc_g, float *acc_gx, const float *dy, const float *x, const float *y, const float *mean, int r0, int r1,
+                          int c, int relu) {
+  int c4 = c & ~3;
+  v128_t zero4 = wasm_f32x4_splat(0.0f);
+  for (int r = r0; r < r1; r++) {
     long o = (long)r * c;
-    v128_t d0, d1;
-    v128_t g0 = grad_at_z(dy + o, x + o, y + o, mu, sc, b, act, n, &d0);
-    v128_t g1 = grad_at_z(dy + o + c, x + o + c, y + o + c, mu, sc, b, act, n, &d1);
-    if (act == ACT_SWISH) {
-      store_n(g_out + o, g0, n);
-      store_n(g_out + o + c, g1, n);
+    int j = 0;
+    for (; j < c4; j += 4) {
+      v128_t g = wasm_v128_load(dy + o + j);
+      if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(wasm_v128_load(y + o + j), zero4));
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
+      wasm_v128_store(acc_g + j, wasm_f32x4_add(wasm_v128_load(acc_g + j), g));
+      wasm_v128_store(acc_gx + j, MADD(g, d, wasm_v128_load(acc_gx + j)));
     }
-    a = wasm_f32x4_add(a, g0);
-    ax = MADD(g0, d0, ax);
-    e = wasm_f32x4_add(e, g1);
-    ex = MADD(g1, d1, ex);
-  }
-  if (r < rows) {
-    long o = (long)r * c;
-    v128_t d0;
-    v128_t g0 = grad_at_z(dy + o, x + o, y + o, mu, sc, b, act, n, &d0);
-    if (act == ACT_SWISH) store_n(g_out + o, g0, n);
-    a = wasm_f32x4_add(a, g0);
-    ax = MADD(g0, d0, ax);
-  }
-  *sg = wasm_f32x4_add(a, e);
-  *sgx = wasm_f32x4_add(ax, ex);
-}
-
-/* dx = p·g + q·(x − μ) + r for `rows` rows of n channels (row stride c); g = g_in, masked by z > 0 under ReLU. */
-static inline __attribute__((always_inline)) void grad_apply(const float *g_in, const float *x, float *dx, int c, int rows, v128_t mu, v128_t sc,
-                                                             v128_t b, v128_t p, v128_t q, v128_t r0, int relu, int n) {
-  for (int r = 0; r < rows; r++, g_in += c, x += c, dx += c) {
-    v128_t d = wasm_f32x4_sub(load_n(x, n), mu);
-    v128_t g = load_n(g_in, n);
-    if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(z4(d, sc, b), wasm_f32x4_splat(0.0f)));
-    store_n(dx, MADD(g, p, MADD(d, q, r0)), n);
+    for (; j < c; j++) {
+      float g = dy[o + j];
+      if (relu && !(y[o + j] > 0.0f)) g = 0.0f;
+      acc_g[j] += g;
+      acc_gx[j] += g * (x[o + j] - mean[j]);
+    }
   }
 }
 
 /*
- * Backward of dslab_batchnorm_train. dy, x, y, dx: [m, c] (y is the forward output, read only under
- * swish, for σ(z) = y/z); gamma, beta, mean, var, dgamma, dbeta: [c] (β is read under ReLU and
- * swish, to recompute z). With g the gradient at z (dy masked by z > 0 under ReLU, dy·swish′(z)
+ * As add_grad_rows under swish: g = dy·swish′(z), with z = (x − μ)·scale + β recomputed as the
+ * forward pass computed it (y alone does not give it back), and g is written to g_out for the
+ * second pass.
+ */
+static void add_swish_grad_rows(float *acc_g, float *acc_gx, float *g_out, const float *dy, const float *x, const float *y, const float *mean,
+                                const float *scale, const float *beta, int r0, int r1, int c) {
+  int c4 = c & ~3;
+  for (int r = r0; r < r1; r++) {
+    long o = (long)r * c;
+    int j = 0;
+    for (; j < c4; j += 4) {
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
+      v128_t g = swish_grad4(wasm_v128_load(dy + o + j), MADD(d, wasm_v128_load(scale + j), wasm_v128_load(beta + j)), wasm_v128_load(y + o + j));
+      wasm_v128_store(g_out + o + j, g);
+      wasm_v128_store(acc_g + j, wasm_f32x4_add(wasm_v128_load(acc_g + j), g));
+      wasm_v128_store(acc_gx + j, MADD(g, d, wasm_v128_load(acc_gx + j)));
+    }
+    if (j < c) {
+      int n = c - j;
+      v128_t d = wasm_f32x4_sub(load_tail(x + o + j, n), load_tail(mean + j, n));
+      store_tail(g_out + o + j, swish_grad4(load_tail(dy + o + j, n), MADD(d, load_tail(scale + j, n), load_tail(beta + j, n)), load_tail(y + o + j, n)), n);
+      for (; j < c; j++) {
+        acc_g[j] += g_out[o + j];
+        acc_gx[j] += g_out[o + j] * (x[o + j] - mean[j]);
+      }
+    }
+  }
+}
+
+/*
+ * Backward of dslab_batchnorm_train. dy, x, y, dx: [m, c] (y is the forward output, read for the
+ * ReLU mask only under ReLU); gamma, beta, mean, var, dgamma, dbeta: [c] (β is read only under
+ * swish, to recompute z). With g the gradient at z (dy masked by y > 0 under ReLU, dy·swish′(z)
  * under swish), s = 1/√(σ² + ε), x̂ = (x − μ)·s:
  *   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ·s·(g − dβ/m − x̂·dγ/m).
- * dγ is summed from the centred x, so it does not cancel. Under swish the first pass keeps g in dx
- * for the second (each element is read before it is overwritten).
+ * dγ is summed from the centred x, so it does not cancel.
  */
 void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const float *y, const float *gamma, const float *beta,
                                         const float *mean, const float *var, float *dx, float *dgamma, float *dbeta, int m, int c, float eps,
                                         int act) {
+  float acc_g[c], acc_gx[c];
   double total_g[c], total_gx[c];
-  float p[c], q[c], r0s[c], zscale[c];
+  float p[c], q[c], r0[c], zscale[c];
+  int relu = act == ACT_RELU;
+  int swish = act == ACT_SWISH;
 
   for (int j = 0; j < c; j++) {
     total_g[j] = total_gx[j] = 0.0;
     zscale[j] = z_scale(gamma[j], var[j], eps);
   }
-  for (int r0 = 0; r0 < m; r0 += ROWS) {
-    int rows = imin(ROWS, m - r0);
-    for (int j = 0; j < c; j += 4) {
-      int n = imin(4, c - j);
-      long o = (long)r0 * c + j;
-      v128_t sg, sgx;
-      if (n == 4)
-        grad_sums(dy + o, x + o, y + o, dx + o, c, rows, wasm_v128_load(mean + j), wasm_v128_load(zscale + j), wasm_v128_load(beta + j), act, 4, &sg, &sgx);
-      else
-        grad_sums(dy + o, x + o, y + o, dx + o, c, rows, load_tail(mean + j, n), load_tail(zscale + j, n), load_tail(beta + j, n), act, n, &sg, &sgx);
-      add_lanes(total_g + j, sg, n);
-      add_lanes(total_gx + j, sgx, n);
-    }
+  for (int r = 0; r < m; r += ROWS) {
+    zero(acc_g, c);
+    zero(acc_gx, c);
+    if (swish)
+      add_swish_grad_rows(acc_g, acc_gx, dx, dy, x, y, mean, zscale, beta, r, imin(r + ROWS, m), c);
+    else
+      add_grad_rows(acc_g, acc_gx, dy, x, y, mean, r, imin(r + ROWS, m), c, relu);
+    flush(total_g, acc_g, c);
+    flush(total_gx, acc_gx, c);
   }
   for (int j = 0; j < c; j++) {
     double s = 1.0 / __builtin_sqrt((double)var[j] + (double)eps);
@@ -230,21 +241,27 @@ void EXPORT(dslab_batchnorm_train_grad)(const float *dy, const float *x, const f
     /* dx = p·g + q·(x − μ) + r. */
     p[j] = (float)gs;
     q[j] = (float)(-gs * s * s * total_gx[j] / m);
-    r0s[j] = (float)(-gs * total_g[j] / m);
+    r0[j] = (float)(-gs * total_g[j] / m);
   }
 
-  const float *g_in = act == ACT_SWISH ? dx : dy;
-  for (int r0 = 0; r0 < m; r0 += ROWS) {
-    int rows = imin(ROWS, m - r0);
-    for (int j = 0; j < c; j += 4) {
-      int n = imin(4, c - j);
-      long o = (long)r0 * c + j;
-      if (n == 4)
-        grad_apply(g_in + o, x + o, dx + o, c, rows, wasm_v128_load(mean + j), wasm_v128_load(zscale + j), wasm_v128_load(beta + j),
-                   wasm_v128_load(p + j), wasm_v128_load(q + j), wasm_v128_load(r0s + j), act == ACT_RELU, 4);
-      else
-        grad_apply(g_in + o, x + o, dx + o, c, rows, load_tail(mean + j, n), load_tail(zscale + j, n), load_tail(beta + j, n), load_tail(p + j, n),
-                   load_tail(q + j, n), load_tail(r0s + j, n), act == ACT_RELU, n);
+  /* Under swish g is already in dx, where the first pass left it; each element is read before it is overwritten. */
+  const float *g_in = swish ? dx : dy;
+  int c4 = c & ~3;
+  v128_t zero4 = wasm_f32x4_splat(0.0f);
+  for (int r = 0; r < m; r++) {
+    long o = (long)r * c;
+    int j = 0;
+    for (; j < c4; j += 4) {
+      v128_t g = wasm_v128_load(g_in + o + j);
+      if (relu) g = wasm_v128_and(g, wasm_f32x4_gt(wasm_v128_load(y + o + j), zero4));
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(x + o + j), wasm_v128_load(mean + j));
+      v128_t v = MADD(d, wasm_v128_load(q + j), wasm_v128_load(r0 + j));
+      wasm_v128_store(dx + o + j, MADD(g, wasm_v128_load(p + j), v));
+    }
+    for (; j < c; j++) {
+      float g = g_in[o + j];
+      if (relu && !(y[o + j] > 0.0f)) g = 0.0f;
+      dx[o + j] = g * p[j] + ((x[o + j] - mean[j]) * q[j] + r0[j]);
     }
   }
 }

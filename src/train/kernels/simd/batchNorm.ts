@@ -5,8 +5,8 @@
  *   (biased variance, one pass), z = γ(x − μ)/√(σ² + ε) + β, y = z, max(0, z) or z·σ(z) by
  *   `activation`.
  * - `DslabBatchNormTrainGrad` {dy, x, y, gamma, beta, mean, variance} → [dx, dγ, dβ], through the
- *   ReLU mask z > 0 or swish′(z), z recomputed from x as the forward kernel computed it (y is read
- *   under swish only, for σ(z) = y/z).
+ *   ReLU mask read from y, or swish′(z) with z recomputed from x as the forward kernel computed it
+ *   and σ(z) = y/z.
  * The gradient of the first is registered, so `tf.grads` differentiates through it.
  */
 import * as tf from '@tensorflow/tfjs-core';
