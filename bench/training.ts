@@ -8,7 +8,8 @@
  * `python3 bench/torch_peer.py`. images/s = batch / median step time after warm-up steps. Each
  * configuration is measured in several rounds, interleaved with the others, and the median round
  * is reported with the CPU share it got (the machine may be shared) and the peak memory of one
- * process; PyTorch is measured in both memory formats and the better one is reported, named, and
+ * process; PyTorch is measured in both memory formats (and, with several threads, with spinning and
+ * with sleeping OpenMP waits) and the better one is reported, named, and
  * what decides its speed here (oneDNN's instruction set, ATen's CPU capability, the CPU's vector
  * flags, threads, steering environment variables) is printed with it, so a slow peer shows.
  */
@@ -216,9 +217,9 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
 }
 
 /** Runs a command, resolves with its stdout (rejects with its stderr on a non-zero exit or after `timeoutMs`). */
-function capture(command: string, args: string[], timeoutMs: number): Promise<string> {
+function capture(command: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -268,10 +269,19 @@ export function findTorchPython(candidates: readonly string[] = PYTHONS): TorchP
 /** bench/torch_peer.py, beside the compiled suite's source tree (out/bench → bench). */
 const TORCH_PEER = path.join(__dirname, '..', '..', 'bench', 'torch_peer.py');
 
-function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu'): Promise<TorchResult> {
+/**
+ * How PyTorch's OpenMP threads wait between parallel regions: 'default' leaves libgomp's spinning
+ * (fastest on idle cores); 'passive' (OMP_WAIT_POLICY=PASSIVE) makes them sleep. With another
+ * process on one of the cores, spinning threads wait for a partner that is not running: on the
+ * 2-core development machine 2 threads fell from ~420 to ~27 images/s on the tiny AnyNet.
+ */
+export type WaitPolicy = 'default' | 'passive';
+
+function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu', wait: WaitPolicy = 'default'): Promise<TorchResult> {
   const args = [TORCH_PEER, '--device', device, '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`, '--threads', `${threads}`];
   if (channelsLast) args.push('--channels-last');
-  return capture(python, args, CHILD_TIMEOUT_MS).then((s) => lastJsonLine<TorchResult>(s));
+  const env = wait === 'passive' ? { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } : process.env;
+  return capture(python, args, CHILD_TIMEOUT_MS, env).then((s) => lastJsonLine<TorchResult>(s));
 }
 
 /** Runs `torch_peer.py --describe`. */
@@ -388,6 +398,15 @@ export function betterFormat(contiguous: Throughput, channelsLast: Throughput, c
   return { ...win, config, note: `${win.note}; the better memory format (${other})` };
 }
 
+/** PyTorch's all-threads row: the better of spinning (default) and sleeping OpenMP waits, the other in its note. */
+export function betterWaitPolicy(spinning: Throughput, passive: Throughput): Throughput {
+  const a = spinning.imagesPerSecond ?? -1;
+  const b = passive.imagesPerSecond ?? -1;
+  const [win, lose, loseName] = b > a ? [passive, spinning, 'spinning (default)'] : [spinning, passive, 'OMP_WAIT_POLICY=PASSIVE'];
+  const other = lose.imagesPerSecond === undefined ? `${loseName}: failed` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
+  return { ...win, note: `${win.note}; the better OpenMP wait (${other})` };
+}
+
 /**
  * Measures every configuration for one model: each once per round, in an order rotated every
  * round (so a burst of load elsewhere does not fall on one configuration), `ROUNDS` rounds. The
@@ -461,21 +480,28 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
     });
   }
   if (!('missing' in torch)) {
-    for (const threads of [1, 0]) {
+    // Several threads are also measured with sleeping OpenMP waits: spinning ones collapse when the cores are shared.
+    const variants: [number, WaitPolicy][] = [
+      [1, 'default'],
+      [0, 'default'],
+      [0, 'passive'],
+    ];
+    for (const [threads, wait] of variants) {
       for (const channelsLast of [false, true]) {
+        const waitLabel = wait === 'passive' ? ', OMP_WAIT_POLICY=PASSIVE' : '';
         configs.push({
-          config: `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}`,
+          config: `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}${wait === 'passive' ? '-passive' : ''}`,
           engine: 'torch',
           singleCore: threads === 1,
-          label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}`,
+          label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}${waitLabel}`,
           run: async () => {
-            const t = await runTorch(torch.python, spec, plan, threads, channelsLast);
+            const t = await runTorch(torch.python, spec, plan, threads, channelsLast, 'cpu', wait);
             const wall = t.stepMs.reduce((a, b) => a + b, 0);
             return {
               imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
               cpuShare: t.cpuMs.reduce((a, b) => a + b, 0) / wall,
               stepMs: median(t.stepMs),
-              label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}`,
+              label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}${waitLabel}`,
               warning: paramCheck(t.params),
               peakRssBytes: t.peakRssBytes,
             };
@@ -526,7 +552,12 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
     }
   } else {
     rows.push(betterFormat(measured.get('torch-1')!, measured.get('torch-1-cl')!, 'torch-1'));
-    rows.push(betterFormat(measured.get('torch-all')!, measured.get('torch-all-cl')!, 'torch-all'));
+    rows.push(
+      betterWaitPolicy(
+        betterFormat(measured.get('torch-all')!, measured.get('torch-all-cl')!, 'torch-all'),
+        betterFormat(measured.get('torch-all-passive')!, measured.get('torch-all-cl-passive')!, 'torch-all'),
+      ),
+    );
   }
   if (!('missing' in torch) && torch.cuda) {
     try {

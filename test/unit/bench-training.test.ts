@@ -8,6 +8,7 @@ import type { ModelSpec } from '../../src/core/model';
 import { expandModel } from '../../src/core/modelSpec';
 import {
   betterFormat,
+  betterWaitPolicy,
   CIFAR_REGNETX,
   describePeer,
   describeTorch,
@@ -132,6 +133,16 @@ describe('training benchmark arithmetic', () => {
     assert.equal(row.label, 'PyTorch 1.13, 1 thread, channels_last');
     assert.match(row.note, /the better memory format \(contiguous \(NCHW\): 300 images\/s\)$/);
     assert.equal(betterFormat({ ...contiguous, imagesPerSecond: 400 }, channelsLast, 'torch-1').imagesPerSecond, 400);
+  });
+
+  test("PyTorch's all-threads row is its better OpenMP wait, named, with the other in the note", () => {
+    const spinning: Throughput = { config: 'torch-all', engine: 'torch', singleCore: false, imagesPerSecond: 27, label: 'PyTorch 1.13, 2 threads, channels_last', note: 'n' };
+    const passive: Throughput = { ...spinning, imagesPerSecond: 420, label: 'PyTorch 1.13, 2 threads, channels_last, OMP_WAIT_POLICY=PASSIVE' };
+    const row = betterWaitPolicy(spinning, passive);
+    assert.equal(row.imagesPerSecond, 420);
+    assert.match(row.label, /OMP_WAIT_POLICY=PASSIVE$/);
+    assert.match(row.note, /the better OpenMP wait \(spinning \(default\): 27 images\/s\)$/);
+    assert.equal(betterWaitPolicy({ ...spinning, imagesPerSecond: 500 }, passive).imagesPerSecond, 500);
   });
 
   test('a peer with AVX2 is described and not flagged; the ratios carry no caveat', () => {
