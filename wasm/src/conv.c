@@ -544,32 +544,31 @@ static inline void add_row(float *p, v128_t lo, v128_t hi, int nc) {
   for (int l = 0; l < nc; l++) p[l] += lanes[l];
 }
 
+/* c[2i], c[2i + 1] += a[i] · b[0..8) for i < 4: one pixel's step of a filter-gradient tile. */
+static inline __attribute__((always_inline)) void dw_step(const float *a, const float *b, v128_t *c) {
+  v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+  for (int i = 0; i < 4; i++) {
+    v128_t x = wasm_v128_load32_splat(a + i);
+    c[2 * i] = MADD(x, b0, c[2 * i]);
+    c[2 * i + 1] = MADD(x, b1, c[2 * i + 1]);
+  }
+}
+
+/* Adds the tile c (four rows of 8 columns) to rows d, d + ldd, … of dw: n4 rows, nc columns. */
+static inline __attribute__((always_inline)) void dw_store(float *d, int ldd, const v128_t *c, int n4, int nc) {
+  for (int i = 0; i < n4; i++) add_row(d + i * ldd, c[2 * i], c[2 * i + 1], nc);
+}
+
 /*
  * Adds to four rows of dw (d, d + ldd, …; n4 of them valid) the first nc columns of
  * Σ_r a[r][0..4)ᵀ · b[r][0..8) over the chunk's `rows` pixels: a is a packed block of x (four
  * (tap, channel) pairs per pixel), b a packed panel of dy (eight output channels per pixel).
  */
 static inline void dw_tile(const float *a, const float *b, int rows, float *d, int ldd, int n4, int nc) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int r = 0; r < rows; r++, a += 4, b += NR) {
-    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-    v128_t x0 = wasm_v128_load32_splat(a);
-    v128_t x1 = wasm_v128_load32_splat(a + 1);
-    v128_t x2 = wasm_v128_load32_splat(a + 2);
-    v128_t x3 = wasm_v128_load32_splat(a + 3);
-    c00 = MADD(x0, b0, c00);
-    c01 = MADD(x0, b1, c01);
-    c10 = MADD(x1, b0, c10);
-    c11 = MADD(x1, b1, c11);
-    c20 = MADD(x2, b0, c20);
-    c21 = MADD(x2, b1, c21);
-    c30 = MADD(x3, b0, c30);
-    c31 = MADD(x3, b1, c31);
-  }
-  add_row(d, c00, c01, nc);
-  if (n4 > 1) add_row(d + ldd, c10, c11, nc);
-  if (n4 > 2) add_row(d + 2 * ldd, c20, c21, nc);
-  if (n4 > 3) add_row(d + 3 * ldd, c30, c31, nc);
+  v128_t c[8];
+  for (int i = 0; i < 8; i++) c[i] = wasm_f32x4_splat(0);
+  for (int r = 0; r < rows; r++, a += 4, b += NR) dw_step(a, b, c);
+  dw_store(d, ldd, c, n4, nc);
 }
 
 /*
@@ -577,28 +576,11 @@ static inline void dw_tile(const float *a, const float *b, int rows, float *d, i
  * pointers ind[r·taps + t] of the chunk's pixels.
  */
 static inline void dw_tile_ind(const float *const *ind, int taps, int t, int aoff, const float *b, int rows, float *d, int ldd, int nc) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  v128_t c[8];
+  for (int i = 0; i < 8; i++) c[i] = wasm_f32x4_splat(0);
   const float *const *row = ind + t;
-  for (int r = 0; r < rows; r++, row += taps, b += NR) {
-    const float *a = *row + aoff;
-    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-    v128_t x0 = wasm_v128_load32_splat(a);
-    v128_t x1 = wasm_v128_load32_splat(a + 1);
-    v128_t x2 = wasm_v128_load32_splat(a + 2);
-    v128_t x3 = wasm_v128_load32_splat(a + 3);
-    c00 = MADD(x0, b0, c00);
-    c01 = MADD(x0, b1, c01);
-    c10 = MADD(x1, b0, c10);
-    c11 = MADD(x1, b1, c11);
-    c20 = MADD(x2, b0, c20);
-    c21 = MADD(x2, b1, c21);
-    c30 = MADD(x3, b0, c30);
-    c31 = MADD(x3, b1, c31);
-  }
-  add_row(d, c00, c01, nc);
-  add_row(d + ldd, c10, c11, nc);
-  add_row(d + 2 * ldd, c20, c21, nc);
-  add_row(d + 3 * ldd, c30, c31, nc);
+  for (int r = 0; r < rows; r++, row += taps, b += NR) dw_step(*row + aoff, b, c);
+  dw_store(d, ldd, c, 4, nc);
 }
 
 /* dy of chunk rows [m0, m0 + rows) into gp: panel (g, jp) holds output channels g·coutG + 8jp … +8, zero past coutG. */
