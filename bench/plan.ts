@@ -7,6 +7,11 @@ export interface BenchModel {
   key: string;
   title: string;
   spec: ModelSpec;
+  /**
+   * The batch of the wasm and PyTorch rows when not the suite's 64: a variant of a model above,
+   * measured on those rows only (the pure-JS and WebGPU plans fix their own batch).
+   */
+  batch?: number;
 }
 
 /** How many steps one measurement takes. */
@@ -28,4 +33,6 @@ export interface Throughput {
   gpu?: boolean;
   label: string;
   note: string;
+  /** The largest peak resident memory of one process (one worker, or PyTorch's process) over the rounds. */
+  peakRssBytes?: number;
 }

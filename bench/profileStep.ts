@@ -3,6 +3,8 @@
  * with a timer (self time: a composite kernel's calls to other kernels count for those), then a
  * few steps of a benchmark model are trained and the kernels are listed by time per step. What
  * no kernel accounts for is tfjs's own work (tape, tidy, gradient bookkeeping) and JavaScript.
+ * The convolutions are then broken down by layer shape and pass, in GFLOP/s (2 flops per
+ * multiply-add), so a slow layer shows whatever its share of the step.
  *
  *   node out/bench/profileStep.js [tiny-anynet|tiny-anynet-swish|cifar-regnetx] [--batch 64] [--steps 5]
  */
@@ -11,13 +13,34 @@ import { parseArgs } from 'node:util';
 import { expandModel } from '../src/core/modelSpec';
 import { Rng } from '../src/core/sampling/rng';
 import { initBackend, tf } from '../src/train/backend';
+import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convOutSize } from '../src/train/kernels/simd/conv';
 import { buildModel } from '../src/train/model';
 import { Trainer } from '../src/train/trainer';
 import { MODELS } from './training';
 
-/** Accumulated self time and calls per kernel name. */
+/** The pass of each of our conv kernels, as the layer table names it. */
+const CONV_PASSES: Record<string, string> = { [CONV]: 'forward', [CONV_BACKPROP_INPUT]: 'dx', [CONV_BACKPROP_FILTER]: 'dw' };
+
+/** A conv call's layer ('3×3 G4 32→32 s2 @28', batch first) and its multiply-adds ×2, from the kernel's inputs. */
+function convCall(name: string, args: Parameters<tf.KernelFunc>[0]): { layer: string; flops: number } | undefined {
+  const pass = CONV_PASSES[name];
+  if (pass === undefined) return undefined;
+  const inputs = args.inputs as Record<string, tf.TensorInfo>;
+  const attrs = args.attrs as unknown as { stride: number; groups: number; inputShape?: number[]; filterShape?: number[] };
+  const xShape = name === CONV_BACKPROP_INPUT ? attrs.inputShape! : inputs.x.shape;
+  const [k, , cInG, cOut] = name === CONV_BACKPROP_FILTER ? attrs.filterShape! : inputs.filter.shape;
+  const [n, h, w, cIn] = xShape;
+  const oh = convOutSize(h, k, attrs.stride);
+  const ow = convOutSize(w, k, attrs.stride);
+  const channels = attrs.groups === 1 ? `${cIn}→${cOut}` : attrs.groups === cIn && cIn === cOut ? `dw ${cIn}` : `G${attrs.groups} ${cIn}→${cOut}`;
+  const layer = `${k}×${k} ${channels}${attrs.stride > 1 ? ` s${attrs.stride}` : ''} @${h}`;
+  return { layer: `${layer.padEnd(22)} ${pass}`, flops: 2 * n * oh * ow * k * k * cInG * cOut };
+}
+
+/** Accumulated self time and calls per kernel name, and per conv layer and pass. */
 class KernelClock {
   readonly totals = new Map<string, { ms: number; calls: number }>();
+  readonly convs = new Map<string, { ms: number; calls: number; flops: number }>();
   private readonly stack: { name: string; start: number; children: number }[] = [];
 
   wrap(config: tf.KernelConfig): tf.KernelConfig {
@@ -34,6 +57,14 @@ class KernelClock {
         entry.calls++;
         this.totals.set(frame.name, entry);
         if (this.stack.length > 0) this.stack[this.stack.length - 1].children += elapsed;
+        const call = convCall(frame.name, args);
+        if (call !== undefined) {
+          const layer = this.convs.get(call.layer) ?? { ms: 0, calls: 0, flops: 0 };
+          layer.ms += elapsed - frame.children;
+          layer.calls++;
+          layer.flops += call.flops;
+          this.convs.set(call.layer, layer);
+        }
       }
     }) as tf.KernelFunc;
     return { ...config, kernelFunc };
@@ -41,6 +72,7 @@ class KernelClock {
 
   reset(): void {
     this.totals.clear();
+    this.convs.clear();
   }
 }
 
@@ -78,6 +110,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${r.name.padEnd(36)} ${r.ms.toFixed(2).padStart(8)} ${((100 * r.ms) / stepMs).toFixed(1).padStart(5)}% ${r.calls.toFixed(0).padStart(6)}\n`);
   }
   process.stdout.write(`${'(outside kernels: tfjs, JavaScript)'.padEnd(36)} ${(stepMs - inKernels).toFixed(2).padStart(8)} ${((100 * (stepMs - inKernels)) / stepMs).toFixed(1).padStart(5)}%\n`);
+  const layers = [...clock.convs].sort((a, b) => b[1].ms - a[1].ms);
+  const convFlops = layers.reduce((a, [, t]) => a + t.flops, 0);
+  const convMs = layers.reduce((a, [, t]) => a + t.ms, 0);
+  process.stdout.write(`\nconvolutions by layer and pass: ${(convFlops / steps / 1e9).toFixed(2)} GFLOP a step at ${(convFlops / convMs / 1e6).toFixed(1)} GFLOP/s\n`);
+  process.stdout.write(`${'layer'.padEnd(22)} ${'pass'.padEnd(8)} ${'ms/step'.padStart(8)} ${'calls'.padStart(6)} ${'GFLOP/s'.padStart(8)}\n`);
+  for (const [layer, t] of layers) {
+    process.stdout.write(`${layer.padEnd(31)} ${(t.ms / steps).toFixed(2).padStart(8)} ${(t.calls / steps).toFixed(0).padStart(6)} ${(t.flops / t.ms / 1e6).toFixed(1).padStart(8)}\n`);
+  }
   trainer.dispose();
   model.dispose();
 }

@@ -6,15 +6,27 @@ Builds the same AnyNet with block X as pycls does (stem: 3x3 conv + BN + act; bl
 1x1 conv + BN when the width or the resolution changes; act after the sum; head: global average
 pool + linear; act is the model's activation, ReLU or swish as torch.nn.SiLU), trains it on
 random in-memory data with SGD (momentum, Nesterov, weight decay) in training mode, and prints
-one JSON object: the step times after warm-up (wall and CPU), their median and images/s.
+one JSON object: the step times after warm-up (wall and CPU), their median, images/s and the
+process's peak resident memory.
+
+With --describe it trains nothing and prints what decides how fast this PyTorch is here, so a
+slow peer shows as such: the torch version, oneDNN's version and the instruction set it
+dispatched (from a small convolution run under ONEDNN_VERBOSE in a child process), ATen's CPU
+capability, the CPU model and its vector flags as /proc/cpuinfo shows them, the usable cores and
+any cgroup CPU quota, the default thread counts, and the environment variables that steer
+OpenMP, oneDNN or ATen.
 
 Usage: python3 bench/torch_peer.py --model EXPANDED_MODEL_JSON [--batch 64] [--warmup 3]
        [--steps 10] [--threads N (0 = all)] [--channels-last] [--device cpu|cuda]
+       python3 bench/torch_peer.py --describe
 """
 import argparse
 import json
 import os
+import re
+import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -74,9 +86,96 @@ class AnyNet(nn.Module):
         return self.fc(torch.flatten(self.pool(self.body(x)), 1))
 
 
+# A convolution big enough for PyTorch to hand it to oneDNN (small ones take another path).
+ISA_PROBE = (
+    "import torch; torch.set_num_threads(1); "
+    "torch.nn.functional.conv2d(torch.randn(8, 16, 14, 14), torch.randn(16, 16, 3, 3), padding=1)"
+)
+
+# Vector extensions that decide oneDNN's and ATen's kernels on x86.
+VECTOR_FLAGS = ["sse4_1", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile"]
+
+# Environment variables that change how PyTorch's CPU kernels run.
+STEERING_ENV = re.compile(r"^(OMP_|GOMP_|KMP_|MKL_|DNNL_|ONEDNN_|ATEN_|TORCH_|OPENBLAS_)")
+
+
+def onednn_dispatch():
+    """oneDNN's version, the ISA it dispatches and the implementation a 3x3 conv got, or why unknown."""
+    env = {**os.environ, "ONEDNN_VERBOSE": "1", "DNNL_VERBOSE": "1"}
+    try:
+        r = subprocess.run([sys.executable, "-c", ISA_PROBE], env=env, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return {"error": str(e)}
+    found = {}
+    for line in r.stdout.splitlines():
+        fields = line.split(",")
+        if len(fields) >= 3 and fields[1] == "info" and fields[2].startswith("oneDNN"):
+            found["version"] = fields[2].split(" ")[1]
+        elif len(fields) >= 4 and fields[1] == "info" and fields[3].startswith("isa:"):
+            found["isa"] = fields[3][len("isa:"):]
+        elif len(fields) >= 6 and fields[1] == "exec" and fields[3] == "convolution" and "convolution" not in found:
+            found["convolution"] = fields[4]
+    if "isa" not in found:
+        found["error"] = "no oneDNN verbose output (oneDNN not used for convolutions?)"
+    return found
+
+
+def cpu_info():
+    """The CPU model and which of VECTOR_FLAGS it shows, from /proc/cpuinfo (Linux)."""
+    model, flags = None, set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "model name" and model is None:
+                    model = value.strip()
+                elif key == "flags" and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    return {"model": model or "unknown", "vectorFlags": [f for f in VECTOR_FLAGS if f in flags], "hypervisor": "hypervisor" in flags}
+
+
+def cpu_quota():
+    """The cgroup CPU quota in cores, or None when there is none (v2 cpu.max, then v1 cfs)."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()
+            return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
+            quota = int(f.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
+            period = int(f.read())
+        return None if quota <= 0 else quota / period
+    except (OSError, ValueError):
+        return None
+
+
+def describe():
+    capability = re.search(r"CPU capability usage: (\S.*)", torch.__config__.show())
+    return {
+        "torch": torch.__version__,
+        "mkldnn": torch.backends.mkldnn.is_available(),
+        "onednn": onednn_dispatch(),
+        "atenCapability": capability.group(1).strip() if capability else None,
+        "cpu": cpu_info(),
+        "usableCores": len(os.sched_getaffinity(0)),
+        "cpuQuota": cpu_quota(),
+        "defaultThreads": torch.get_num_threads(),
+        "interopThreads": torch.get_num_interop_threads(),
+        "parallel": torch.__config__.parallel_info().splitlines()[-1].strip(),
+        "env": {k: v for k, v in sorted(os.environ.items()) if STEERING_ENV.match(k)},
+    }
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--model", required=True, help="expanded model as JSON")
+    p.add_argument("--describe", action="store_true", help="print what decides this PyTorch's speed here, train nothing")
+    p.add_argument("--model", help="expanded model as JSON")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--steps", type=int, default=10)
@@ -84,6 +183,12 @@ def main():
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--device", default="cpu")
     a = p.parse_args()
+    if a.describe:
+        json.dump(describe(), sys.stdout)
+        sys.stdout.write("\n")
+        return
+    if a.model is None:
+        p.error("--model is required")
     spec = json.loads(a.model)
     # Some builds (Debian's) start with 1 thread: "all" is set explicitly to the usable cores.
     torch.set_num_threads(a.threads if a.threads > 0 else len(os.sched_getaffinity(0)))
@@ -121,6 +226,7 @@ def main():
     json.dump({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "interopThreads": torch.get_num_interop_threads(),
         "device": a.device,
         "channelsLast": a.channels_last,
         "params": params,
@@ -130,6 +236,8 @@ def main():
         "cpuMs": [1000 * t for t in cpu],
         "medianMs": 1000 * med,
         "imagesPerSecond": a.batch / med,
+        # Linux reports kilobytes.
+        "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }, sys.stdout)
     sys.stdout.write("\n")
 

@@ -7,8 +7,11 @@
  * them can train at once, one model each, as a sweep's workers do), PyTorch as
  * `python3 bench/torch_peer.py`. images/s = batch / median step time after warm-up steps. Each
  * configuration is measured in several rounds, interleaved with the others, and the median round
- * is reported with the CPU share it got (the machine may be shared); PyTorch is measured in both
- * memory formats and the better one is reported, named.
+ * is reported with the CPU share it got (the machine may be shared) and the peak memory of one
+ * process; PyTorch is measured in both memory formats (and, with several threads, with spinning and
+ * with sleeping OpenMP waits) and the better one is reported, named, and
+ * what decides its speed here (oneDNN's instruction set, ATen's CPU capability, the CPU's vector
+ * flags, threads, steering environment variables) is printed with it, so a slow peer shows.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -68,7 +71,15 @@ export const CIFAR_REGNETX: BenchModel = {
   },
 };
 
-export const MODELS: readonly BenchModel[] = [TINY_ANYNET, TINY_ANYNET_SWISH, CIFAR_REGNETX];
+/** The tiny AnyNet at batch 32, the example sweep's batch: per-step costs weigh more. */
+export const TINY_ANYNET_B32: BenchModel = {
+  key: 'tiny-anynet-b32',
+  title: 'tiny AnyNet 28×28×1, batch 32',
+  spec: TINY_ANYNET.spec,
+  batch: 32,
+};
+
+export const MODELS: readonly BenchModel[] = [TINY_ANYNET, TINY_ANYNET_SWISH, TINY_ANYNET_B32, CIFAR_REGNETX];
 
 
 /** The plan of every engine but the pure-JS cpu backend. */
@@ -90,7 +101,7 @@ export interface ChildJob extends StepPlan {
  * falls below the wall time when other processes take the core), or why its backend is unavailable.
  */
 export type ChildResult =
-  | { ok: true; detail: string; batch: number; stepMs: number[]; cpuMs: number[]; params: number; rssBytes: number }
+  | { ok: true; detail: string; batch: number; stepMs: number[]; cpuMs: number[]; params: number; peakRssBytes: number }
   | { ok: false; unavailable: string };
 
 /** What the PyTorch peer reports. */
@@ -103,6 +114,24 @@ export interface TorchResult {
   stepMs: number[];
   /** CPU time of all its threads per step. */
   cpuMs: number[];
+  peakRssBytes: number;
+}
+
+/** What `torch_peer.py --describe` reports: what decides how fast this PyTorch is here. */
+export interface TorchDetails {
+  torch: string;
+  mkldnn: boolean;
+  onednn: { version?: string; isa?: string; convolution?: string; error?: string };
+  atenCapability: string | null;
+  cpu: { model: string; vectorFlags: string[]; hypervisor: boolean };
+  usableCores: number;
+  /** Cores' worth of CPU time the cgroup allows, null when unlimited. */
+  cpuQuota: number | null;
+  defaultThreads: number;
+  interopThreads: number;
+  parallel: string;
+  /** The OMP_/KMP_/MKL_/DNNL_/ONEDNN_/ATEN_/TORCH_ variables set. */
+  env: Record<string, string>;
 }
 
 /** batch / median step time, in images per second. */
@@ -183,13 +212,14 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
   const params = model.trainableParamCount();
   trainer.dispose();
   model.dispose();
-  return { ok: true, detail, batch: job.batch, stepMs, cpuMs, params, rssBytes: process.memoryUsage().rss };
+  // maxRSS is in KiB: the process's peak, the wasm heap (which never shrinks) included.
+  return { ok: true, detail, batch: job.batch, stepMs, cpuMs, params, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
 }
 
 /** Runs a command, resolves with its stdout (rejects with its stderr on a non-zero exit or after `timeoutMs`). */
-function capture(command: string, args: string[], timeoutMs: number): Promise<string> {
+function capture(command: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -239,10 +269,60 @@ export function findTorchPython(candidates: readonly string[] = PYTHONS): TorchP
 /** bench/torch_peer.py, beside the compiled suite's source tree (out/bench → bench). */
 const TORCH_PEER = path.join(__dirname, '..', '..', 'bench', 'torch_peer.py');
 
-function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu'): Promise<TorchResult> {
+/**
+ * How PyTorch's OpenMP threads wait between parallel regions: 'default' leaves libgomp's spinning
+ * (fastest on idle cores); 'passive' (OMP_WAIT_POLICY=PASSIVE) makes them sleep. With another
+ * process on one of the cores, spinning threads wait for a partner that is not running: on the
+ * 2-core development machine 2 threads fell from ~420 to ~27 images/s on the tiny AnyNet.
+ */
+export type WaitPolicy = 'default' | 'passive';
+
+function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu', wait: WaitPolicy = 'default'): Promise<TorchResult> {
   const args = [TORCH_PEER, '--device', device, '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`, '--threads', `${threads}`];
   if (channelsLast) args.push('--channels-last');
-  return capture(python, args, CHILD_TIMEOUT_MS).then((s) => lastJsonLine<TorchResult>(s));
+  const env = wait === 'passive' ? { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } : process.env;
+  return capture(python, args, CHILD_TIMEOUT_MS, env).then((s) => lastJsonLine<TorchResult>(s));
+}
+
+/** Runs `torch_peer.py --describe`. */
+export function describeTorch(python: string): Promise<TorchDetails> {
+  return capture(python, [TORCH_PEER, '--describe'], CHILD_TIMEOUT_MS).then((s) => lastJsonLine<TorchDetails>(s));
+}
+
+/** True for an instruction set or capability name of AVX2 or wider (AVX-512, AMX). */
+const wideVectors = (name: string | null | undefined): boolean => name != null && /avx2|avx-?512|amx/i.test(name);
+
+/**
+ * Why this PyTorch would run slower here than on a machine where it gets AVX2, or undefined when
+ * nothing says so: oneDNN or ATen dispatched narrower vectors (a CPU or hypervisor that hides
+ * AVX2, or ONEDNN_MAX_CPU_ISA / ATEN_CPU_CAPABILITY set), or a cgroup quota below the cores.
+ */
+export function slowPeerWarning(d: TorchDetails): string | undefined {
+  const why: string[] = [];
+  if (d.onednn.isa !== undefined && !wideVectors(d.onednn.isa)) why.push(`oneDNN dispatches ${d.onednn.isa}`);
+  if (d.atenCapability !== null && !wideVectors(d.atenCapability)) why.push(`ATen's CPU capability is ${d.atenCapability}`);
+  if (why.length > 0) {
+    const shown = d.cpu.vectorFlags.includes('avx2') ? 'the CPU shows avx2, so a setting holds it back' : 'the CPU shows no avx2';
+    why[why.length - 1] += ` (${shown})`;
+  }
+  if (d.cpuQuota !== null && d.cpuQuota < d.usableCores) why.push(`a cgroup quota of ${d.cpuQuota} cores`);
+  if (why.length === 0) return undefined;
+  return `PyTorch is held back here: ${why.join('; ')}; with AVX2 the same PyTorch trains ~2–4× faster, so the ratios overstate ours`;
+}
+
+/** The peer's details in one line, for the suite's output. */
+export function describePeer(d: TorchDetails): string {
+  const isa = d.onednn.isa === undefined ? `oneDNN: ${d.onednn.error ?? 'unknown'}` : `oneDNN ${d.onednn.version ?? ''} ISA ${d.onednn.isa} (3×3 conv: ${d.onednn.convolution ?? '?'})`;
+  const env = Object.entries(d.env).map(([k, v]) => `${k}=${v}`);
+  return [
+    `torch ${d.torch}`,
+    isa,
+    `ATen CPU capability ${d.atenCapability ?? 'unknown'}`,
+    `CPU ${d.cpu.model} (${d.cpu.vectorFlags.join(' ') || 'no vector flags listed'}${d.cpu.hypervisor ? ', virtual machine' : ''})`,
+    `${d.usableCores} usable cores, ${d.cpuQuota === null ? 'no CPU quota' : `CPU quota ${d.cpuQuota} cores`}`,
+    `threads set per row (default ${d.defaultThreads}, interop ${d.interopThreads}, ${d.parallel})`,
+    `steering environment: ${env.length === 0 ? 'none set' : env.join(' ')}`,
+  ].join('; ');
 }
 
 /** A note's tail naming the workers whose backend was unavailable (counted as 0 images/s). */
@@ -252,6 +332,7 @@ function failed(results: readonly ChildResult[]): string {
 }
 
 const fmtMs = (ms: number): string => (ms >= 100 ? Math.round(ms).toLocaleString('en-US') : ms.toPrecision(3));
+const fmtMiB = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
 const planNote = (p: StepPlan): string => `batch ${p.batch}, median of ${p.steps} steps after ${p.warmup} warm-up`;
 
 /** How many times each configuration is measured, interleaved with the others; the median counts. */
@@ -266,6 +347,8 @@ interface Sample {
   label: string;
   /** A problem worth reporting (a parameter count that differs, a worker that failed). */
   warning?: string;
+  /** Peak resident memory of one process (the largest worker's). */
+  peakRssBytes: number;
 }
 
 /** A configuration measured once per round. */
@@ -286,16 +369,19 @@ function summarize(c: Config, samples: readonly Sample[], failures: readonly str
   const ips = median(samples.map((x) => x.imagesPerSecond));
   const rounds = samples.map((x) => x.imagesPerSecond.toFixed(0)).join(', ');
   const warnings = [...new Set(samples.flatMap((x) => (x.warning ? [x.warning] : [])))];
+  const peakRssBytes = Math.max(...samples.map((x) => x.peakRssBytes));
   return {
     config: c.config,
     engine: c.engine,
     imagesPerSecond: ips,
     singleCore: c.singleCore,
     label: samples[0].label,
+    peakRssBytes,
     note: [
       `median of ${samples.length} rounds (${rounds})`,
       `step ${fmtMs(median(samples.map((x) => x.stepMs)))} ms`,
       `CPU ${(100 * median(samples.map((x) => x.cpuShare))).toFixed(0)}% of wall`,
+      `peak memory ${fmtMiB(peakRssBytes)} per ${c.engine === 'ours' ? 'worker' : 'process'}`,
       planNote(plan),
       ...warnings,
       ...failures.map((f) => `a round failed: ${f}`),
@@ -312,6 +398,15 @@ export function betterFormat(contiguous: Throughput, channelsLast: Throughput, c
   return { ...win, config, note: `${win.note}; the better memory format (${other})` };
 }
 
+/** PyTorch's all-threads row: the better of spinning (default) and sleeping OpenMP waits, the other in its note. */
+export function betterWaitPolicy(spinning: Throughput, passive: Throughput): Throughput {
+  const a = spinning.imagesPerSecond ?? -1;
+  const b = passive.imagesPerSecond ?? -1;
+  const [win, lose, loseName] = b > a ? [passive, spinning, 'spinning (default)'] : [spinning, passive, 'OMP_WAIT_POLICY=PASSIVE'];
+  const other = lose.imagesPerSecond === undefined ? `${loseName}: failed` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
+  return { ...win, note: `${win.note}; the better OpenMP wait (${other})` };
+}
+
 /**
  * Measures every configuration for one model: each once per round, in an order rotated every
  * round (so a burst of load elsewhere does not fall on one configuration), `ROUNDS` rounds. The
@@ -320,6 +415,9 @@ export function betterFormat(contiguous: Throughput, channelsLast: Throughput, c
  */
 async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, unavailable: Map<string, string>, loads: number[]): Promise<Throughput[]> {
   const spec = expandModel(m.spec);
+  const plan: StepPlan = { ...FULL_PLAN, batch: m.batch ?? FULL_PLAN.batch };
+  // A batch variant measures the wasm and PyTorch rows only; the others fix their own batch.
+  const variant = m.batch !== undefined;
   const params = complexity(spec).params;
   const rows: Throughput[] = [];
   const job = (backend: ChildJob['backend'], plan: StepPlan, seed = 1, wasmKernels?: ChildJob['wasmKernels']): ChildJob => ({ backend, model: m.spec, seed, wasmKernels, ...plan });
@@ -333,11 +431,12 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       stepMs: median(r.stepMs),
       label: `${r.detail}${suffix}`,
       warning: paramCheck(r.params),
+      peakRssBytes: r.peakRssBytes,
     };
   };
 
   for (const backend of ['tfjs-node-gpu', 'tfjs-node'] as const) {
-    if (unavailable.has(backend)) continue;
+    if (variant || unavailable.has(backend)) continue;
     const r = await runOurs(job(backend, FULL_PLAN));
     if (!r.ok) {
       unavailable.set(backend, r.unavailable);
@@ -347,15 +446,15 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
     rows.push({ config: backend, engine: 'ours', imagesPerSecond: imagesPerSecond(r.batch, r.stepMs), singleCore: false, gpu: backend === 'tfjs-node-gpu', label: r.detail, note: `${planNote(FULL_PLAN)}; step ${fmtMs(median(r.stepMs))} ms${warning ? `; ${warning}` : ''}` });
   }
   // WebGPU on whatever adapter Dawn has (a software one is measured with a small batch and labelled).
-  if (!unavailable.has('webgpu')) {
+  if (!variant && !unavailable.has('webgpu')) {
     const row = await measureWebGpu(m);
     if (row.imagesPerSecond === undefined) unavailable.set('webgpu', row.note ?? 'unavailable');
     else rows.push(row);
   }
 
   const configs: Config[] = [
-    { config: 'wasm-stock-1', engine: 'ours', singleCore: true, label: 'wasm, stock kernels, 1 worker', run: async () => ours(await runOurs(job('wasm', FULL_PLAN, 1, 'off')), ', 1 worker') },
-    { config: 'wasm-1', engine: 'ours', singleCore: true, label: 'wasm, our SIMD kernels, 1 worker', run: async () => ours(await runOurs(job('wasm', FULL_PLAN, 1, 'auto')), ', 1 worker') },
+    { config: 'wasm-stock-1', engine: 'ours', singleCore: true, label: 'wasm, stock kernels, 1 worker', run: async () => ours(await runOurs(job('wasm', plan, 1, 'off')), ', 1 worker') },
+    { config: 'wasm-1', engine: 'ours', singleCore: true, label: 'wasm, our SIMD kernels, 1 worker', run: async () => ours(await runOurs(job('wasm', plan, 1, 'auto')), ', 1 worker') },
   ];
   if (workers > 1) {
     configs.push({
@@ -365,7 +464,7 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       label: `wasm, our SIMD kernels, ${workers} workers`,
       // One model per process, all at once: the way a sweep uses the cores.
       run: async () => {
-        const all = await Promise.all(Array.from({ length: workers }, (_, i) => runOurs(job('wasm', FULL_PLAN, 1 + i, 'auto'))));
+        const all = await Promise.all(Array.from({ length: workers }, (_, i) => runOurs(job('wasm', plan, 1 + i, 'auto'))));
         const first = all.find((r) => r.ok);
         if (first === undefined) throw new Error(failed(all).slice(2));
         const each = all.map((r) => (r.ok ? ours(r, '') : undefined));
@@ -375,27 +474,36 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
           stepMs: median(each.flatMap((x) => (x ? [x.stepMs] : []))),
           label: `${first.detail}, ${workers} workers (one model each, images/s summed)`,
           warning: [paramCheck(first.params), failed(all).slice(2)].filter((w) => w).join('; ') || undefined,
+          peakRssBytes: Math.max(...each.map((x) => x?.peakRssBytes ?? 0)),
         };
       },
     });
   }
   if (!('missing' in torch)) {
-    for (const threads of [1, 0]) {
+    // Several threads are also measured with sleeping OpenMP waits: spinning ones collapse when the cores are shared.
+    const variants: [number, WaitPolicy][] = [
+      [1, 'default'],
+      [0, 'default'],
+      [0, 'passive'],
+    ];
+    for (const [threads, wait] of variants) {
       for (const channelsLast of [false, true]) {
+        const waitLabel = wait === 'passive' ? ', OMP_WAIT_POLICY=PASSIVE' : '';
         configs.push({
-          config: `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}`,
+          config: `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}${wait === 'passive' ? '-passive' : ''}`,
           engine: 'torch',
           singleCore: threads === 1,
-          label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}`,
+          label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}${waitLabel}`,
           run: async () => {
-            const t = await runTorch(torch.python, spec, FULL_PLAN, threads, channelsLast);
+            const t = await runTorch(torch.python, spec, plan, threads, channelsLast, 'cpu', wait);
             const wall = t.stepMs.reduce((a, b) => a + b, 0);
             return {
               imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
               cpuShare: t.cpuMs.reduce((a, b) => a + b, 0) / wall,
               stepMs: median(t.stepMs),
-              label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}`,
+              label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}${waitLabel}`,
               warning: paramCheck(t.params),
+              peakRssBytes: t.peakRssBytes,
             };
           },
         });
@@ -416,22 +524,24 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       }
     }
   }
-  const measured = new Map(configs.map((c) => [c.config, summarize(c, samples.get(c.config)!, failures.get(c.config)!, FULL_PLAN)]));
+  const measured = new Map(configs.map((c) => [c.config, summarize(c, samples.get(c.config)!, failures.get(c.config)!, plan)]));
   for (const c of configs) if (c.engine === 'ours') rows.push(measured.get(c.config)!);
 
-  const cpu = await runOurs(job('cpu', CPU_PLAN));
-  rows.push(
-    cpu.ok
-      ? {
-          config: 'cpu',
-          engine: 'ours',
-          imagesPerSecond: imagesPerSecond(cpu.batch, cpu.stepMs),
-          singleCore: true,
-          label: `${cpu.detail}, 1 worker`,
-          note: `pure JS is slow: measured once, ${planNote(CPU_PLAN)}; step ${fmtMs(median(cpu.stepMs))} ms`,
-        }
-      : { config: 'cpu', engine: 'ours', singleCore: true, label: 'cpu', note: `skipped: ${cpu.unavailable}` },
-  );
+  if (!variant) {
+    const cpu = await runOurs(job('cpu', CPU_PLAN));
+    rows.push(
+      cpu.ok
+        ? {
+            config: 'cpu',
+            engine: 'ours',
+            imagesPerSecond: imagesPerSecond(cpu.batch, cpu.stepMs),
+            singleCore: true,
+            label: `${cpu.detail}, 1 worker`,
+            note: `pure JS is slow: measured once, ${planNote(CPU_PLAN)}; step ${fmtMs(median(cpu.stepMs))} ms`,
+          }
+        : { config: 'cpu', engine: 'ours', singleCore: true, label: 'cpu', note: `skipped: ${cpu.unavailable}` },
+    );
+  }
 
   if ('missing' in torch) {
     for (const [config, label] of [
@@ -442,11 +552,16 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
     }
   } else {
     rows.push(betterFormat(measured.get('torch-1')!, measured.get('torch-1-cl')!, 'torch-1'));
-    rows.push(betterFormat(measured.get('torch-all')!, measured.get('torch-all-cl')!, 'torch-all'));
+    rows.push(
+      betterWaitPolicy(
+        betterFormat(measured.get('torch-all')!, measured.get('torch-all-cl')!, 'torch-all'),
+        betterFormat(measured.get('torch-all-passive')!, measured.get('torch-all-cl-passive')!, 'torch-all'),
+      ),
+    );
   }
   if (!('missing' in torch) && torch.cuda) {
     try {
-      const t = await runTorch(torch.python, spec, FULL_PLAN, 1, true, 'cuda');
+      const t = await runTorch(torch.python, spec, plan, 1, true, 'cuda');
       rows.push({
         config: 'torch-cuda',
         engine: 'torch',
@@ -454,7 +569,7 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
         singleCore: false,
         gpu: true,
         label: `PyTorch ${t.torch}, CUDA GPU, channels_last`,
-        note: `GPU, not in the CPU ratios; ${planNote(FULL_PLAN)}; step ${fmtMs(median(t.stepMs))} ms`,
+        note: `GPU, not in the CPU ratios; ${planNote(plan)}; step ${fmtMs(median(t.stepMs))} ms`,
       });
     } catch (e) {
       rows.push({ config: 'torch-cuda', engine: 'torch', singleCore: false, gpu: true, label: 'PyTorch, CUDA GPU', note: `failed: ${(e as Error).message}` });
@@ -467,10 +582,16 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
 export interface TrainingFigure extends Figure {
   model: string;
   config: string;
+  peakRssBytes?: number;
+  /** On the PyTorch peer's figure: what decides its speed here. */
+  peer?: TorchDetails;
 }
 
-/** The suite's figures for one model: one per configuration, then the two ratios. */
-export function modelFigures(m: BenchModel, rows: readonly Throughput[]): TrainingFigure[] {
+/**
+ * The suite's figures for one model: one per configuration, then the two ratios; `peerCaveat`
+ * (slowPeerWarning's) is added to the ratios' notes.
+ */
+export function modelFigures(m: BenchModel, rows: readonly Throughput[], peerCaveat?: string): TrainingFigure[] {
   const spec = expandModel(m.spec);
   const cx = complexity(spec);
   const about = `${(cx.flops / 1e6).toFixed(2)} MFLOPs, ${cx.params.toLocaleString('en-US')} params`;
@@ -481,13 +602,14 @@ export function modelFigures(m: BenchModel, rows: readonly Throughput[]): Traini
     note: r.note,
     model: m.key,
     config: r.config,
+    ...(r.peakRssBytes === undefined ? {} : { peakRssBytes: r.peakRssBytes }),
   }));
   const q = ratios(rows);
   figures.push({
     name: `${m.title}: ours best / PyTorch best`,
     value: q.ratioBestCpuToTorchBest ?? NaN,
     unit: '×',
-    note: q.ratioBestCpuToTorchBest === undefined ? 'not measured: a side has no CPU figure' : `${q.bestOurs} vs ${q.bestTorch}; ${about}`,
+    note: q.ratioBestCpuToTorchBest === undefined ? 'not measured: a side has no CPU figure' : [`${q.bestOurs} vs ${q.bestTorch}`, about, peerCaveat].filter((x) => x).join('; '),
     model: m.key,
     config: 'ratioBestCpuToTorchBest',
   });
@@ -495,11 +617,28 @@ export function modelFigures(m: BenchModel, rows: readonly Throughput[]): Traini
     name: `${m.title}: ours 1 worker / PyTorch 1 thread`,
     value: q.ratioOneWorkerToOneThread ?? NaN,
     unit: '×',
-    note: q.ratioOneWorkerToOneThread === undefined ? 'not measured: a side has no single-core figure' : 'best single-worker vs best single-thread configuration',
+    note:
+      q.ratioOneWorkerToOneThread === undefined
+        ? 'not measured: a side has no single-core figure'
+        : ['best single-worker vs best single-thread configuration', peerCaveat].filter((x) => x).join('; '),
     model: m.key,
     config: 'ratioOneWorkerToOneThread',
   });
   return figures;
+}
+
+/** The figure that describes the PyTorch peer (value: its oneDNN ISA is AVX2 or wider, 1, or not, 0). */
+export function peerFigure(d: TorchDetails): TrainingFigure {
+  const warning = slowPeerWarning(d);
+  return {
+    name: 'PyTorch peer: AVX2 or wider in use',
+    value: warning === undefined ? 1 : 0,
+    unit: warning === undefined ? 'yes' : 'no',
+    note: [describePeer(d), warning].filter((x) => x !== undefined).join('; '),
+    model: '',
+    config: 'torch-peer',
+    peer: d,
+  };
 }
 
 async function run(): Promise<Figure[]> {
@@ -508,7 +647,17 @@ async function run(): Promise<Figure[]> {
   const unavailable = new Map<string, string>();
   const loads: number[] = [];
   const figures: Figure[] = [];
-  for (const m of MODELS) figures.push(...modelFigures(m, await measureModel(m, workers, torch, unavailable, loads)));
+  let caveat: string | undefined;
+  if (!('missing' in torch)) {
+    try {
+      const details = await describeTorch(torch.python);
+      caveat = slowPeerWarning(details);
+      figures.push(peerFigure(details));
+    } catch (e) {
+      figures.push({ name: 'PyTorch peer', value: NaN, unit: '', note: `not described: ${(e as Error).message}`, model: '', config: 'torch-peer' } as TrainingFigure);
+    }
+  }
+  for (const m of MODELS) figures.push(...modelFigures(m, await measureModel(m, workers, torch, unavailable, loads), caveat));
   for (const [backend, why] of unavailable) {
     figures.push({ name: `${backend}: not measured`, value: NaN, unit: '', note: why, model: '', config: backend } as TrainingFigure);
   }

@@ -8,15 +8,23 @@ import type { ModelSpec } from '../../src/core/model';
 import { expandModel } from '../../src/core/modelSpec';
 import {
   betterFormat,
+  betterWaitPolicy,
   CIFAR_REGNETX,
+  describePeer,
+  describeTorch,
   findTorchPython,
   imagesPerSecond,
   modelFigures,
+  MODELS,
+  peerFigure,
   ratios,
+  slowPeerWarning,
   TINY_ANYNET,
+  TINY_ANYNET_B32,
   TINY_ANYNET_SWISH,
   type ChildResult,
   type Throughput,
+  type TorchDetails,
 } from '../../bench/training';
 import { median } from '../../src/core/analysis/statistics';
 
@@ -37,6 +45,13 @@ describe('training benchmark models', () => {
     assert.deepEqual(complexity(swish), complexity(relu));
   });
 
+  test('the batch-32 row trains the tiny AnyNet itself, at batch 32', () => {
+    assert.equal(TINY_ANYNET_B32.spec, TINY_ANYNET.spec);
+    assert.equal(TINY_ANYNET_B32.batch, 32);
+    assert.ok(MODELS.includes(TINY_ANYNET_B32));
+    assert.equal(new Set(MODELS.map((m) => m.key)).size, MODELS.length);
+  });
+
   test('the CIFAR RegNetX has 3 stages, depths 1/2/3, widths 24/48/96, ~14 MFLOPs', () => {
     const spec = expandModel(CIFAR_REGNETX.spec);
     assert.deepEqual(
@@ -52,6 +67,24 @@ describe('training benchmark models', () => {
     assert.equal(cx.flops, 14353354);
   });
 });
+
+/** What torch_peer.py --describe printed on the development machine. */
+const AVX2_PEER: TorchDetails = {
+  torch: '1.13.0a0',
+  mkldnn: true,
+  onednn: { version: 'v2.6.3', isa: 'Intel AVX2', convolution: 'jit:avx2' },
+  atenCapability: 'AVX2',
+  cpu: { model: 'AMD EPYC', vectorFlags: ['sse4_1', 'avx', 'avx2', 'fma'], hypervisor: true },
+  usableCores: 2,
+  cpuQuota: null,
+  defaultThreads: 1,
+  interopThreads: 1,
+  parallel: 'ATen parallel backend: OpenMP',
+  env: {},
+};
+
+const ours = (single: boolean, ips: number): Throughput => ({ config: single ? 'wasm-1' : 'wasm-2', engine: 'ours', singleCore: single, imagesPerSecond: ips, label: '', note: '' });
+const torch = (single: boolean, ips: number): Throughput => ({ config: single ? 'torch-1' : 'torch-all', engine: 'torch', singleCore: single, imagesPerSecond: ips, label: '', note: '' });
 
 describe('training benchmark arithmetic', () => {
   test('images/s is the batch over the median step time', () => {
@@ -102,6 +135,46 @@ describe('training benchmark arithmetic', () => {
     assert.equal(betterFormat({ ...contiguous, imagesPerSecond: 400 }, channelsLast, 'torch-1').imagesPerSecond, 400);
   });
 
+  test("PyTorch's all-threads row is its better OpenMP wait, named, with the other in the note", () => {
+    const spinning: Throughput = { config: 'torch-all', engine: 'torch', singleCore: false, imagesPerSecond: 27, label: 'PyTorch 1.13, 2 threads, channels_last', note: 'n' };
+    const passive: Throughput = { ...spinning, imagesPerSecond: 420, label: 'PyTorch 1.13, 2 threads, channels_last, OMP_WAIT_POLICY=PASSIVE' };
+    const row = betterWaitPolicy(spinning, passive);
+    assert.equal(row.imagesPerSecond, 420);
+    assert.match(row.label, /OMP_WAIT_POLICY=PASSIVE$/);
+    assert.match(row.note, /the better OpenMP wait \(spinning \(default\): 27 images\/s\)$/);
+    assert.equal(betterWaitPolicy({ ...spinning, imagesPerSecond: 500 }, passive).imagesPerSecond, 500);
+  });
+
+  test('a peer with AVX2 is described and not flagged; the ratios carry no caveat', () => {
+    assert.equal(slowPeerWarning(AVX2_PEER), undefined);
+    const f = peerFigure(AVX2_PEER);
+    assert.equal(f.value, 1);
+    assert.match(f.note!, /^torch 1\.13\.0a0; oneDNN v2\.6\.3 ISA Intel AVX2 \(3×3 conv: jit:avx2\); ATen CPU capability AVX2; CPU AMD EPYC \(sse4_1 avx avx2 fma, virtual machine\); 2 usable cores, no CPU quota;/);
+    assert.match(f.note!, /steering environment: none set$/);
+    assert.deepEqual(f.peer, AVX2_PEER);
+  });
+
+  test('a peer held to SSE4.1 by a setting is flagged, and so are the ratios', () => {
+    const slow: TorchDetails = {
+      ...AVX2_PEER,
+      onednn: { version: 'v2.6.3', isa: 'Intel SSE4.1', convolution: 'jit:sse41' },
+      atenCapability: 'NO AVX',
+      env: { ONEDNN_MAX_CPU_ISA: 'SSE41' },
+    };
+    const warning = slowPeerWarning(slow)!;
+    assert.match(warning, /oneDNN dispatches Intel SSE4\.1; ATen's CPU capability is NO AVX \(the CPU shows avx2, so a setting holds it back\)/);
+    assert.equal(peerFigure(slow).value, 0);
+    assert.match(describePeer(slow), /steering environment: ONEDNN_MAX_CPU_ISA=SSE41$/);
+    const figures = modelFigures(TINY_ANYNET, [ours(true, 600), torch(true, 200)], warning);
+    assert.ok(figures.filter((f) => f.unit === '×').every((f) => f.note!.endsWith(warning)));
+    const hidden = slowPeerWarning({ ...slow, env: {}, cpu: { ...slow.cpu, vectorFlags: ['sse4_1', 'avx'] } })!;
+    assert.match(hidden, /\(the CPU shows no avx2\)/);
+  });
+
+  test('a cgroup quota below the usable cores is flagged', () => {
+    assert.match(slowPeerWarning({ ...AVX2_PEER, cpuQuota: 0.5 })!, /a cgroup quota of 0\.5 cores/);
+  });
+
   test('a missing PyTorch is reported with how to install it', () => {
     const r = findTorchPython(['/nonexistent/python3']);
     assert.ok('missing' in r);
@@ -128,6 +201,7 @@ describe('training benchmark child process', () => {
     assert.equal(result.stepMs.length, 2);
     assert.ok(result.stepMs.every((ms) => ms > 0));
     assert.equal(result.params, complexity(expandModel(model)).params);
+    assert.ok(result.peakRssBytes > 10 * 2 ** 20, `peak memory ${result.peakRssBytes} bytes`);
   });
 
   test('on wasm, measures stock tfjs kernels or ours as the job asks', () => {
@@ -150,6 +224,25 @@ describe('training benchmark child process', () => {
       assert.match(result.detail, expected);
       assert.equal(result.cpuMs.length, 2);
       assert.ok(result.cpuMs.every((ms) => ms > 0));
+    }
+  });
+
+  const peer = findTorchPython();
+  test('the PyTorch peer describes the instruction set oneDNN dispatched, and a setting that narrows it', { skip: 'missing' in peer && peer.missing }, async () => {
+    if ('missing' in peer) return;
+    const d = await describeTorch(peer.python);
+    assert.ok(d.onednn.isa !== undefined, d.onednn.error);
+    assert.match(d.torch, /^\d+\.\d+/);
+    assert.ok(d.usableCores >= 1);
+    // Held to SSE4.1 by the environment, the peer says so and the suite flags it.
+    process.env.ONEDNN_MAX_CPU_ISA = 'SSE41';
+    try {
+      const narrowed = await describeTorch(peer.python);
+      assert.match(narrowed.onednn.isa ?? '', /SSE4\.1/);
+      assert.equal(narrowed.env.ONEDNN_MAX_CPU_ISA, 'SSE41');
+      assert.match(slowPeerWarning(narrowed)!, /oneDNN dispatches Intel SSE4\.1/);
+    } finally {
+      delete process.env.ONEDNN_MAX_CPU_ISA;
     }
   });
 

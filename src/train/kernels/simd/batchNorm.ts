@@ -2,7 +2,8 @@
  * Fused training-mode batch norm (+ optional ReLU or swish) on the wasm backend, running
  * wasm/src/batchnorm.c on tfjs's memory:
  * - `DslabBatchNormTrain` {x, gamma, beta} → [y, mean, variance]: batch statistics over N, H, W
- *   (biased variance), z = γ(x − μ)/√(σ² + ε) + β, y = z, max(0, z) or z·σ(z) by `activation`.
+ *   (biased variance, one pass), z = γ(x − μ)/√(σ² + ε) + β, y = z, max(0, z) or z·σ(z) by
+ *   `activation`.
  * - `DslabBatchNormTrainGrad` {dy, x, y, gamma, beta, mean, variance} → [dx, dγ, dβ], through the
  *   ReLU mask read from y, or swish′(z) with z recomputed from x as the forward kernel computed it
  *   and σ(z) = y/z.
