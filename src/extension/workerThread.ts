@@ -1,4 +1,4 @@
-/** Runs one request in a worker thread of the extension's bundle, so heavy core work never blocks the extension host. */
+/** Runs requests in worker threads of the extension's bundle, so heavy core work never blocks the extension host. */
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
 
@@ -17,4 +17,47 @@ export function runWorker<Request, Response>(script: string, request: Request, t
       resolve({ error: err.message });
     });
   });
+}
+
+/**
+ * A worker thread that stays up and answers requests in the order they were sent (one answer
+ * each), keeping its state between them. Started on the first request; one that crashes answers
+ * what was pending with `{ error }`, and the next request starts a fresh one.
+ */
+export class WorkerSession<Request, Response> {
+  private worker: Worker | undefined;
+  private readonly pending: ((response: Response | { error: string }) => void)[] = [];
+
+  constructor(private readonly script: string) {}
+
+  request(request: Request): Promise<Response | { error: string }> {
+    return new Promise((resolve) => {
+      this.pending.push(resolve);
+      this.started().postMessage(request);
+    });
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script);
+    worker.on('message', (response: Response) => this.pending.shift()?.(response));
+    worker.once('error', (err) => this.stop(worker, err.message));
+    worker.once('exit', (code) => this.stop(worker, `the worker thread exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private stop(worker: Worker, why: string): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    for (const resolve of this.pending.splice(0)) resolve({ error: why });
+  }
+
+  /** Ends the worker; pending requests are answered `{ error }`. */
+  dispose(): void {
+    const worker = this.worker;
+    if (!worker) return;
+    this.stop(worker, 'the panel was closed');
+    void worker.terminate();
+  }
 }

@@ -4,6 +4,9 @@
  */
 import type { SweepAnalysis } from '../analysis/sweepAnalysis';
 
+/** What the states read of an analysis (the full one or the panel's). */
+type Counts = Pick<SweepAnalysis, 'progress'> & { spaces: readonly { name: string; min: number | null }[] };
+
 /**
  * `idle`: no task of this window runs the sweep (what is on disk); `stopping`: the user cancelled
  * and the workers are winding down; `cancelled`: stopped by the user, resumable; `failed`: ended
@@ -89,7 +92,7 @@ export function statusBarIcon(phase: SweepPhase): string {
  * The state with what the analysis knows added: the best error over every trial on disk (a
  * resumed run's task sees only the trials it trains) and the whole file's counts.
  */
-export function withAnalysis(s: SweepRunState, a: SweepAnalysis | undefined): SweepRunState {
+export function withAnalysis(s: SweepRunState, a: Counts | undefined): SweepRunState {
   if (a === undefined) return s;
   let best = s.best;
   for (const space of a.spaces) {
@@ -99,6 +102,6 @@ export function withAnalysis(s: SweepRunState, a: SweepAnalysis | undefined): Sw
 }
 
 /** The state of a sweep no task of this window runs: what its analysis says is on disk. */
-export function idleState(a: SweepAnalysis): SweepRunState {
+export function idleState(a: Counts): SweepRunState {
   return withAnalysis({ phase: 'idle', done: a.progress.recorded, total: a.progress.planned, best: null }, a);
 }
