@@ -104,11 +104,16 @@ export function panelAnalysisOf(a: SweepAnalysis): PanelAnalysis {
   };
 }
 
-/** Trials whose training curves the curves chart draws: the best and the worst of all spaces (ok, with epochs). */
-export function curveEnds<T extends Pick<TrialRow, 'error' | 'epochCount'>>(trials: readonly T[]): { best: T[]; worst: T[] } {
-  const ranked = trials.filter((t) => t.error !== null && t.epochCount > 0).sort((a, b) => (a.error as number) - (b.error as number));
-  const k = Math.min(CURVE_ENDS, Math.ceil(ranked.length / 2));
-  return { best: ranked.slice(0, k), worst: ranked.slice(Math.max(k, ranked.length - k)) };
+/** The trials with an error, lowest first (ties in their order): the order of the EDF steps. */
+export function rankedByError<T extends Pick<TrialRow, 'error'>>(trials: readonly T[]): T[] {
+  return trials.filter((t) => t.error !== null).sort((a, b) => (a.error as number) - (b.error as number));
+}
+
+/** Trials whose training curves the curves chart draws: the best and the worst of all spaces with epochs, from trials `rankedByError`. */
+export function curveEnds<T extends Pick<TrialRow, 'error' | 'epochCount'>>(ranked: readonly T[]): { best: T[]; worst: T[] } {
+  const drawn = ranked.filter((t) => t.epochCount > 0);
+  const k = Math.min(CURVE_ENDS, Math.ceil(drawn.length / 2));
+  return { best: drawn.slice(0, k), worst: drawn.slice(Math.max(k, drawn.length - k)) };
 }
 
 /**
@@ -118,7 +123,7 @@ export function curveEnds<T extends Pick<TrialRow, 'error' | 'epochCount'>>(tria
  */
 export function detailKeysUpFront(trials: readonly TrialRow[], selected: readonly (string | null | undefined)[]): string[] {
   if (trials.length <= DETAILS_UP_FRONT) return trials.map(trialKey);
-  const { best, worst } = curveEnds(trials);
+  const { best, worst } = curveEnds(rankedByError(trials));
   const known = new Set(trials.map(trialKey));
   const keys = new Set([...best, ...worst].map(trialKey));
   for (const key of selected) if (typeof key === 'string' && known.has(key)) keys.add(key);

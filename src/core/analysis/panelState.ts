@@ -5,7 +5,7 @@
  * Pure TypeScript, no DOM.
  */
 import { splitKeys } from './split';
-import { curveEnds, trialKey, type PanelAnalysis, type PanelSpace, type TrialRow } from './panelData';
+import { curveEnds, rankedByError, trialKey, type PanelAnalysis, type PanelSpace, type TrialRow } from './panelData';
 
 export { trialKey };
 
@@ -69,7 +69,7 @@ export function findTrial(a: PanelAnalysis, key: string): TrialRow | undefined {
 }
 
 /** The trials whose training curves are drawn (curveEnds). */
-export const curveEndsOf = (a: PanelAnalysis): { best: readonly TrialRow[]; worst: readonly TrialRow[] } => once(a, 'ends', () => curveEnds(allTrials(a)));
+export const curveEndsOf = (a: PanelAnalysis): { best: readonly TrialRow[]; worst: readonly TrialRow[] } => once(a, 'ends', () => curveEnds(errorOrder(a)));
 
 /** The properties a split can be by (splitKeys), in a stable order. */
 export const splitChoices = (a: PanelAnalysis): readonly string[] => once(a, 'splitKeys', () => splitKeys(a));
@@ -89,8 +89,7 @@ export function defaultSelection(a: PanelAnalysis): string | null {
 }
 
 /** The ok trials in error order (ties in analysis order): the order a chart's arrows step through. */
-export const errorOrder = (a: PanelAnalysis): readonly TrialRow[] =>
-  once(a, 'errorOrder', () => allTrials(a).filter((t) => t.error !== null).sort((x, y) => (x.error as number) - (y.error as number)));
+export const errorOrder = (a: PanelAnalysis): readonly TrialRow[] => once(a, 'errorOrder', () => rankedByError(allTrials(a)));
 
 /** Properties the ok trials have, in first-seen order: the choices of the scatter charts. */
 export function metricNames(a: PanelAnalysis): readonly string[] {
