@@ -10,7 +10,7 @@ const esbuild = require('esbuild');
 const root = path.join(__dirname, '..');
 esbuild
   .build({
-    entryPoints: ['extension', 'sampleWorker', 'resultsWorker', 'panelWorker'].map((name) => path.join(root, 'src', 'extension', `${name}.ts`)),
+    entryPoints: ['extension', 'sampleWorker', 'resultsWorker', 'panelWorker', 'importWorker'].map((name) => path.join(root, 'src', 'extension', `${name}.ts`)),
     outdir: path.join(root, 'out', 'extension'),
     bundle: true,
     format: 'cjs',

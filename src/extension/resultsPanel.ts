@@ -52,6 +52,8 @@ class ResultsPanel {
   private readonly source: WorkerSession<PanelSourceRequest, PanelSourceResponse>;
   /** The last analysis message and the sweep's stamp it was made at: a page that starts over while the sweep is unchanged gets it again without a new analysis. */
   private last: { stamp: string; message: HostToPanelMessage } | undefined;
+  /** The analysis message the page has drawn (none after it starts over). */
+  private shown: HostToPanelMessage | undefined;
   private state: SweepRunState | undefined;
   /** The selection the panel reported last, sent again to a panel that starts over. */
   private selected: string | undefined;
@@ -107,6 +109,7 @@ class ResultsPanel {
       case 'ready':
         // A new page (first load, or the webview was re-created): give it everything.
         this.ready = true;
+        this.shown = undefined;
         void this.analyze();
         break;
       case 'select':
@@ -189,7 +192,9 @@ class ResultsPanel {
         message = response;
         this.last = stamp === undefined ? undefined : { stamp, message };
       }
+      if (message === this.shown) return; // the sweep did not change since the page drew it
       this.post(message);
+      this.shown = message;
       if (this.state) this.post({ type: 'sweepState', state: this.state });
       if (this.selected !== undefined) this.post({ type: 'select', key: this.selected });
     } finally {
@@ -219,11 +224,15 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
     private readonly stateOf: (file: string) => SweepRunState | undefined,
   ) {}
 
-  /** Opens (or reveals) the results of a space file. With `quiet`, a file without results opens nothing and says nothing. */
+  /** Opens (or reveals) the results of a space file or a sweep directory. With `quiet`, a file without results opens nothing and says nothing. */
   async show(uriString: string, quiet = false): Promise<void> {
     const uri = vscode.Uri.parse(uriString);
     const open = this.panels.get(keyOf(uri));
-    if (open) return void open.panel.reveal(undefined, true);
+    if (open) {
+      open.panel.reveal(undefined, true);
+      // The sweep may have changed on disk (a new import into the same folder): drawn again if so.
+      return void open.analyze();
+    }
     if (!hasResults(uri)) {
       if (!quiet) void vscode.window.showInformationMessage(`No results yet for ${path.basename(uri.fsPath)}: run ▶ Sample & Train first.`);
       return;

@@ -2,18 +2,27 @@
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
 
-/** The worker's one answer; undefined when cancelled. A worker that crashes answers `{ error }`. */
-export function runWorker<Request, Response>(script: string, request: Request, token: vscode.CancellationToken): Promise<Response | { error: string } | undefined> {
+/**
+ * The worker's one answer; undefined when `token` cancels it (the worker is ended). A worker that
+ * crashes answers `{ error }`. With `onProgress`, messages `{ progress }` before the answer go there.
+ */
+export function runWorker<Request, Response, Progress = never>(
+  script: string,
+  request: Request,
+  token?: vscode.CancellationToken,
+  onProgress?: (progress: Progress) => void,
+): Promise<Response | { error: string } | undefined> {
   return new Promise((resolve) => {
     const worker = new Worker(script, { workerData: request });
-    const cancel = token.onCancellationRequested(() => void worker.terminate().then(() => resolve(undefined)));
-    worker.once('message', (response: Response) => {
-      cancel.dispose();
-      resolve(response);
+    const cancel = token?.onCancellationRequested(() => void worker.terminate().then(() => resolve(undefined)));
+    worker.on('message', (message: Response | { progress: Progress }) => {
+      if (onProgress && typeof message === 'object' && message !== null && 'progress' in message) return onProgress(message.progress);
+      cancel?.dispose();
+      resolve(message as Response);
       void worker.terminate();
     });
     worker.once('error', (err) => {
-      cancel.dispose();
+      cancel?.dispose();
       resolve({ error: err.message });
     });
   });
