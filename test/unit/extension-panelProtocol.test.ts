@@ -97,6 +97,12 @@ describe('the Results panel message protocol', () => {
     assert.equal(idle.phase, 'idle');
     assert.equal(idle.done, analysis.progress.recorded);
     assert.match(sweepStateText(idle), new RegExp(`^${analysis.progress.recorded} of ${analysis.progress.planned} trials recorded · best error `));
+    // Trials missing from a sweep of this machine are trained by Sample & Train; an import's did not finish where they were trained.
+    const missing = { ...idle, done: 20, total: 24 };
+    assert.match(sweepStateText(missing), /; Sample & Train trains the rest$/);
+    const imported = idleState({ ...analysis, progress: { ...analysis.progress, recorded: 15, planned: 17 }, imported: { format: 'pycls', source: 's.json', entries: 17, unfinished: [] } });
+    assert.equal(sweepStateText(imported), '15 of 17 trials recorded · best error 18.00% (RegNetX); the others did not finish where they were trained');
+    assert.equal(isSweepRunState(imported), true);
   });
 
   test('the status bar names an ended run’s phase', () => {

@@ -94,6 +94,7 @@ export function isSweepRunState(x: unknown): x is SweepRunState {
   if (x.file !== undefined && !(isObject(x.file) && isCount(x.file.done) && isCount(x.file.total))) return false;
   if (x.reason !== undefined && typeof x.reason !== 'string') return false;
   if (x.round !== undefined && !(isObject(x.round) && isCount(x.round.round) && isCount(x.round.rounds))) return false;
+  if (x.imported !== undefined && x.imported !== true) return false;
   return x.best === null || (isObject(x.best) && typeof x.best.space === 'string' && typeof x.best.error === 'number' && Number.isFinite(x.best.error));
 }
 

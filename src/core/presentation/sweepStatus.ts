@@ -5,7 +5,7 @@
 import type { SweepAnalysis } from '../analysis/sweepAnalysis';
 
 /** What the states read of an analysis (the full one or the panel's). */
-type Counts = Pick<SweepAnalysis, 'progress'> & { spaces: readonly { name: string; min: number | null }[] };
+type Counts = Pick<SweepAnalysis, 'progress' | 'imported'> & { spaces: readonly { name: string; min: number | null }[] };
 
 /**
  * `idle`: no task of this window runs the sweep (what is on disk); `stopping`: the user cancelled
@@ -31,6 +31,8 @@ export interface SweepRunState {
   reason?: string;
   /** A sequential sweep's round. */
   round?: { round: number; rounds: number };
+  /** The results were trained elsewhere (`dslab import`): what is missing did not finish there, and nothing here trains it. */
+  imported?: true;
 }
 
 /** What was done of what: "6 of 6 trials of RegNetX (6 of 18 in the file)". */
@@ -59,7 +61,7 @@ export function sweepStateText(s: SweepRunState): string {
     case 'failed':
       return `Stopped with an error: ${what}${s.reason ? `: ${s.reason}` : ''}`;
     case 'idle':
-      return `${s.done} of ${s.total} trials recorded${bestText(s)}${incomplete ? '; Sample & Train trains the rest' : ''}`;
+      return `${s.done} of ${s.total} trials recorded${bestText(s)}${!incomplete ? '' : s.imported ? '; the others did not finish where they were trained' : '; Sample & Train trains the rest'}`;
   }
 }
 
@@ -103,5 +105,5 @@ export function withAnalysis(s: SweepRunState, a: Counts | undefined): SweepRunS
 
 /** The state of a sweep no task of this window runs: what its analysis says is on disk. */
 export function idleState(a: Counts): SweepRunState {
-  return withAnalysis({ phase: 'idle', done: a.progress.recorded, total: a.progress.planned, best: null }, a);
+  return withAnalysis({ phase: 'idle', done: a.progress.recorded, total: a.progress.planned, best: null, ...(a.imported ? { imported: true as const } : {}) }, a);
 }

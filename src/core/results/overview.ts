@@ -47,5 +47,5 @@ export function sweepOverview(s: SweepSnapshot): SweepOverview {
 
 /** The state of a sweep on disk, as a status display shows it. */
 export function overviewState(o: SweepOverview): SweepRunState {
-  return { phase: 'idle', done: o.recorded, total: o.planned, best: o.best };
+  return { phase: 'idle', done: o.recorded, total: o.planned, best: o.best, ...(o.imported ? { imported: true as const } : {}) };
 }
