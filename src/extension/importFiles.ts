@@ -27,7 +27,8 @@ const ACTION = 'Analyze in Design Space Lab';
 
 const FORMAT_NAMES: Record<ImportFormat, string> = { pycls: 'a collected pycls sweep', nds: 'an NDS population' };
 
-const isJsonFile = (uri: vscode.Uri): boolean => uri.scheme === 'file' && uri.fsPath.toLowerCase().endsWith('.json');
+/** A JSON file on a disk the extension reads (as the Results panel, a remote window's files too). */
+const isJsonFile = (uri: vscode.Uri): boolean => (uri.scheme === 'file' || uri.scheme === 'vscode-remote') && uri.fsPath.toLowerCase().endsWith('.json');
 
 export class ImportFiles implements vscode.Disposable {
   /** Files whose notification was shown in this window. */
@@ -84,7 +85,7 @@ export class ImportFiles implements vscode.Disposable {
 
   /** Imports `uri` into the workspace's sweeps folder and opens its Results. */
   async analyze(uri: vscode.Uri | undefined): Promise<void> {
-    if (!uri || uri.scheme !== 'file') return void vscode.window.showErrorMessage('Open a collected pycls sweep (sweep.json) or an NDS population (.json) to analyze it.');
+    if (!uri || !isJsonFile(uri)) return void vscode.window.showErrorMessage('Open a collected pycls sweep (sweep.json) or an NDS population (.json) to analyze it.');
     const file = uri.fsPath;
     const format = this.formatOf(file);
     if (format === undefined) {
@@ -108,7 +109,7 @@ export class ImportFiles implements vscode.Disposable {
           if (p.step === 'read') return progress.report({ message: `reading ${megabytes} MB…` });
           if (p.step === 'rebuild') return progress.report({ message: 'rebuilding the models…' });
           const percent = p.total > 0 ? (100 * p.done) / p.total : 100;
-          progress.report({ message: `writing ${p.done.toLocaleString('en-US')} of ${count(p.total, 'record')}`, increment: percent - shown });
+          progress.report({ message: `writing ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} records`, increment: percent - shown });
           shown = percent;
         });
       },
