@@ -6,10 +6,12 @@
 import type { ChartConfiguration, ChartDataset, Scale, ScatterDataPoint } from 'chart.js';
 import type { ViewState } from '../src/core/analysis/panelState';
 import { okTrials, trialAtError, trialKey } from '../src/core/analysis/panelState';
+import { EDF_CHART_POINTS, SCATTER_CHART_POINTS, type DetailedTrial, type PanelAnalysis, type TrialRow } from '../src/core/analysis/panelData';
+import { scatterPoints, stepCurvePoints } from '../src/core/analysis/drawnPoints';
 import type { SplitAnalysis } from '../src/core/analysis/split';
-import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
 import type { Trend } from '../src/core/analysis/trend';
 import { compactCount, fixed, metricLabel, metricText } from './format';
+import type { SelectedMarkOptions } from './plugins';
 import { accentColor, foregroundColor, mutedColor, seriesColor } from './theme';
 
 /** Legend swatches drawn as short lines in the series' own dash, so dashed and dotted series read as such. */
@@ -20,8 +22,15 @@ export type OnSelect = (key: string) => void;
 
 const SELECTED_RADIUS = 7;
 
+/**
+ * Up to this many points a dataset styles each point (the selected one larger); beyond, every
+ * point shares one style, which Chart.js resolves once instead of per point, and the selected
+ * one is drawn over them (the selectedMark plugin).
+ */
+const STYLED_POINTS = 1000;
+
 /** A band's caption: "shaded: 95% simultaneous (DKW) bands, ±0.28 at n = 24 …". */
-export function bandCaption(a: SweepAnalysis, normalized: boolean): string {
+export function bandCaption(a: PanelAnalysis, normalized: boolean): string {
   const parts = a.spaces
     .map((s) => ({ s, band: normalized ? s.normalized?.band : s.band }))
     .filter((x) => x.band)
@@ -41,11 +50,12 @@ function translucent(color: string): string {
 }
 
 /** EDFs: step curves per space; the legend reads name | n | min | mean as in pycls. A click on a step selects its trial. */
-export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> {
+export function edfChart(a: PanelAnalysis, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> {
   const mode = state.normalized ? 'normalized' : 'plain';
   const datasets: ChartDataset<'scatter'>[] = [];
   /** The space of each dataset; −1 for a band's bound. */
   const spaceOf: number[] = [];
+  let selectedMark: SelectedMarkOptions | null = null;
   a.spaces.forEach((s, i) => {
     const curve = mode === 'plain' ? s.edf : s.normalized?.curve;
     if (!curve || curve.x.length === 0) return;
@@ -55,8 +65,18 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
     const points: ScatterDataPoint[] = [{ x: curve.x[0], y: 0 }, ...curve.x.map((x, k) => ({ x, y: curve.y[k] }))];
     const selected = state.selected === null ? undefined : okTrials(s).find((t) => trialKey(t) === state.selected);
     // The selected trial's step: the first point at its error after the start point.
-    const mark = selected ? points.findIndex((p, k) => k > 0 && Math.abs((p.x as number) - (selected.error as number)) < 1e-9) : -1;
+    let mark = selected ? points.findIndex((p, k) => k > 0 && Math.abs((p.x as number) - (selected.error as number)) < 1e-9) : -1;
+    if (selected && mark < 0) {
+      // A large sweep's curve is drawn through fewer points than it has: the selected trial is
+      // marked where the drawn curve passes its error (a point on the flat, which draws nothing new).
+      const error = selected.error as number;
+      const after = points.findIndex((p, k) => k > 0 && (p.x as number) > error);
+      mark = after < 0 ? points.length : after;
+      points.splice(mark, 0, { x: error, y: points[mark - 1].y });
+    }
     spaceOf.push(i);
+    const styled = points.length <= STYLED_POINTS;
+    if (!styled && mark >= 0) selectedMark = { x: points[mark].x as number, y: points[mark].y as number, radius: SELECTED_RADIUS - 2, fill: seriesColor(i), border: foregroundColor(), borderWidth: 2 };
     datasets.push({
       label: `${s.name} | ${n} | ${fixed(min, 1)} | ${fixed(mean, 1)}`,
       data: points,
@@ -65,9 +85,9 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
       borderColor: seriesColor(i),
       backgroundColor: seriesColor(i),
       borderWidth: 2,
-      pointRadius: points.map((_, k) => (k === mark ? SELECTED_RADIUS - 2 : 0)),
+      pointRadius: styled ? points.map((_, k) => (k === mark ? SELECTED_RADIUS - 2 : 0)) : 0,
       pointBorderColor: foregroundColor(),
-      pointBorderWidth: points.map((_, k) => (k === mark ? 2 : 0)),
+      pointBorderWidth: styled ? points.map((_, k) => (k === mark ? 2 : 0)) : 0,
       pointHitRadius: 6,
     });
     const band = mode === 'plain' ? s.band : s.normalized?.band;
@@ -84,6 +104,8 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
     type: 'scatter',
     data: { datasets },
     options: {
+      // The points are {x, y} already: Chart.js need not parse thousands of them.
+      parsing: false,
       scales: {
         x: { title: { display: true, text: 'error (%)' } },
         y: { min: 0, max: 1, title: { display: true, text: mode === 'plain' ? 'cumulative prob.' : `cumulative prob. (${a.settings.complexity}-normalized)` } },
@@ -102,20 +124,27 @@ export function edfChart(a: SweepAnalysis, state: ViewState, onSelect: OnSelect)
           title: { display: true, text: 'space | n | min | mean' },
           labels: { filter: (item) => !String(item.text).includes(' band') },
         },
+        selectedMark,
       },
     },
   };
 }
 
 /** Error vs a property for one space, with its bootstrap band and median; a click selects a trial. */
-export function scatterChart(a: SweepAnalysis, spaceIndex: number, metric: string, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> | undefined {
+export function scatterChart(a: PanelAnalysis, spaceIndex: number, metric: string, state: ViewState, onSelect: OnSelect): ChartConfiguration<'scatter'> | undefined {
   const s = a.spaces[spaceIndex];
-  const ok = okTrials(s).filter((t) => metric in t.metrics);
-  if (ok.length === 0) return undefined;
+  const all = okTrials(s).filter((t) => metric in t.metrics);
+  if (all.length === 0) return undefined;
   const range = s.bestRanges[metric];
   const title = range ? `${s.name}: best ${metricText(metric, range.median)} [${metricText(metric, range.lo)}, ${metricText(metric, range.hi)}]` : s.name;
-  const radius = ok.length > 200 ? 2 : 3.5;
+  const radius = all.length > 200 ? 2 : 3.5;
+  // A large space draws a few thousand of its points: the best and worst exactly, the selected one, one per small cell between.
+  const drawn = scatterPoints(all.map((t) => t.metrics[metric]), all.map((t) => t.error as number), SCATTER_CHART_POINTS, [all.findIndex((t) => trialKey(t) === state.selected)]);
+  const ok = drawn.length === all.length ? all : drawn.map((i) => all[i]);
   const isSelected = ok.map((t) => trialKey(t) === state.selected);
+  const styled = ok.length <= STYLED_POINTS;
+  const selected = ok.find((t) => trialKey(t) === state.selected);
+  const selectedMark = !styled && selected ? { x: selected.metrics[metric], y: selected.error as number, radius: SELECTED_RADIUS, fill: seriesColor(spaceIndex), border: foregroundColor(), borderWidth: 2.5 } : null;
   return {
     type: 'scatter',
     data: {
@@ -123,14 +152,16 @@ export function scatterChart(a: SweepAnalysis, spaceIndex: number, metric: strin
         {
           label: s.name,
           data: ok.map((t) => ({ x: t.metrics[metric], y: t.error as number })),
-          borderColor: isSelected.map((sel) => (sel ? foregroundColor() : seriesColor(spaceIndex))),
+          borderColor: styled ? isSelected.map((sel) => (sel ? foregroundColor() : seriesColor(spaceIndex))) : seriesColor(spaceIndex),
           backgroundColor: seriesColor(spaceIndex),
-          pointRadius: isSelected.map((sel) => (sel ? SELECTED_RADIUS : radius)),
-          pointBorderWidth: isSelected.map((sel) => (sel ? 2.5 : 1)),
+          pointRadius: styled ? isSelected.map((sel) => (sel ? SELECTED_RADIUS : radius)) : radius,
+          pointBorderWidth: styled ? isSelected.map((sel) => (sel ? 2.5 : 1)) : 1,
         },
       ],
     },
     options: {
+      // The points are {x, y} already: Chart.js need not parse thousands of them.
+      parsing: false,
       scales: {
         x: { title: { display: true, text: metricLabel(metric) }, ticks: { callback: (v) => metricText(metric, Number(v)) } },
         y: { title: { display: true, text: 'error (%)' } },
@@ -149,7 +180,9 @@ export function scatterChart(a: SweepAnalysis, spaceIndex: number, metric: strin
           },
         },
         title: { display: true, text: title },
+        subtitle: { display: ok.length < all.length, text: `drawn: ${ok.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} trials, the best and worst among them` },
         bestRange: range ? { lo: range.lo, hi: range.hi, median: range.median } : null,
+        selectedMark,
       },
     },
   };
@@ -174,7 +207,7 @@ function powerOfTwoAxis(text: string, bounds?: { min: number; max: number }) {
 }
 
 /** Width per block of one model, its fitted (or own) quantized widths and the line u_j. */
-export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'scatter'> {
+export function widthChart(t: DetailedTrial, color: string): ChartConfiguration<'scatter'> {
   const datasets: ChartDataset<'scatter'>[] = [
     {
       label: 'w_j (block widths)',
@@ -246,26 +279,40 @@ export function widthChart(t: TrialSummary, color: string): ChartConfiguration<'
  * Whether the curves chart draws the training loss per step: when no drawn trial has two test
  * errors (one-epoch runs), an error curve is a dot, while the loss shows how each run learned.
  */
-export function curvesByStep(trials: TrialSummary[]): boolean {
-  const drawn = trials.filter((t) => t.error !== null && t.epochs.length > 0);
-  return drawn.length > 0 && drawn.every((t) => t.epochs.length < 2 && (t.lossCurve?.length ?? 0) > 1);
+export function curvesByStep(trials: readonly TrialRow[]): boolean {
+  const drawn = trials.filter((t) => t.error !== null && t.epochCount > 0);
+  return drawn.length > 0 && drawn.every((t) => t.epochCount < 2 && t.lossSteps > 1);
+}
+
+/** A trial the curves chart draws, and why: one of the best, of the worst, or the selected one. */
+export interface CurvePick {
+  t: TrialRow;
+  kind: 'best' | 'worst' | 'selected';
+}
+
+/** The trials whose curves are drawn: the best and worst ok trials of all spaces (`ends`, see curveEnds), and the selected one. */
+export function curvePicks(trials: readonly TrialRow[], ends: { best: readonly TrialRow[]; worst: readonly TrialRow[] }, selectedKey: string | null): CurvePick[] {
+  const { best, worst } = ends;
+  const picked: CurvePick[] = [...best.map((t): CurvePick => ({ t, kind: 'best' })), ...worst.map((t): CurvePick => ({ t, kind: 'worst' }))];
+  const selected = trials.find((t) => trialKey(t) === selectedKey && t.epochCount > 0);
+  if (selected && !picked.some((p) => p.t === selected)) picked.push({ t: selected, kind: 'selected' });
+  return picked;
 }
 
 /**
- * Test error per epoch (or, for one-epoch runs, training loss per step) of the best and worst ok
- * trials of all spaces, and of the selected one. A click on a curve selects its trial.
+ * Test error per epoch (or, for one-epoch runs, training loss per step) of the picked trials
+ * whose details are at hand. A click on a curve selects its trial.
  */
-export function curvesChart(trials: TrialSummary[], state: ViewState, colorOf: (t: TrialSummary) => string, onSelect: OnSelect): ChartConfiguration<'line'> {
+export function curvesChart(trials: readonly TrialRow[], picks: readonly CurvePick[], detailOf: (t: TrialRow) => DetailedTrial | undefined, state: ViewState, colorOf: (t: TrialRow) => string, onSelect: OnSelect): ChartConfiguration<'line'> {
   const byStep = curvesByStep(trials);
-  const ranked = trials.filter((t) => t.error !== null && t.epochs.length > 0).sort((a, b) => (a.error as number) - (b.error as number));
-  const k = Math.min(3, Math.ceil(ranked.length / 2));
-  const picked = [...ranked.slice(0, k).map((t) => ({ t, kind: 'best' })), ...ranked.slice(Math.max(k, ranked.length - k)).map((t) => ({ t, kind: 'worst' }))];
-  const selected = trials.find((t) => trialKey(t) === state.selected && t.epochs.length > 0);
-  if (selected && !picked.some((p) => p.t === selected)) picked.push({ t: selected, kind: 'selected' });
-  const points = (t: TrialSummary): { x: number; y: number }[] =>
+  const drawn = picks.flatMap(({ t, kind }) => {
+    const d = detailOf(t);
+    return d ? [{ t: d, kind }] : [];
+  });
+  const points = (t: DetailedTrial): { x: number; y: number }[] =>
     byStep ? (t.lossCurve ?? []).map((p) => ({ x: p.step, y: p.loss })) : t.epochs.filter((e) => e.testError !== null).map((e) => ({ x: e.epoch, y: e.testError as number }));
-  const datasets: ChartDataset<'line'>[] = picked.map(({ t, kind }) => {
-    const isSelected = t === selected;
+  const datasets: ChartDataset<'line'>[] = drawn.map(({ t, kind }) => {
+    const isSelected = trialKey(t) === state.selected;
     return {
       label: `${isSelected ? '▶ ' : ''}${kind === 'selected' ? 'selected' : `${kind} of all`}: ${t.space} #${t.index} (${fixed(t.error)}% error)`,
       data: points(t),
@@ -286,7 +333,7 @@ export function curvesChart(trials: TrialSummary[], state: ViewState, colorOf: (
         y: { title: { display: true, text: byStep ? 'training loss' : 'test error (%)' } },
       },
       onClick: (_e, elements) => {
-        if (elements.length > 0) onSelect(trialKey(picked[elements[0].datasetIndex].t));
+        if (elements.length > 0) onSelect(trialKey(drawn[elements[0].datasetIndex].t));
       },
       plugins: { legend: { position: 'bottom', labels: LINE_LEGEND } },
     },
@@ -294,7 +341,7 @@ export function curvesChart(trials: TrialSummary[], state: ViewState, colorOf: (
 }
 
 /** What the search-efficiency curves rest on, e.g. "… the curves rest on A: 16, B: 5 trials; with fewer than 16 a curve is rough". */
-export function searchCaption(a: SweepAnalysis): string {
+export function searchCaption(a: PanelAnalysis): string {
   const drawn = a.spaces.filter((s) => s.searchEfficiency.length > 0);
   if (drawn.length === 0) return 'no space has ok trials yet';
   const few = drawn.some((s) => s.n < 16);
@@ -302,7 +349,7 @@ export function searchCaption(a: SweepAnalysis): string {
 }
 
 /** Expected best error of m random models per space. */
-export function searchChart(a: SweepAnalysis): ChartConfiguration<'scatter'> {
+export function searchChart(a: PanelAnalysis): ChartConfiguration<'scatter'> {
   const datasets: ChartDataset<'scatter'>[] = a.spaces
     .map((s, i) => ({ s, i }))
     .filter(({ s }) => s.searchEfficiency.length > 0)
@@ -329,9 +376,10 @@ export function searchChart(a: SweepAnalysis): ChartConfiguration<'scatter'> {
 
 /** EDFs of a split: one step curve per group (its label | n | best | median in the legend). */
 export function splitChart(split: SplitAnalysis): ChartConfiguration<'scatter'> {
+  const perCurve = Math.floor(EDF_CHART_POINTS / Math.max(1, split.groups.length));
   const datasets: ChartDataset<'scatter'>[] = split.groups.map((g, i) => ({
     label: `${g.label} | ${g.n} | ${fixed(g.min, 1)} | ${fixed(g.median, 1)}`,
-    data: [{ x: g.edf.x[0], y: 0 }, ...g.edf.x.map((x, k) => ({ x, y: g.edf.y[k] }))],
+    data: [{ x: g.edf.x[0], y: 0 }, ...stepCurvePoints(g.edf.x, g.edf.y, perCurve).map((k) => ({ x: g.edf.x[k], y: g.edf.y[k] }))],
     showLine: true,
     stepped: 'before',
     borderColor: seriesColor(i),

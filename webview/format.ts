@@ -1,5 +1,5 @@
 /** Numbers and trials as the views write them. */
-import type { TrialSummary } from '../src/core/analysis/sweepAnalysis';
+import type { DetailedTrial, TrialRow } from '../src/core/analysis/panelData';
 
 import { compactCount } from '../src/core/analysis/format';
 
@@ -9,7 +9,7 @@ export { compactCount, fixed, metricText } from '../src/core/analysis/format';
 export const metricLabel = (key: string): string => (key === 'efit' ? 'e_fit' : key);
 
 /** The width chart's caption: the model's complexity, stages and width line. */
-export function caption(t: TrialSummary): string {
+export function caption(t: DetailedTrial): string {
   const parts = [`${t.space} #${t.index}`, t.error !== null ? `error ${t.error.toFixed(2)}%` : t.status, `flops ${compactCount(t.flops)}`, `params ${compactCount(t.params)}`, `acts ${compactCount(t.acts)}`, `d = ${t.blockWidths.length}`];
   const starts = [...t.stageStarts, t.blockWidths.length];
   const depths = t.stageStarts.map((start, i) => starts[i + 1] - start);
@@ -24,6 +24,6 @@ export function caption(t: TrialSummary): string {
 }
 
 /** A trial in a list: "A #3 (12.50%)". */
-export function trialLabel(t: TrialSummary): string {
+export function trialLabel(t: TrialRow): string {
   return `${t.space} #${t.index} (${t.error !== null ? `${t.error.toFixed(2)}%` : t.status})`;
 }

@@ -2,12 +2,15 @@
  * The Results panel's script: a webview app that receives the analysis of a sweep from the
  * extension host (src/extension/resultsPanel.ts) through the typed messages of
  * src/core/analysis/panelProtocol.ts, draws it with the report's views and updates them in
- * place as trials finish. Its choices (selected trial, property, normalized EDFs, scroll) are
+ * place as trials finish. The analysis comes in the panel's form (its trials as columns, the
+ * details of the trials drawn first); the details of other trials are asked for when a view
+ * shows them. Its choices (selected trial, property, normalized EDFs, scroll) are
  * saved with the webview's state, so they survive hiding the panel and reloading the window.
  */
 import { isHostToPanelMessage, type PanelMessage, type SweepRunState } from '../src/core/analysis/panelProtocol';
 import { idleState, withAnalysis } from '../src/core/presentation/runState';
-import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
+import type { PanelAnalysis } from '../src/core/analysis/panelData';
+import { unpackPanelAnalysis } from '../src/core/analysis/trialColumns';
 import { blankViewState, restoreViewState, type ViewState } from '../src/core/analysis/panelState';
 import { ReportView } from './reportView';
 import { showError, showSummary, showSweepState } from './summary';
@@ -31,12 +34,13 @@ function main(): void {
       onSelect: (t) => vscode.postMessage({ type: 'select', space: t.space, index: t.index }),
       onOpen: (t) => vscode.postMessage({ type: 'openTrial', space: t.space, index: t.index }),
       onState: (s) => vscode.setState(s),
+      onNeedDetails: (keys) => vscode.postMessage({ type: 'details', keys }),
     },
     initial,
   );
   (window as unknown as { dslabReport: ReportView }).dslabReport = view;
   let drawn = false;
-  let analysis: SweepAnalysis | undefined;
+  let analysis: PanelAnalysis | undefined;
   let sweep: SweepRunState | undefined;
 
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -48,21 +52,27 @@ function main(): void {
     try {
       switch (message.type) {
         case 'analysis':
+          if (!drawn) performance.mark('dslab:analysis');
           showError(null);
-          analysis = message.analysis;
+          analysis = unpackPanelAnalysis(message.analysis);
           showSummary(analysis);
-          view.show(analysis);
+          view.show(analysis, message.details);
           // Without a task of this window running the sweep, the header says what is on disk.
           showSweepState(sweep ? withAnalysis(sweep, analysis) : idleState(analysis));
           if (!drawn) {
             drawn = true;
             document.body.classList.add('drawn');
+            // How long the first render takes, for anyone profiling the panel: ready → analysis → painted.
+            requestAnimationFrame(() => setTimeout(() => performance.mark('dslab:drawn'), 0));
             window.scrollTo(0, view.state.scroll);
           }
           break;
         case 'sweepState':
           sweep = message.state;
           showSweepState(withAnalysis(sweep, analysis));
+          break;
+        case 'details':
+          view.addDetails(message.details);
           break;
         case 'select':
           view.select(message.key);
@@ -86,6 +96,7 @@ function main(): void {
     }, 300);
   });
   observeTheme(() => view.redraw());
+  performance.mark('dslab:ready');
   vscode.postMessage({ type: 'ready' });
 }
 

@@ -1,4 +1,4 @@
-/** Chart.js plugins of the report: the best-range band and the stage boundaries. */
+/** Chart.js plugins of the report: the best-range band, the stage boundaries and the selected point of a large chart. */
 import { Chart, registerables, type ChartType, type Plugin } from 'chart.js';
 import { accentColor, cssVar, mutedColor } from './theme';
 
@@ -8,8 +8,20 @@ export interface BestRangeOptions {
   median: number;
 }
 
+/** One point drawn over a chart's datasets: the selected trial in a chart of too many points to style one by one. */
+export interface SelectedMarkOptions {
+  x: number;
+  y: number;
+  radius: number;
+  fill: string;
+  border: string;
+  borderWidth: number;
+}
+
 declare module 'chart.js' {
   interface PluginOptionsByType<TType extends ChartType> {
+    /** The selected trial's point, drawn over the datasets. */
+    selectedMark?: SelectedMarkOptions | null;
     /** Shaded [lo, hi] on the x axis with a line at the median (error-vs-property charts). */
     bestRange?: BestRangeOptions | null;
     /** Dashed vertical lines before these x values (stage starts in the width chart). */
@@ -61,7 +73,25 @@ const stageStartsPlugin: Plugin<'scatter'> = {
   },
 };
 
+const selectedMarkPlugin: Plugin<'scatter'> = {
+  id: 'selectedMark',
+  afterDatasetsDraw(chart, _args, opts) {
+    const mark = opts as unknown as SelectedMarkOptions | null;
+    if (!mark || !Number.isFinite(mark.x) || !Number.isFinite(mark.y)) return;
+    const { ctx, scales } = chart;
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(scales.x.getPixelForValue(mark.x), scales.y.getPixelForValue(mark.y), mark.radius, 0, 2 * Math.PI);
+    ctx.fillStyle = mark.fill;
+    ctx.fill();
+    ctx.lineWidth = mark.borderWidth;
+    ctx.strokeStyle = mark.border;
+    ctx.stroke();
+    ctx.restore();
+  },
+};
+
 /** Registers Chart.js's own parts and ours, once per page. */
 export function registerCharts(): void {
-  Chart.register(...registerables, bestRangePlugin as Plugin, stageStartsPlugin as Plugin);
+  Chart.register(...registerables, bestRangePlugin as Plugin, stageStartsPlugin as Plugin, selectedMarkPlugin as Plugin);
 }

@@ -3,13 +3,16 @@
  * analysis JSON embedded in the page with the views the Results panel uses.
  */
 import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
+import { panelAnalysisOf, trialDetailOf } from '../src/core/analysis/panelData';
 import { ReportView } from './reportView';
 
 function main(): void {
   const script = document.getElementById('dslab-data');
   if (!script?.textContent) throw new Error('the report page holds no analysis data');
   const view = new ReportView();
-  view.show(JSON.parse(script.textContent) as SweepAnalysis);
+  const analysis = JSON.parse(script.textContent) as SweepAnalysis;
+  // The page holds every trial's details.
+  view.show(panelAnalysisOf(analysis), analysis.spaces.flatMap((s) => s.trials.map(trialDetailOf)));
   (window as unknown as { dslabReport: ReportView }).dslabReport = view;
 }
 

@@ -3,14 +3,16 @@
  * search, trials table) on a page with the report's sections (reportSectionsHtml in
  * src/core/analysis/reportHtml.ts). The static report draws one analysis; the Results panel
  * hands it every new one, and the charts update in place keeping the user's choices.
- * Selecting a trial in any view selects it in all of them.
+ * Selecting a trial in any view selects it in all of them. The views draw the panel's form of
+ * the analysis (panelData.ts): the details of a trial (widths, curves) may come later than its
+ * row, and a view that lacks some asks for them (`onNeedDetails`) and draws them when they come.
  */
 import type { Chart } from 'chart.js';
-import { allTrials, blankViewState, findTrial, metricNames, hasNormalized, reduceViewState, trialKey, type ViewAction, type ViewState } from '../src/core/analysis/panelState';
-import type { SweepAnalysis, TrialSummary } from '../src/core/analysis/sweepAnalysis';
-import { splitAnalysis, splitKeys, type SplitAnalysis } from '../src/core/analysis/split';
+import { allTrials, blankViewState, curveEndsOf, errorOrder, findTrial, metricNames, hasNormalized, reduceViewState, splitChoices, trialKey, type ViewAction, type ViewState } from '../src/core/analysis/panelState';
+import type { DetailedTrial, PanelAnalysis, TrialDetail, TrialRow } from '../src/core/analysis/panelData';
+import { splitAnalysis, type SplitAnalysis } from '../src/core/analysis/split';
 import { TREND_BINS, trendAnalysis } from '../src/core/analysis/trend';
-import { bandCaption, curvesByStep, curvesChart, edfChart, scatterChart, searchCaption, searchChart, splitChart, trendChart, widthChart } from './charts';
+import { bandCaption, curvePicks, curvesByStep, curvesChart, edfChart, scatterChart, searchCaption, searchChart, splitChart, trendChart, widthChart } from './charts';
 import { ChartSet } from './chartSet';
 import { setOptions, type Checkbox, type SingleSelect } from './controls';
 import { byId, el } from './dom';
@@ -22,18 +24,26 @@ import { applyTheme, seriesColor } from './theme';
 /** The split select's value for "no split". */
 const NO_SPLIT = '';
 
+/** Most models the model select lists: beyond, the lowest errors (and the selected one); the table and the charts reach the others. */
+export const MODEL_OPTIONS = 200;
+
 export interface ReportViewEvents {
   /** The user selected a trial. */
-  onSelect?: (trial: TrialSummary) => void;
+  onSelect?: (trial: TrialRow) => void;
   /** The user asked to open a trial (double click in the table). */
-  onOpen?: (trial: TrialSummary) => void;
+  onOpen?: (trial: TrialRow) => void;
   /** Any choice changed (for saving it). */
   onState?: (state: ViewState) => void;
+  /** A view needs the details of these trials (`space/index`), which the analysis did not bring. */
+  onNeedDetails?: (keys: string[]) => void;
 }
 
 export class ReportView {
   private readonly set = new ChartSet();
-  private analysis: SweepAnalysis | undefined;
+  private analysis: PanelAnalysis | undefined;
+  private readonly details = new Map<string, TrialDetail>();
+  /** Details asked for and not come yet. */
+  private readonly asked = new Set<string>();
   private table: TrialTable;
   state: ViewState;
 
@@ -53,7 +63,7 @@ export class ReportView {
     document.addEventListener('keydown', (e) => {
       const canvas = e.target instanceof HTMLCanvasElement ? e.target : undefined;
       if (!canvas || !this.analysis) return;
-      const order = allTrials(this.analysis).filter((t) => t.error !== null).sort((a, b) => (a.error as number) - (b.error as number));
+      const order = errorOrder(this.analysis);
       if (order.length === 0) return;
       const at = order.findIndex((t) => trialKey(t) === this.state.selected);
       const to: Record<string, number> = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: order.length - 1 };
@@ -87,11 +97,38 @@ export class ReportView {
     return this.set.charts;
   }
 
-  /** Draws an analysis: the first one from the initial state, later ones keeping every choice they can still show. */
-  show(analysis: SweepAnalysis): void {
+  /** Draws an analysis with the details it brings: the first one from the initial state, later ones keeping every choice they can still show. */
+  show(analysis: PanelAnalysis, details: readonly TrialDetail[]): void {
     this.analysis = analysis;
+    this.details.clear();
+    this.asked.clear();
+    for (const d of details) this.details.set(trialKey(d), d);
     this.dispatch({ type: 'analysis', analysis });
     this.redraw();
+  }
+
+  /** Details that came after the analysis: the views that wait for them draw them. */
+  addDetails(details: readonly TrialDetail[]): void {
+    for (const d of details) {
+      const key = trialKey(d);
+      this.asked.delete(key);
+      if (this.analysis && findTrial(this.analysis, key)) this.details.set(key, d);
+    }
+    if (this.analysis) this.drawSelection();
+  }
+
+  /** A trial with its details, if they are at hand. */
+  private detailed(t: TrialRow): DetailedTrial | undefined {
+    const d = this.details.get(trialKey(t));
+    return d ? { ...t, ...d } : undefined;
+  }
+
+  /** Asks once for the details of the trials that lack them. */
+  private need(trials: readonly TrialRow[]): void {
+    const keys = trials.map(trialKey).filter((k) => !this.details.has(k) && !this.asked.has(k));
+    if (keys.length === 0) return;
+    for (const k of keys) this.asked.add(k);
+    this.events.onNeedDetails?.(keys);
   }
 
   /** Draws everything again from the current analysis and theme (after a theme change). */
@@ -128,7 +165,7 @@ export class ReportView {
     this.dispatch({ type: 'scroll', y });
   }
 
-  private current(): SweepAnalysis {
+  private current(): PanelAnalysis {
     if (!this.analysis) throw new Error('no analysis drawn yet');
     return this.analysis;
   }
@@ -149,9 +186,16 @@ export class ReportView {
     byId<Checkbox>('edf-band').checked = this.state.band === true;
     byId('edf-band-caption').textContent = this.state.band ? bandCaption(a, this.state.normalized) : '';
     setOptions(byId<SingleSelect>('metric-select'), metricNames(a).map((k) => [k, metricLabel(k)]), this.state.metric);
-    setOptions(byId<SingleSelect>('split-select'), [[NO_SPLIT, 'none'], ...splitKeys(a).map((k): [string, string] => [k, metricLabel(k)])], this.state.split ?? NO_SPLIT);
-    const models = allTrials(a).filter((t) => t.blockWidths.length > 0);
+    setOptions(byId<SingleSelect>('split-select'), [[NO_SPLIT, 'none'], ...splitChoices(a).map((k): [string, string] => [k, metricLabel(k)])], this.state.split ?? NO_SPLIT);
+    let models = allTrials(a).filter((t) => t.blocks > 0);
+    const all = models.length;
+    if (all > MODEL_OPTIONS) {
+      // 25,000 options would take the select seconds: the lowest errors, in the usual order, and the selected one.
+      const kept = new Set(errorOrder(a).filter((t) => t.blocks > 0).slice(0, MODEL_OPTIONS - 1));
+      models = models.filter((t) => kept.has(t) || trialKey(t) === this.state.selected);
+    }
     setOptions(byId<SingleSelect>('model-select'), models.map((t) => [trialKey(t), trialLabel(t)]), this.state.selected);
+    byId('model-caption').textContent = models.length < all ? `the ${MODEL_OPTIONS - 1} lowest errors of ${all.toLocaleString('en-US')} models and the selected one; select any other in the table or a chart` : '';
   }
 
   private drawEdf(): void {
@@ -210,8 +254,9 @@ export class ReportView {
     else this.set.remove('split');
     byId('split-findings').replaceChildren(...(split?.findings ?? []).map((f) => el('li', {}, f)));
 
-    const trends = trendAnalysis(a, { split });
     const metric = this.state.metric;
+    // Only what is drawn: the chosen property's ranges; none when it is the complexity (the bins' axis) and nothing is split.
+    const trends = split || (metric !== null && metric !== a.settings.complexity) ? trendAnalysis(a, { split, metrics: metric === null ? [] : [metric] }) : [];
     const withRanges = metric !== null && trends.some((t) => t.bins.some((b) => metric in b.bestRanges));
     byId('trend-caption').textContent =
       metric === null
@@ -246,16 +291,28 @@ export class ReportView {
   private drawSelection(): void {
     const a = this.current();
     const spaceIndex = new Map(a.spaces.map((s, i) => [s.name, i]));
-    const colorOf = (t: TrialSummary): string => seriesColor(spaceIndex.get(t.space) ?? 0);
+    const colorOf = (t: TrialRow): string => seriesColor(spaceIndex.get(t.space) ?? 0);
     const t = this.state.selected === null ? undefined : findTrial(a, this.state.selected);
-    if (t && t.blockWidths.length > 0) {
-      this.set.put('widths', byId<HTMLCanvasElement>('width-chart'), widthChart(t, colorOf(t)));
-      byId<HTMLParagraphElement>('width-caption').textContent = caption(t);
+    if (t && t.blocks > 0) {
+      const d = this.detailed(t);
+      if (d) {
+        this.set.put('widths', byId<HTMLCanvasElement>('width-chart'), widthChart(d, colorOf(t)));
+        byId<HTMLParagraphElement>('width-caption').textContent = caption(d);
+      } else {
+        byId<HTMLParagraphElement>('width-caption').textContent = `${trialLabel(t)}: reading its widths…`;
+        this.need([t]);
+      }
       const select = byId<SingleSelect>('model-select');
-      if (select.value !== trialKey(t)) select.value = trialKey(t);
+      if (select.value !== trialKey(t)) {
+        if (!select.querySelector(`vscode-option[value="${CSS.escape(trialKey(t))}"]`)) this.drawControls(); // a model the capped list lacks
+        select.value = trialKey(t);
+      }
     }
-    this.set.put('curves', byId<HTMLCanvasElement>('curve-chart'), curvesChart(allTrials(a), this.state, colorOf, (key) => this.select(key, true)));
-    byId<HTMLParagraphElement>('curve-caption').textContent = curvesByStep(allTrials(a))
+    const trials = allTrials(a);
+    const picks = curvePicks(trials, curveEndsOf(a), this.state.selected);
+    this.need(picks.map((p) => p.t));
+    this.set.put('curves', byId<HTMLCanvasElement>('curve-chart'), curvesChart(trials, picks, (x) => this.detailed(x), this.state, colorOf, (key) => this.select(key, true)));
+    byId<HTMLParagraphElement>('curve-caption').textContent = curvesByStep(trials)
       ? 'training loss per step (each trial has one epoch, so one test error: its loss shows how it learned); best and worst of all spaces, dashed: worst'
       : 'test error per epoch; best and worst of all spaces, dashed: worst';
     this.table.select(this.state.selected);

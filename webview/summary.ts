@@ -4,11 +4,11 @@ import { sweepStateText } from '../src/core/presentation/runState';
 import { summaryNote } from '../src/core/analysis/reportHtml';
 import { SUMMARY_COLUMNS, summaryCells } from '../src/core/analysis/summaryTable';
 import { describeRound, summarizeSequential } from '../src/core/analysis/sequential';
-import type { SweepAnalysis } from '../src/core/analysis/sweepAnalysis';
+import type { PanelAnalysis } from '../src/core/analysis/panelData';
 import { byId, el } from './dom';
 
 /** Writes the analysis's title, progress line, findings and summary table into the panel. */
-export function showSummary(a: SweepAnalysis): void {
+export function showSummary(a: PanelAnalysis): void {
   byId('title').textContent = `Design space analysis: ${a.name}`;
   const progress = byId('progress');
   progress.replaceChildren(el('span', { class: 'mono' }, a.dir), `: ${a.progress.recorded} of ${a.progress.planned} trials recorded`);

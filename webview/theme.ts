@@ -33,10 +33,12 @@ export function applyTheme(): void {
  * (`vscode-light`, `vscode-dark`, `vscode-high-contrast`…) and the root's CSS variables.
  */
 export function observeTheme(onChange: () => void): MutationObserver {
-  let last = document.body.className;
+  // Only the theme's classes: the panel's own (`drawn`) must not draw everything again.
+  const theme = (): string => Array.from(document.body.classList).filter((c) => c.startsWith('vscode-')).join(' ');
+  let last = theme();
   const observer = new MutationObserver(() => {
-    if (document.body.className === last) return;
-    last = document.body.className;
+    if (theme() === last) return;
+    last = theme();
     onChange();
   });
   observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });

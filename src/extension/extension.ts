@@ -1,7 +1,8 @@
 /**
  * Activation: wires the space-file features (diagnostics, hover, completion, lenses), the Sample
  * view, the sweep task, the Results panels (which follow the task's sweeps and come back after a
- * reload) and the commands, and owns their disposal. Every feature adapts core code.
+ * reload), the import of results trained elsewhere and the commands, and owns their disposal.
+ * Every feature adapts core code.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -9,6 +10,7 @@ import { SpaceCodeLensProvider } from './codelens';
 import { SpaceDiagnostics } from './diagnostics';
 import { SpaceCompletionProvider, SpaceHoverProvider } from './languageFeatures';
 import { SpaceNavigation, SpaceQuickFixes } from './spaceNavigation';
+import { ImportFiles } from './importFiles';
 import { defaultNativeModulesPath, installNativeBackend } from './installNativeBackend';
 import { COMMAND } from './lenses';
 import { newSpaceFile } from './newSpaceFile';
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusDocuments = new SweepStatusDocuments(context.extensionPath);
   const results = new ResultsPanels(context.extensionUri, log, (file) => status.stateOf(file));
   const sweeps = new SweepsView(context.extensionPath, (file) => status.stateOf(file), (uri) => results.show(uri), log, overviews);
+  const imports = new ImportFiles(context.extensionPath, log, (uri) => results.show(uri));
   const taskEnv: SweepTaskEnvironment = {
     extensionPath: context.extensionPath,
     log,
@@ -76,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
     samples,
     results,
     sweeps,
+    imports,
     vscode.window.registerTreeDataProvider(SWEEPS_VIEW, sweeps),
     vscode.tasks.onDidEndTask((e) => {
       if (typeof parseTaskDefinition(e.execution.task.definition) === 'string') return;

@@ -1,10 +1,13 @@
 /**
- * The Results panel: one webview per space file beside the editor, running the panel app
- * (webview/panel.ts, loaded from out/webview with media/panel.css). The host analyzes the sweep
- * in a worker thread and posts the analysis; while a sweep task of the file runs, each finished
- * trial schedules a new analysis (at most one every ANALYZE_INTERVAL_MS) and every event posts
- * the running state, so the charts fill in live. An open panel comes back after a window reload
- * through its serializer (the file is in the panel's saved state).
+ * The Results panel: one webview per space file (or per sweep directory, for a sweep no space
+ * file makes: an import) beside the editor, running the panel app (webview/panel.ts, loaded
+ * from out/webview with media/panel.css). The host analyzes the sweep in the panel's worker
+ * thread (panelWorker.ts), which keeps the analysis while the panel is open, posts the panel's
+ * form of it and answers the panel's requests for the details of the trials it selects. While a
+ * sweep task of the file runs, each finished trial schedules a new analysis (at most one every
+ * ANALYZE_INTERVAL_MS) and every event posts the running state, so the charts fill in live. An
+ * open panel comes back after a window reload through its serializer (the file or directory is
+ * in the panel's saved state).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,10 +17,11 @@ import { restoreViewState, trialKey } from '../core/analysis/panelState';
 import { manifestPath, trialPath } from '../core/results/layout';
 import type { SweepEvent } from '../core/analysis/sweepEvents';
 import { readSettings } from './config';
-import type { ResultsRequest, ResultsResponse } from './resultsRequest';
+import type { PanelSourceRequest, PanelSourceResponse } from './panelSource';
+import { sweepStamp } from './sweepOverviews';
 import { sweepDirectory } from './sweepTaskDefinition';
 import { makeNonce, panelHtml } from './webviewHtml';
-import { runWorker } from './workerThread';
+import { WorkerSession } from './workerThread';
 
 /** The panel's view type: the serializer and the activation event name it. */
 export const RESULTS_VIEW_TYPE = 'designSpaceLab.results';
@@ -25,22 +29,31 @@ export const RESULTS_VIEW_TYPE = 'designSpaceLab.results';
 /** Shortest time between two analyses of a running sweep. */
 const ANALYZE_INTERVAL_MS = 1500;
 
-/** The sweep directory of a space file on disk (undefined for untitled documents). */
+/** Whether `dir` is a sweep directory itself (it holds a `sweep.json`). */
+const isSweepDirectory = (dir: string): boolean => fs.existsSync(manifestPath(dir)) && fs.statSync(dir).isDirectory();
+
+/** The sweep directory of a space file on disk, or the directory itself when the URI names a sweep directory (undefined for untitled documents). */
 export function resultsDirectory(uri: vscode.Uri): string | undefined {
   if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return undefined;
+  if (isSweepDirectory(uri.fsPath)) return uri.fsPath;
   const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath);
   return sweepDirectory(folder, uri.fsPath, readSettings(uri).outputDirectory);
 }
 
-/** True when the file has a sweep with a `sweep.json` to show. */
+/** True when the file (or directory) has a sweep with a `sweep.json` to show. */
 export function hasResults(uri: vscode.Uri): boolean {
   const dir = resultsDirectory(uri);
   return dir !== undefined && fs.existsSync(manifestPath(dir));
 }
 
-/** One open panel: its webview, the last sweep state and the analysis schedule. */
+/** One open panel: its webview, its worker, the last sweep state and the analysis schedule. */
 class ResultsPanel {
   private ready = false;
+  private readonly source: WorkerSession<PanelSourceRequest, PanelSourceResponse>;
+  /** The last analysis message and the sweep's stamp it was made at: a page that starts over while the sweep is unchanged gets it again without a new analysis. */
+  private last: { stamp: string; message: HostToPanelMessage } | undefined;
+  /** The analysis message the page has drawn (none after it starts over). */
+  private shown: HostToPanelMessage | undefined;
   private state: SweepRunState | undefined;
   /** The selection the panel reported last, sent again to a panel that starts over. */
   private selected: string | undefined;
@@ -53,10 +66,11 @@ class ResultsPanel {
   constructor(
     readonly uri: vscode.Uri,
     readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly log: vscode.OutputChannel,
     onDispose: () => void,
   ) {
+    this.source = new WorkerSession(path.join(extensionUri.fsPath, 'out', 'extension', 'panelWorker.js'));
     const webview = panel.webview;
     webview.options = {
       enableScripts: true,
@@ -75,6 +89,7 @@ class ResultsPanel {
       webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidDispose(() => {
         clearTimeout(this.timer);
+        this.source.dispose();
         for (const d of this.disposables) d.dispose();
         onDispose();
       }),
@@ -94,10 +109,14 @@ class ResultsPanel {
       case 'ready':
         // A new page (first load, or the webview was re-created): give it everything.
         this.ready = true;
+        this.shown = undefined;
         void this.analyze();
         break;
       case 'select':
         this.selected = trialKey(message);
+        break;
+      case 'details':
+        void this.sendDetails(message.keys);
         break;
       case 'openTrial':
         void this.openTrial(message.space, message.index);
@@ -106,6 +125,12 @@ class ResultsPanel {
         this.log.appendLine(`[results] ${this.uri.fsPath}: ${message.message}`);
         break;
     }
+  }
+
+  private async sendDetails(keys: string[]): Promise<void> {
+    const response = await this.source.request({ type: 'details', keys });
+    if ('error' in response) return void this.log.appendLine(`[results] ${this.uri.fsPath}: ${response.error}`);
+    if (response.type === 'details') this.post(response);
   }
 
   private async openTrial(space: string, index: number): Promise<void> {
@@ -135,7 +160,7 @@ class ResultsPanel {
     }, wait);
   }
 
-  /** Analyzes the sweep in a worker thread and posts the result; one analysis at a time, the last request wins. */
+  /** Analyzes the sweep in the panel's worker and posts the result; one analysis at a time, the last request wins. */
   async analyze(): Promise<void> {
     if (!this.ready) return;
     if (this.analyzing) {
@@ -148,24 +173,28 @@ class ResultsPanel {
     clearTimeout(this.timer);
     this.timer = undefined;
     try {
-      const script = path.join(this.extensionUri.fsPath, 'out', 'extension', 'resultsWorker.js');
-      const source = new vscode.CancellationTokenSource();
-      const closed = this.panel.onDidDispose(() => source.cancel());
-      let response: ResultsResponse | undefined;
+      let stamp: string | undefined;
       try {
-        response = await runWorker<ResultsRequest, ResultsResponse>(script, { dir }, source.token);
-      } finally {
-        closed.dispose();
-        source.dispose();
+        stamp = sweepStamp(dir);
+      } catch {
+        stamp = undefined; // the analysis says what is wrong with the directory
       }
-      this.lastAnalysis = Date.now();
-      if (!response) return;
-      if ('error' in response) {
-        this.log.appendLine(`[results] ${dir}: ${response.error}`);
-        this.post({ type: 'error', message: `Cannot analyze ${dir}: ${response.error}` });
-        return;
+      let message = stamp !== undefined && this.last?.stamp === stamp ? this.last.message : undefined;
+      if (!message) {
+        const response = await this.source.request({ type: 'analyze', dir, ...(this.selected !== undefined ? { selected: this.selected } : {}) });
+        this.lastAnalysis = Date.now();
+        if ('error' in response || response.type !== 'analysis') {
+          const error = 'error' in response ? response.error : response.type === 'error' ? response.message : `unexpected answer ${response.type}`;
+          this.log.appendLine(`[results] ${dir}: ${error}`);
+          this.post({ type: 'error', message: `Cannot analyze ${dir}: ${error}` });
+          return;
+        }
+        message = response;
+        this.last = stamp === undefined ? undefined : { stamp, message };
       }
-      this.post({ type: 'analysis', analysis: response.analysis });
+      if (message === this.shown) return; // the sweep did not change since the page drew it
+      this.post(message);
+      this.shown = message;
       if (this.state) this.post({ type: 'sweepState', state: this.state });
       if (this.selected !== undefined) this.post({ type: 'select', key: this.selected });
     } finally {
@@ -195,11 +224,15 @@ export class ResultsPanels implements vscode.Disposable, vscode.WebviewPanelSeri
     private readonly stateOf: (file: string) => SweepRunState | undefined,
   ) {}
 
-  /** Opens (or reveals) the results of a space file. With `quiet`, a file without results opens nothing and says nothing. */
+  /** Opens (or reveals) the results of a space file or a sweep directory. With `quiet`, a file without results opens nothing and says nothing. */
   async show(uriString: string, quiet = false): Promise<void> {
     const uri = vscode.Uri.parse(uriString);
     const open = this.panels.get(keyOf(uri));
-    if (open) return void open.panel.reveal(undefined, true);
+    if (open) {
+      open.panel.reveal(undefined, true);
+      // The sweep may have changed on disk (a new import into the same folder): drawn again if so.
+      return void open.analyze();
+    }
     if (!hasResults(uri)) {
       if (!quiet) void vscode.window.showInformationMessage(`No results yet for ${path.basename(uri.fsPath)}: run ▶ Sample & Train first.`);
       return;

@@ -1,6 +1,6 @@
 /**
- * The Results panel's work, done in a worker thread (resultsWorker.ts): analyze the sweep
- * directory, the same analysis `dslab analyze` prints and its HTML report draws.
+ * The HTML report's work for the Sweeps view, done in a worker thread (resultsWorker.ts): analyze
+ * the sweep directory, the same analysis `dslab analyze` prints, and write its report.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -1,4 +1,4 @@
-/** Worker thread of the Results lens: one ResultsRequest in (workerData), one ResultsResponse out. */
+/** Worker thread of the Sweeps view's HTML report: one ResultsRequest in (workerData), one ResultsResponse out. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runResultsRequest, type ResultsRequest } from './resultsRequest';
 

@@ -13,7 +13,7 @@ import { sweepOverview, type SweepOverview } from '../core/results/overview';
 export type OverviewRead = { overview: SweepOverview } | { problem: string };
 
 /** What changes when the sweep does: the mtimes of its manifest and of its spaces' record folders. */
-function stamp(dir: string): string {
+export function sweepStamp(dir: string): string {
   const times = [fs.statSync(manifestPath(dir)).mtimeMs];
   const trials = path.join(dir, TRIALS_DIR);
   for (const space of fs.existsSync(trials) ? fs.readdirSync(trials).sort() : []) times.push(fs.statSync(path.join(trials, space)).mtimeMs);
@@ -27,7 +27,7 @@ export class SweepOverviews {
   read(dir: string): OverviewRead {
     let now: string;
     try {
-      now = stamp(dir);
+      now = sweepStamp(dir);
     } catch (err) {
       this.cache.delete(dir);
       return { problem: (err as Error).message };

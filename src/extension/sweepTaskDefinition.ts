@@ -3,6 +3,8 @@
  * runs `dslab sweep` on the file (optionally one space) from tasks.json, the Run Task picker or a lens.
  */
 import * as path from 'node:path';
+import { importNameOf } from '../core/interop/importFile';
+import { spaceNameOf } from '../core/interop/importedSweep';
 import { DEFAULT_SWEEPS_DIR, sweepDirOf } from '../core/results/layout';
 
 export const TASK_TYPE = 'dslab';
@@ -68,9 +70,19 @@ export function taskName(definition: SweepTaskDefinition): string {
   return definition.space === undefined ? `sweep ${file}` : `sweep ${file}: ${definition.space}`;
 }
 
+/** The folder that holds a workspace folder's sweeps: the `outputDirectory` setting (relative to the workspace folder), or `.dslab`. */
+export function sweepsRoot(folder: string, outputDirectory: string): string {
+  return outputDirectory.trim() === '' ? path.join(folder, DEFAULT_SWEEPS_DIR) : path.resolve(folder, outputDirectory.trim());
+}
+
+/** Where the editor imports `file` (a pycls sweep.json, an NDS population): `<sweeps folder>/<name>`, named as `dslab import` names it. */
+export function importDirectory(folder: string, outputDirectory: string, file: string): string {
+  return path.join(sweepsRoot(folder, outputDirectory), spaceNameOf(importNameOf(file)));
+}
+
 /** Where the sweep of `file` is stored: `<outputDirectory or .dslab>/<file name without extension>`. */
 export function sweepDirectory(folder: string, file: string, outputDirectory: string): string {
-  return sweepDirOf(file, outputDirectory.trim() === '' ? path.join(folder, DEFAULT_SWEEPS_DIR) : path.resolve(folder, outputDirectory));
+  return sweepDirOf(file, sweepsRoot(folder, outputDirectory));
 }
 
 /**

@@ -13,8 +13,7 @@ import { statusBarIcon, sweepStateText, type SweepRunState } from '../core/prese
 import { readSettings } from './config';
 import { COMMAND } from './lenses';
 import type { ResultsRequest, ResultsResponse } from './resultsRequest';
-import { DEFAULT_SWEEPS_DIR } from '../core/results/layout';
-import { sweepDirectory } from './sweepTaskDefinition';
+import { sweepDirectory, sweepsRoot } from './sweepTaskDefinition';
 import { runWorker } from './workerThread';
 
 export const SWEEPS_VIEW = 'designSpaceLab.sweeps';
@@ -50,13 +49,16 @@ export class SweepItem extends vscode.TreeItem {
       const best = state.best ? ` · best ${state.best.error.toFixed(1)}%` : '';
       const phase = state.phase === 'idle' ? '' : `${state.phase} · `;
       this.description = `${phase}${state.done}/${state.total}${best}`;
-      const source = file ? vscode.workspace.asRelativePath(file) : `${overview?.file ?? 'a space file'} (kept aside: the file's settings have changed since)`;
-      this.tooltip = new vscode.MarkdownString(`**${path.basename(dir)}** — ${sweepStateText(state)}\n\nOf ${source}${overview ? `, started ${overview.createdAt.slice(0, 16).replace('T', ' ')}` : ''}`);
+      const source = overview?.imported
+        ? `Imported from ${overview.file} (${overview.imported})`
+        : `Of ${file ? vscode.workspace.asRelativePath(file) : `${overview?.file ?? 'a space file'} (kept aside: the file's settings have changed since)`}`;
+      this.tooltip = new vscode.MarkdownString(`**${path.basename(dir)}** — ${sweepStateText(state)}\n\n${source}${overview ? `, ${overview.imported ? 'collected' : 'started'} ${overview.createdAt.slice(0, 16).replace('T', ' ')}` : ''}`);
       this.iconPath = new vscode.ThemeIcon(statusBarIcon(state.phase));
     }
-    // Menus pick actions by these words: current (has a space file), running.
-    this.contextValue = ['sweep', file ? 'current' : 'kept', running ? 'running' : 'stopped'].join(' ');
-    if (file) this.command = { title: 'Open Results', command: SWEEPS_COMMAND.openResults, arguments: [this] };
+    // Menus pick actions by these words: current (has a space file), imported (results of its own), running.
+    const kind = file ? 'current' : overview?.imported ? 'imported' : 'kept';
+    this.contextValue = ['sweep', kind, running ? 'running' : 'stopped'].join(' ');
+    if (kind !== 'kept') this.command = { title: 'Open Results', command: SWEEPS_COMMAND.openResults, arguments: [this] };
   }
 }
 
@@ -81,7 +83,8 @@ export class SweepsView implements vscode.TreeDataProvider<SweepItem>, vscode.Di
       watcher.onDidDelete(() => this.refreshSoon()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('designSpaceLab.outputDirectory') && this.refresh()),
       vscode.commands.registerCommand(SWEEPS_COMMAND.refresh, () => this.refresh()),
-      vscode.commands.registerCommand(SWEEPS_COMMAND.openResults, (item: SweepItem) => item.file && this.showResults(item.file.toString())),
+      // An import's panel opens on its folder; a sweep of a space file's, on the file.
+      vscode.commands.registerCommand(SWEEPS_COMMAND.openResults, (item: SweepItem) => this.showResults((item.file ?? vscode.Uri.file(item.dir)).toString())),
       vscode.commands.registerCommand(SWEEPS_COMMAND.openReport, (item: SweepItem) => this.openReport(item)),
       vscode.commands.registerCommand(SWEEPS_COMMAND.reveal, (item: SweepItem) => vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(item.dir))),
       vscode.commands.registerCommand(SWEEPS_COMMAND.resume, (item: SweepItem) => item.file && vscode.commands.executeCommand(COMMAND.sampleAndTrain, item.file.toString())),
@@ -109,8 +112,7 @@ export class SweepsView implements vscode.TreeDataProvider<SweepItem>, vscode.Di
     if (element) return [];
     const items: SweepItem[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const configured = readSettings(folder.uri).outputDirectory.trim();
-      const root = configured === '' ? path.join(folder.uri.fsPath, DEFAULT_SWEEPS_DIR) : path.resolve(folder.uri.fsPath, configured);
+      const root = sweepsRoot(folder.uri.fsPath, readSettings(folder.uri).outputDirectory);
       let names: string[];
       try {
         names = fs.readdirSync(root).sort();
@@ -129,9 +131,9 @@ export class SweepsView implements vscode.TreeDataProvider<SweepItem>, vscode.Di
     const read = this.overviews.read(dir);
     if ('problem' in read) return new SweepItem(dir, undefined, undefined, undefined, read.problem);
     const { overview } = read;
-    // The sweep is its file's current one when the file's sweep directory is this one.
+    // The sweep is its file's current one when the file's sweep directory is this one (an import has no space file).
     const file = path.resolve(folder.uri.fsPath, overview.file);
-    const current = fs.existsSync(file) && path.resolve(sweepDirectory(folder.uri.fsPath, file, readSettings(folder.uri).outputDirectory)) === path.resolve(dir);
+    const current = !overview.imported && fs.existsSync(file) && path.resolve(sweepDirectory(folder.uri.fsPath, file, readSettings(folder.uri).outputDirectory)) === path.resolve(dir);
     const live = current ? this.stateOf(file) : undefined;
     const state = live && (live.phase === 'running' || live.phase === 'stopping') ? live : overviewState(overview);
     return new SweepItem(dir, current ? vscode.Uri.file(file) : undefined, state, overview, undefined);

@@ -1,42 +1,25 @@
 /**
- * The Results panel's page in headless Chromium, outside VS Code: the shell the host renders,
- * the bundled script and the theme stylesheet, with a stand-in for the webview API that records
- * what the panel posts and saves. The test plays the host: it posts an analysis of part of the
- * fixture sweep, then of all of it (as trials finish), the sweep's state, a theme change, and a
- * message the protocol does not know. Skips only when no Chromium is installed.
+ * The Results panel's page in headless Chromium, outside VS Code (panelPage.ts). The tests play
+ * the host: one posts an analysis of part of the fixture sweep, then of all of it (as trials
+ * finish), the sweep's state, a theme change, and a message the protocol does not know; the other
+ * a generated sweep of 5,000 trials, as large sweeps reach the panel. Skips only when no
+ * Chromium is installed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { HostToPanelMessage } from '../../src/core/analysis/panelProtocol';
+import { EDF_CHART_POINTS, SCATTER_CHART_POINTS, trialDetailOf, trialKey } from '../../src/core/analysis/panelData';
+import { analysisMessage } from '../../src/core/analysis/panelProtocol';
 import { runResultsRequest } from '../../src/extension/resultsRequest';
-import { panelHtml } from '../../src/extension/webviewHtml';
+import { generatedAnalysis } from '../generatedSweep';
 import { missingFile, skipUnless } from '../requirements';
+import { CHROMIUM, openPanelPage } from './panelPage';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'sweeps', 'three-spaces');
-const CHROMIUM = process.env.DSLAB_CHROMIUM ?? '/usr/bin/chromium';
 const skip = skipUnless(missingFile(CHROMIUM, 'Chromium'), "apt-get install chromium, or DSLAB_CHROMIUM=PATH");
-
-/** What VS Code provides to a webview: the API object and the theme's variables on the root. */
-const WEBVIEW_STAND_IN = `
-window.__posted = [];
-window.__state = undefined;
-window.acquireVsCodeApi = () => ({
-  postMessage: (m) => window.__posted.push(m),
-  getState: () => window.__state,
-  setState: (s) => { window.__state = s; },
-});
-document.addEventListener('DOMContentLoaded', () => {
-  document.body.classList.add('vscode-light');
-  const vars = { '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#333333', '--vscode-charts-blue': '#1a85ff',
-    '--vscode-charts-red': '#e51400', '--vscode-charts-green': '#388a34', '--vscode-editorWidget-border': '#c8c8c8' };
-  for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-});
-`;
 
 test('the Results panel draws the analyses the host posts, in place, and tells the host what the user does', { skip, timeout: 90_000 }, async () => {
   const full = runResultsRequest({ dir: FIXTURE });
@@ -50,36 +33,11 @@ test('the Results panel draws the analyses the host posts, in place, and tells t
   assert.ok('analysis' in response, JSON.stringify(response));
   const early = response.analysis;
 
-  const page0 = path.join(dir, 'panel.html');
-  fs.writeFileSync(
-    page0,
-    panelHtml({
-      nonce: 'TESTNONCE',
-      cspSource: 'file:',
-      scriptUri: pathToFileURL(path.join(ROOT, 'out', 'webview', 'panel.js')).href,
-      styleUri: pathToFileURL(path.join(ROOT, 'media', 'panel.css')).href,
-      file: 'file:///w/three.regnet.yaml',
-      title: 'Results: three.regnet.yaml',
-    }),
-  );
-
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], headless: true });
+  const { page, problems, posted, send, close } = await openPanelPage();
   try {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
-    await page.addInitScript(WEBVIEW_STAND_IN);
-    await page.goto(pathToFileURL(page0).href);
-    const posted = (): Promise<unknown[]> => page.evaluate('window.__posted') as Promise<unknown[]>;
-    const send = (m: HostToPanelMessage | Record<string, unknown>): Promise<unknown> => page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(msg, '*'), m);
-    await page.waitForFunction('window.__posted.length > 0');
     assert.deepEqual(await posted(), [{ type: 'ready' }]);
 
-    await send({ type: 'analysis', analysis: early });
+    await send(analysisMessage(early));
     await page.waitForFunction(`document.body.classList.contains('drawn')`);
     const edfPoints = `window.dslabReport.charts.get('edf').data.datasets.map((d) => d.data.length)`;
     assert.deepEqual(await page.evaluate(edfPoints), [3, 4, 4]);
@@ -100,7 +58,7 @@ test('the Results panel draws the analyses the host posts, in place, and tells t
     // More trials finished: the same Chart objects take the new data; the choices stay.
     const ids = `Array.from(window.dslabReport.charts.entries()).map(([k, c]) => k + ':' + c.id).sort()`;
     const before = await page.evaluate(ids);
-    await send({ type: 'analysis', analysis });
+    await send(analysisMessage(analysis));
     await page.waitForFunction(`document.querySelectorAll('#trials tbody tr').length === 24`);
     assert.deepEqual(await page.evaluate(ids), before);
     assert.deepEqual(await page.evaluate(edfPoints), [7, 9, 8]);
@@ -135,7 +93,65 @@ test('the Results panel draws the analyses the host posts, in place, and tells t
 
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
+    await close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sweep of 5,000 trials: slim first message, thinned charts, a table of the rows in view, details on selection', { skip, timeout: 120_000 }, async () => {
+  const big = generatedAnalysis(5000);
+  const trials = big.spaces[0].trials;
+  const ranked = trials.filter((t) => t.error !== null).sort((a, b) => (a.error as number) - (b.error as number));
+  const message = analysisMessage(big);
+  const { page, problems, posted, send, close } = await openPanelPage('file:///w/.dslab/generated');
+  try {
+    await send(message);
+    await page.waitForFunction(`document.body.classList.contains('drawn')`);
+    // Every chart draws at most a few thousand points; the scatter says how many of how many.
+    const points = (await page.evaluate(`Object.fromEntries(Array.from(window.dslabReport.charts.entries()).map(([k, c]) => [k, c.data.datasets.reduce((n, d) => n + d.data.length, 0)]))`)) as Record<string, number>;
+    assert.ok(points.edf <= EDF_CHART_POINTS + 2 && points['scatter:generated'] <= SCATTER_CHART_POINTS + 1, JSON.stringify(points));
+    assert.match(await page.evaluate(`window.dslabReport.charts.get('scatter:generated').options.plugins.subtitle.text`) as string, /^drawn: [\d,]+ of 5,000 trials/);
+    // The table holds the rows in view, not 5,000; sorted by error, the best first.
+    const drawnRows = await page.locator('#trials tbody tr[data-key]').count();
+    assert.ok(drawnRows > 5 && drawnRows < 100, `${drawnRows} rows drawn`);
+    assert.equal(await page.getAttribute('#trials', 'aria-rowcount'), '5001');
+    assert.equal(await page.getAttribute('#trials tbody tr[data-key]:first-child', 'data-key'), trialKey(ranked[0]));
+    // The best trial is selected and drawn from the details the message brought.
+    assert.match((await page.textContent('#width-caption')) ?? '', new RegExp(`^generated #${ranked[0].index} · error`));
+    assert.ok(((await page.evaluate(`document.querySelectorAll('#model-select vscode-option').length`)) as number) <= 200);
+
+    // By keyboard: End goes to the last row of all (drawn once scrolled to), Home back to the first.
+    await page.locator('#trials tbody tr[tabindex="0"]').focus();
+    await page.keyboard.press('End');
+    assert.equal(await page.evaluate(`document.activeElement.dataset.key`), trialKey(ranked[ranked.length - 1]));
+    await page.keyboard.press('PageUp');
+    await page.keyboard.press('ArrowUp');
+    const up = (await page.evaluate(`document.activeElement.dataset.key`)) as string;
+    assert.ok(ranked.findIndex((t) => trialKey(t) === up) < ranked.length - 10, up);
+    await page.keyboard.press('Home');
+    assert.equal(await page.evaluate(`document.activeElement.dataset.key`), trialKey(ranked[0]));
+    // Sorting by # puts trial 0 first.
+    await page.locator('#trials th button', { hasText: /^#$/ }).click();
+    assert.equal(await page.getAttribute('#trials tbody tr[data-key]:first-child', 'data-key'), 'generated/0');
+
+    // Selecting a trial whose details did not come asks the host for them, and draws them when they come.
+    const middle = ranked[2500];
+    await page.evaluate(`window.dslabReport.select('${trialKey(middle)}', true)`);
+    assert.match((await page.textContent('#width-caption')) ?? '', /reading its widths…$/);
+    assert.deepEqual((await posted()).slice(-2), [{ type: 'details', keys: [trialKey(middle)] }, { type: 'select', space: 'generated', index: middle.index }]);
+    assert.equal(await page.getAttribute('#trials tbody tr.selected', 'data-key'), trialKey(middle), 'the table scrolled to the selected row');
+    await send({ type: 'details', details: [trialDetailOf(middle)] });
+    assert.match((await page.textContent('#width-caption')) ?? '', new RegExp(`^generated #${middle.index} · error ${(middle.error as number).toFixed(2)}%`));
+    assert.equal(await page.evaluate(`window.dslabReport.charts.get('widths').data.datasets[0].data.length`), middle.blockWidths.length);
+
+    // A chart's arrows step through the trials in error order; the table follows.
+    await page.locator('#edf-chart').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getAttribute('#trials tbody tr.selected', 'data-key'), trialKey(ranked[1]));
+    assert.ok(await page.evaluate(`window.dslabReport.charts.get('edf').options.plugins.selectedMark !== null`));
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
   }
 });

@@ -7,7 +7,8 @@
  * package. On a workspace holding the example space file and two synthetic ones it checks the
  * CodeLenses, a diagnostic that comes and goes while typing, a whole sweep from the ▶ Sample &
  * Train lens to the Results panel's EDF chart, and a slower sweep whose panel fills in live,
- * which is cancelled and then resumed. Every wait is for a condition, with generous limits: the
+ * which is cancelled and then resumed, the Sweeps view, and a collected pycls sweep opened,
+ * analyzed and shown. Every wait is for a condition, with generous limits: the
  * test must hold on a loaded 2-core machine. Saves a screenshot per step
  * under out/e2e-screenshots/ (and docs/vscode.png, docs/results-live.png with DSLAB_UPDATE_DOCS=1).
  * Skips only when code-server or Chromium is not installed (CI installs both).
@@ -217,6 +218,7 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
     fs.writeFileSync(path.join(workspace, 'tiny.regnet.yaml'), TINY_SPACE);
     fs.writeFileSync(path.join(workspace, 'slow.regnet.yaml'), SLOW_SPACE);
     fs.writeFileSync(path.join(workspace, 'cluster.regnet.yaml'), CLUSTER_SPACE);
+    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'interop', 'cifar_regnet', 'sweep.json'), path.join(workspace, 'cifar_regnet.json'));
     const extensions = path.join(tmp, 'extensions');
     const userData = path.join(tmp, 'user-data');
     fs.mkdirSync(extensions);
@@ -687,5 +689,19 @@ describe('the extension in VS Code (code-server)', { skip, timeout: 600_000 }, (
       // Whatever happened, the test's jobs do not outlive it.
       spawnSync('scancel', [job]);
     }
+  });
+
+  test('a collected pycls sweep opened in the editor is offered for analysis; the import opens in the Results panel and the Sweeps view', async () => {
+    await open('cifar_regnet.json');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /cifar_regnet\.json is a collected pycls sweep/ });
+    await toast.waitFor({ timeout: SLOW });
+    await toast.locator('a.monaco-button', { hasText: /^Analyze in Design Space Lab$/ }).click();
+    const results = panelOf('cifar_regnet');
+    await textMatches('the imported sweep in the Results panel', results.locator('h1 + p'), /: 15 of 17 trials recorded$/, SLOW);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(workspace, '.dslab', 'cifar_regnet', 'sweep.json'), 'utf8')).imported.format, 'pycls');
+    await until('the imported EDF chart to be drawn', UI, async () => ((await paintedPixels(results.locator('#edf-chart'))) > 1000 ? true : undefined));
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Design Space Sweeps/i }) });
+    await textMatches('the import in the Sweeps view', pane.locator('.monaco-list-row', { hasText: /^cifar_regnet/ }), /cifar_regnet\s*15\/17 · best [\d.]+%/, SLOW);
+    await screenshot('import');
   });
 });

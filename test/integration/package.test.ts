@@ -36,6 +36,8 @@ describe('npm run package', () => {
       'extension/out/extension/extension.js',
       'extension/out/extension/sampleWorker.js',
       'extension/out/extension/resultsWorker.js',
+      'extension/out/extension/panelWorker.js',
+      'extension/out/extension/importWorker.js',
       'extension/bin/dslab',
       'extension/out/src/cli/main.js',
       'extension/out/src/sweep/runner.js',

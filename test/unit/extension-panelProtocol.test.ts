@@ -2,20 +2,22 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadSweep } from '../../src/core/analysis/loadSweep';
-import { isHostToPanelMessage, isPanelMessage, isSweepRunState, type SweepRunState } from '../../src/core/analysis/panelProtocol';
+import { analysisMessage, isHostToPanelMessage, isPanelMessage, isSweepRunState, type SweepRunState } from '../../src/core/analysis/panelProtocol';
+import { panelAnalysisOf, type PanelAnalysis } from '../../src/core/analysis/panelData';
 import { idleState, statusBarText, sweepStateText, withAnalysis } from '../../src/core/presentation/runState';
 import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
-import { analyzeSweep, type SweepAnalysis } from '../../src/core/analysis/sweepAnalysis';
+import { analyzeSweep } from '../../src/core/analysis/sweepAnalysis';
 import { SweepProgress } from '../../src/core/presentation/sweepText';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sweeps', 'three-spaces');
-const analysis = analyzeSweep(loadSweep(FIXTURE));
+const full = analyzeSweep(loadSweep(FIXTURE));
+const analysis = panelAnalysisOf(full);
 
 /** The state after the first analysis, before any choice. */
-const initialViewState = (a: SweepAnalysis, file?: string): ViewState => reduceViewState(blankViewState(file), { type: 'analysis', analysis: a });
+const initialViewState = (a: PanelAnalysis, file?: string): ViewState => reduceViewState(blankViewState(file), { type: 'analysis', analysis: a });
 
 /** The analysis with only some trials of each space, as during a sweep. */
-function partial(keep: (space: string, index: number) => boolean): SweepAnalysis {
+function partial(keep: (space: string, index: number) => boolean): PanelAnalysis {
   return { ...analysis, spaces: analysis.spaces.map((s) => ({ ...s, trials: s.trials.filter((t) => keep(s.name, t.index)) })) };
 }
 
@@ -23,7 +25,9 @@ describe('the Results panel message protocol', () => {
   const state: SweepRunState = { phase: 'running', done: 3, total: 8, best: { space: 'A', error: 11.2 } };
 
   test('host → panel messages pass their guard; malformed ones do not', () => {
-    assert.equal(isHostToPanelMessage({ type: 'analysis', analysis: JSON.parse(JSON.stringify(analysis)) }), true);
+    const message = JSON.parse(JSON.stringify(analysisMessage(full)));
+    assert.equal(isHostToPanelMessage(message), true);
+    assert.equal(isHostToPanelMessage({ type: 'details', details: message.details.slice(0, 2) }), true);
     assert.equal(isHostToPanelMessage({ type: 'sweepState', state }), true);
     assert.equal(isHostToPanelMessage({ type: 'sweepState', state: { ...state, best: null, phase: 'cancelled' } }), true);
     assert.equal(isHostToPanelMessage({ type: 'select', key: 'AnyNetX_A/3' }), true);
@@ -32,8 +36,15 @@ describe('the Results panel message protocol', () => {
       null,
       'analysis',
       { type: 'analysis' },
-      { type: 'analysis', analysis: { ...analysis, spaces: 'none' } },
-      { type: 'analysis', analysis: { ...analysis, progress: { recorded: -1, planned: 2 } } },
+      { type: 'analysis', analysis: { ...message.analysis, spaces: 'none' }, details: [] },
+      { type: 'analysis', analysis: { ...message.analysis, progress: { recorded: -1, planned: 2 } }, details: [] },
+      { type: 'analysis', analysis: message.analysis },
+      // The trials as objects (the full analysis), not as columns.
+      { type: 'analysis', analysis: JSON.parse(JSON.stringify(full)), details: [] },
+      // A column shorter than the others.
+      { type: 'analysis', analysis: { ...message.analysis, spaces: [{ ...message.analysis.spaces[0], trials: { ...message.analysis.spaces[0].trials, error: [1] } }] }, details: [] },
+      { type: 'details', details: [{ space: 'A', index: 1 }] },
+      { type: 'select', key: '../x/1' },
       { type: 'sweepState', state: { ...state, phase: 'paused' } },
       { type: 'sweepState', state: { ...state, done: 1.5 } },
       { type: 'sweepState', state: { ...state, best: { space: 'A', error: Number.NaN } } },
@@ -50,7 +61,8 @@ describe('the Results panel message protocol', () => {
     assert.equal(isPanelMessage({ type: 'select', space: 'RegNetX', index: 4 }), true);
     assert.equal(isPanelMessage({ type: 'openTrial', space: 'RegNetX', index: 0 }), true);
     assert.equal(isPanelMessage({ type: 'error', message: 'x' }), true);
-    for (const bad of [undefined, [], { type: 'select', space: 'RegNetX' }, { type: 'select', space: '', index: 1 }, { type: 'openTrial', space: 'R', index: -1 }, { type: 'analysis', analysis }, { type: 'openTrial', space: '../../etc', index: 0 }, { type: 'openTrial', space: 'a/b', index: 0 }, { type: 'openTrial', space: '.hidden', index: 0 }]) {
+    assert.equal(isPanelMessage({ type: 'details', keys: ['RegNetX/4', 'AnyNetX_A/0'] }), true);
+    for (const bad of [undefined, [], { type: 'details', keys: ['../etc/1'] }, { type: 'details', keys: 'RegNetX/4' }, { type: 'details', keys: Array.from({ length: 65 }, (_, i) => `A/${i}`) }, { type: 'select', space: 'RegNetX' }, { type: 'select', space: '', index: 1 }, { type: 'openTrial', space: 'R', index: -1 }, { type: 'analysis', analysis }, { type: 'openTrial', space: '../../etc', index: 0 }, { type: 'openTrial', space: 'a/b', index: 0 }, { type: 'openTrial', space: '.hidden', index: 0 }]) {
       assert.equal(isPanelMessage(bad), false, JSON.stringify(bad));
     }
   });
@@ -85,6 +97,12 @@ describe('the Results panel message protocol', () => {
     assert.equal(idle.phase, 'idle');
     assert.equal(idle.done, analysis.progress.recorded);
     assert.match(sweepStateText(idle), new RegExp(`^${analysis.progress.recorded} of ${analysis.progress.planned} trials recorded · best error `));
+    // Trials missing from a sweep of this machine are trained by Sample & Train; an import's did not finish where they were trained.
+    const missing = { ...idle, done: 20, total: 24 };
+    assert.match(sweepStateText(missing), /; Sample & Train trains the rest$/);
+    const imported = idleState({ ...analysis, progress: { ...analysis.progress, recorded: 15, planned: 17 }, imported: { format: 'pycls', source: 's.json', entries: 17, unfinished: [] } });
+    assert.equal(sweepStateText(imported), '15 of 17 trials recorded · best error 18.00% (RegNetX); the others did not finish where they were trained');
+    assert.equal(isSweepRunState(imported), true);
   });
 
   test('the status bar names an ended run’s phase', () => {

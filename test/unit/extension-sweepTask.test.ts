@@ -5,7 +5,7 @@ import type { TrialRecord } from '../../src/core/results/records';
 import { SweepProgress } from '../../src/core/presentation/sweepText';
 import { isMessageForUser, LineBuffer, terminalLines, terminalText } from '../../src/extension/cliOutput';
 import * as fs from 'node:fs';
-import { effectiveExecutor, parseTaskDefinition, sweepArgs, sweepDirectory, taskName, type SweepSettings } from '../../src/extension/sweepTaskDefinition';
+import { effectiveExecutor, importDirectory, parseTaskDefinition, sweepArgs, sweepDirectory, taskName, type SweepSettings } from '../../src/extension/sweepTaskDefinition';
 import { SLURM_MEMORY_PATTERN, SLURM_TIME_PATTERN } from '../../src/core/slurm/settings';
 
 const DEFAULTS: SweepSettings = {
@@ -196,6 +196,9 @@ describe('the dslab task definition', () => {
     assert.equal(sweepDirectory('/w', '/w/examples/space.regnet.yaml', ''), path.join('/w', '.dslab', 'space.regnet'));
     assert.equal(sweepDirectory('/w', 'space.regnet.yaml', 'runs'), path.join('/w', 'runs', 'space.regnet'));
     assert.equal(sweepDirectory('/w', 'space.regnet.yaml', '/data/sweeps'), path.join('/data/sweeps', 'space.regnet'));
+    // An import goes where dslab import puts it: a sweep.json after its folder, another file after itself.
+    assert.equal(importDirectory('/w', '', '/w/runs/cifar_regnet/sweep.json'), path.join('/w', '.dslab', 'cifar_regnet'));
+    assert.equal(importDirectory('/w', 'runs', '/data/nds/ResNeXt-A_in.json'), path.join('/w', 'runs', 'ResNeXt-A_in'));
     assert.deepEqual(sweepArgs('s.regnet.yaml', {}, '/w/.dslab/s.regnet', { ...DEFAULTS }, 'local'), [
       'sweep',
       's.regnet.yaml',

@@ -9,7 +9,8 @@ import { ndsDatasetOf, readNdsPopulation } from '../../src/core/interop/ndsPopul
 import { buildImportedSweep, spaceNameOf } from '../../src/core/interop/importedSweep';
 import { complexityOf } from '../../src/core/interop/pyclsConfig';
 import { checkTrialRecord } from '../../src/core/results/records';
-import { importFormatOf, importNameOf } from '../../src/core/interop/importFile';
+import { HEAD_MAX, importFormatOf, importFormatOfFile, importFormatOfHead, importNameOf } from '../../src/core/interop/importFile';
+import * as os from 'node:os';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const PYCLS = path.join(ROOT, 'test/fixtures/interop/cifar_regnet/sweep.json');
@@ -201,6 +202,42 @@ describe('recognizing an import', () => {
     assert.equal(importFormatOf(nds), 'nds');
     assert.equal(importFormatOf({ top: nds, mid: [] }), 'nds');
     for (const other of [[], {}, [1], [{ cfg: {} }], 'x', null]) assert.equal(importFormatOf(other), undefined);
+  });
+
+  test('from its first job alone: a file is recognized before the rest of it is read, whatever follows', () => {
+    const text = fs.readFileSync(PYCLS, 'utf8');
+    const first = JSON.stringify(pyclsSweep()[0]);
+    // Cut anywhere after the first job (even inside the second), the text is still a pycls sweep.
+    assert.equal(importFormatOfHead(text.slice(0, text.indexOf('"cfg"', text.indexOf('"cfg"') + 1))), 'pycls');
+    assert.equal(importFormatOfHead(`\ufeff [ ${first}, {"cfg": {"MODEL`), 'pycls');
+    // Braces and quotes inside strings do not end the job; Python's NaN is read as JSON's null.
+    assert.equal(importFormatOfHead('[{"cfg": {"DESC": "a}\\"]"}, "complexity": {"flops": 1}, "loss": NaN}'), 'pycls');
+    // NDS reruns: the list under "top", after any other key.
+    assert.equal(importFormatOfHead('{"mid": [{"net": {}, "flops": 1}, [2, {"x": "]"}]], "top": [{"net": {"ds": [1]}, "flops": 3.5}, {"net"'), 'nds');
+    for (const other of ['[{"cfg": {}', '{"version": 1, "resolved": {}, "models": []}', '[1, 2]', '', 'not json', '[{"cfg": {}, "complexity": 1}]']) {
+      assert.equal(importFormatOfHead(other), undefined, other);
+    }
+  });
+
+  test('a file is read only as far as its first job: a large one in a few milliseconds, an unreadable one is no import', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dslab-head-'));
+    try {
+      const first = JSON.stringify(pyclsSweep()[0]);
+      // 20 MB of jobs after the first: its head tells what it is.
+      const big = path.join(dir, 'sweep.json');
+      fs.writeFileSync(big, `[${first}${`, ${first}`.repeat(Math.ceil(20e6 / first.length))}]`);
+      const t = process.hrtime.bigint();
+      assert.equal(importFormatOfFile(big), 'pycls');
+      assert.ok(Number(process.hrtime.bigint() - t) / 1e6 < 500);
+      assert.equal(importFormatOfFile(path.join(ROOT, 'test/fixtures/interop/nds/DARTS.json')), 'nds');
+      // A first job longer than the head a check reads is not recognized (dslab import still reads it).
+      const long = path.join(dir, 'long.json');
+      fs.writeFileSync(long, `[{"cfg": {"DESC": "${'x'.repeat(HEAD_MAX)}"}, "complexity": {}}]`);
+      assert.equal(importFormatOfFile(long), undefined);
+      for (const other of [path.join(ROOT, 'package.json'), path.join(dir, 'missing.json'), dir]) assert.equal(importFormatOfFile(other), undefined, other);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a pycls sweep.json is named after its folder, anything else after itself', () => {

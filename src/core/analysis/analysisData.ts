@@ -49,6 +49,18 @@ export interface TrialSummary {
   note?: string;
 }
 
+/**
+ * What the statistics over trials (splits, trends, the views' state) read of a trial: the
+ * TrialSummary of the analysis has it, and so has the Results panel's slimmer row.
+ */
+export type TrialFacts = Pick<TrialSummary, 'space' | 'index' | 'status' | 'error' | 'flops' | 'params' | 'acts' | 'metrics' | 'labels'>;
+
+/** An analysis's settings and its spaces' trials, in whichever form the trials come. */
+export interface TrialsBySpace {
+  settings: AnalysisSettings;
+  spaces: { name: string; trials: TrialFacts[] }[];
+}
+
 /** A normalized EDF of one space, or why there is none. */
 export interface NormalizedEdf {
   curve: EdfCurve;

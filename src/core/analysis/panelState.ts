@@ -5,7 +5,9 @@
  * Pure TypeScript, no DOM.
  */
 import { splitKeys } from './split';
-import type { SpaceAnalysis, SweepAnalysis, TrialSummary } from './sweepAnalysis';
+import { curveEnds, rankedByError, trialKey, type PanelAnalysis, type PanelSpace, type TrialRow } from './panelData';
+
+export { trialKey };
 
 export interface ViewState {
   /** The space file whose sweep the panel shows (a URI string), for restoring after a reload. */
@@ -27,60 +29,91 @@ export interface ViewState {
 }
 
 export type ViewAction =
-  | { type: 'analysis'; analysis: SweepAnalysis }
-  | { type: 'select'; key: string; analysis: SweepAnalysis }
-  | { type: 'metric'; metric: string; analysis: SweepAnalysis }
-  | { type: 'normalized'; value: boolean; analysis: SweepAnalysis }
+  | { type: 'analysis'; analysis: PanelAnalysis }
+  | { type: 'select'; key: string; analysis: PanelAnalysis }
+  | { type: 'metric'; metric: string; analysis: PanelAnalysis }
+  | { type: 'normalized'; value: boolean; analysis: PanelAnalysis }
   | { type: 'band'; value: boolean }
-  | { type: 'split'; key: string | null; analysis: SweepAnalysis }
+  | { type: 'split'; key: string | null; analysis: PanelAnalysis }
   | { type: 'scroll'; y: number };
 
-/** A trial's key in every view: `space/index`. */
-export const trialKey = (t: { space: string; index: number }): string => `${t.space}/${t.index}`;
-
 /** Ok trials with an error: the points of the EDF and scatter charts. */
-export const okTrials = (s: SpaceAnalysis): TrialSummary[] => s.trials.filter((t) => t.status === 'ok' && t.error !== null);
+export const okTrials = (s: PanelSpace): TrialRow[] => s.trials.filter((t) => t.status === 'ok' && t.error !== null);
 
-/** Every trial of the analysis, space by space. */
-export const allTrials = (a: SweepAnalysis): TrialSummary[] => a.spaces.flatMap((s) => s.trials);
+/**
+ * What the views ask of an analysis on every change, worked out once per analysis: a large sweep
+ * has 25,000 trials to go through.
+ */
+interface Derived {
+  all?: TrialRow[];
+  byKey?: Map<string, TrialRow>;
+  metricNames?: string[];
+  splitKeys?: string[];
+  ends?: { best: TrialRow[]; worst: TrialRow[] };
+  errorOrder?: TrialRow[];
+}
+const derived = new WeakMap<PanelAnalysis, Derived>();
 
-/** The trial a key names, if the analysis has it. */
-export function findTrial(a: SweepAnalysis, key: string): TrialSummary | undefined {
-  return allTrials(a).find((t) => trialKey(t) === key);
+function once<K extends keyof Derived>(a: PanelAnalysis, key: K, make: () => NonNullable<Derived[K]>): NonNullable<Derived[K]> {
+  let d = derived.get(a);
+  if (!d) derived.set(a, (d = {}));
+  return (d[key] ??= make()) as NonNullable<Derived[K]>;
 }
 
+/** Every trial of the analysis, space by space (do not change the array). */
+export const allTrials = (a: PanelAnalysis): readonly TrialRow[] => once(a, 'all', () => a.spaces.flatMap((s) => s.trials));
+
+/** The trial a key names, if the analysis has it. */
+export function findTrial(a: PanelAnalysis, key: string): TrialRow | undefined {
+  return once(a, 'byKey', () => new Map(allTrials(a).map((t) => [trialKey(t), t]))).get(key);
+}
+
+/** The trials whose training curves are drawn (curveEnds). */
+export const curveEndsOf = (a: PanelAnalysis): { best: readonly TrialRow[]; worst: readonly TrialRow[] } => once(a, 'ends', () => curveEnds(errorOrder(a)));
+
+/** The properties a split can be by (splitKeys), in a stable order. */
+export const splitChoices = (a: PanelAnalysis): readonly string[] => once(a, 'splitKeys', () => splitKeys(a));
+
 /** The trials that can be selected: those with block widths to draw. */
-const selectable = (a: SweepAnalysis): TrialSummary[] => allTrials(a).filter((t) => t.blockWidths.length > 0);
+const selectable = (a: PanelAnalysis): TrialRow[] => allTrials(a).filter((t) => t.blocks > 0);
 
 /** The trial selected when the user chose none: the lowest error, else the first with widths. */
-export function defaultSelection(a: SweepAnalysis): string | null {
+export function defaultSelection(a: PanelAnalysis): string | null {
   const candidates = selectable(a);
-  const ranked = candidates.filter((t) => t.error !== null).sort((x, y) => (x.error as number) - (y.error as number) || x.index - y.index);
-  const first = ranked[0] ?? candidates[0];
+  let best: TrialRow | undefined;
+  for (const t of candidates) {
+    if (t.error !== null && (best === undefined || t.error < (best.error as number) || (t.error === best.error && t.index < best.index))) best = t;
+  }
+  const first = best ?? candidates[0];
   return first ? trialKey(first) : null;
 }
 
+/** The ok trials in error order (ties in analysis order): the order a chart's arrows step through. */
+export const errorOrder = (a: PanelAnalysis): readonly TrialRow[] => once(a, 'errorOrder', () => rankedByError(allTrials(a)));
+
 /** Properties the ok trials have, in first-seen order: the choices of the scatter charts. */
-export function metricNames(a: SweepAnalysis): string[] {
-  const names: string[] = [];
-  for (const s of a.spaces) for (const t of okTrials(s)) for (const k of Object.keys(t.metrics)) if (!names.includes(k)) names.push(k);
-  return names;
+export function metricNames(a: PanelAnalysis): readonly string[] {
+  return once(a, 'metricNames', () => {
+    const names = new Set<string>();
+    for (const s of a.spaces) for (const t of okTrials(s)) for (const k in t.metrics) names.add(k);
+    return [...names];
+  });
 }
 
 /** The sweep's complexity metric when the trials have it, else the first property, else null. */
-export function defaultMetric(a: SweepAnalysis): string | null {
+export function defaultMetric(a: PanelAnalysis): string | null {
   const names = metricNames(a);
   return names.includes(a.settings.complexity) ? a.settings.complexity : (names[0] ?? null);
 }
 
 /** Whether any space has a normalized EDF to show. */
-export const hasNormalized = (a: SweepAnalysis): boolean => a.spaces.some((s) => s.normalized !== null);
+export const hasNormalized = (a: PanelAnalysis): boolean => a.spaces.some((s) => s.normalized !== null);
 
 /**
  * The ok trial of `space` behind a point of its EDF at error `x`: the one with that error (the
  * lowest index among ties), or undefined when the point is the curve's start or no trial has it.
  */
-export function trialAtError(space: SpaceAnalysis, x: number): TrialSummary | undefined {
+export function trialAtError(space: PanelSpace, x: number): TrialRow | undefined {
   const hits = okTrials(space).filter((t) => Math.abs((t.error as number) - x) < 1e-9);
   return hits.sort((a, b) => a.index - b.index)[0];
 }
@@ -99,15 +132,15 @@ export function reduceViewState(state: ViewState, action: ViewAction): ViewState
   switch (action.type) {
     case 'analysis': {
       const a = action.analysis;
-      const keep = state.chosen === true && state.selected !== null && selectable(a).some((t) => trialKey(t) === state.selected);
+      const keep = state.chosen === true && state.selected !== null && (findTrial(a, state.selected)?.blocks ?? 0) > 0;
       const selected = keep ? state.selected : defaultSelection(a);
       const metric = state.metric !== null && metricNames(a).includes(state.metric) ? state.metric : defaultMetric(a);
       const { split: _split, ...rest } = state;
-      const split = state.split !== undefined && splitKeys(a).includes(state.split) ? { split: state.split } : {};
+      const split = state.split !== undefined && splitChoices(a).includes(state.split) ? { split: state.split } : {};
       return { ...rest, selected, ...(keep ? {} : { chosen: false }), metric, normalized: state.normalized && hasNormalized(a), ...split };
     }
     case 'select':
-      return selectable(action.analysis).some((t) => trialKey(t) === action.key) ? { ...state, selected: action.key, chosen: true } : state;
+      return (findTrial(action.analysis, action.key)?.blocks ?? 0) > 0 ? { ...state, selected: action.key, chosen: true } : state;
     case 'metric':
       return metricNames(action.analysis).includes(action.metric) ? { ...state, metric: action.metric } : state;
     case 'normalized':
@@ -117,7 +150,7 @@ export function reduceViewState(state: ViewState, action: ViewAction): ViewState
     case 'split': {
       const { split: _split, ...rest } = state;
       if (action.key === null) return rest;
-      return splitKeys(action.analysis).includes(action.key) ? { ...rest, split: action.key } : state;
+      return splitChoices(action.analysis).includes(action.key) ? { ...rest, split: action.key } : state;
     }
     case 'scroll':
       return Number.isFinite(action.y) && action.y >= 0 ? { ...state, scroll: action.y } : state;

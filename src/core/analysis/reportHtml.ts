@@ -48,6 +48,7 @@ table { border-collapse: collapse; font-size: 0.85rem; } th, td { padding: 0.25r
 th:first-child, td:first-child { text-align: left; } th { cursor: default; user-select: none; }
 #trials th button.sort { all: unset; cursor: pointer; display: block; width: 100%; text-align: inherit; } #trials th[aria-sort="ascending"] button.sort::after { content: " ▲"; } #trials th[aria-sort="descending"] button.sort::after { content: " ▼"; }
 #trials tbody tr { cursor: pointer; } #trials tbody tr:hover { background: var(--dslab-grid); } #trials tbody tr.selected { background: var(--dslab-row-selected); }
+#trials tbody tr.spacer { cursor: default; } #trials tbody tr.spacer:hover { background: none; } #trials tr.spacer td { padding: 0; border: 0; }
 .table-wrap { max-height: 28rem; overflow: auto; border: 1px solid var(--dslab-border); } .table-wrap thead th { position: sticky; top: 0; background: var(--dslab-bg); }
 .chart { position: relative; height: 340px; } .chart.small { height: 260px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 1rem; }
@@ -84,7 +85,7 @@ function summaryRow(s: SpaceAnalysis): string {
 }
 
 /** The summary table's caption: what ε and the normalization range are. */
-export function summaryNote(analysis: SweepAnalysis): string {
+export function summaryNote(analysis: Pick<SweepAnalysis, 'settings'>): string {
   const { settings } = analysis;
   const eps = settings.epsilon === null ? 'no ok trial' : `ε = ${settings.epsilon.toFixed(2)}%, the largest ok error`;
   const range =
@@ -114,7 +115,7 @@ export function reportSectionsHtml(): string {
 <div class="chart"><canvas id="trend-chart" tabindex="0" role="img" aria-label="Best ranges of the model parameters in each complexity bin. The table below lists them."></canvas></div>
 <div class="table-wrap"><table id="trend-groups"></table></div>
 <h2>Block widths</h2>
-<div class="controls"><label for="model-select">model</label><vscode-single-select id="model-select" combobox></vscode-single-select></div>
+<div class="controls"><label for="model-select">model</label><vscode-single-select id="model-select" combobox></vscode-single-select><span class="muted caption" id="model-caption"></span></div>
 <div class="chart"><canvas id="width-chart" tabindex="0" role="img" aria-label="Block widths of the chosen model with its quantized linear fit. The caption below gives the fit."></canvas></div>
 <p class="caption" id="width-caption"></p>
 <h2>Training curves of the best and worst trials</h2>

@@ -4,13 +4,13 @@
  */
 import { formatSpaceSize } from '../spaceSize';
 import { fixed } from './format';
-import type { SpaceAnalysis } from './sweepAnalysis';
+import type { PanelSpace } from './panelData';
 
 /** Column heads (* normalized). */
 export const SUMMARY_COLUMNS = ['space', 'type', 'n', 'failed', 'diverged', 'missing', 'min', 'mean', 'median', 'area', 'median*', 'area*', 'size'];
 
-/** A space's cells, in column order. */
-export function summaryCells(s: SpaceAnalysis): string[] {
+/** A space's cells, in column order (of the analysis or of the panel's form of it). */
+export function summaryCells(s: Omit<PanelSpace, 'trials'>): string[] {
   return [
     s.name,
     s.type,

@@ -5,7 +5,7 @@
  * With a split (`--by`), each bin also shows every group's median error, so that an interaction
  * such as activation × group width can be read across complexity.
  */
-import type { AnalysisSettings, SweepAnalysis, TrialSummary } from './analysisData';
+import type { AnalysisSettings, TrialFacts, TrialsBySpace } from './analysisData';
 
 import { summarizeErrors } from './edf';
 import type { SplitAnalysis } from './split';
@@ -32,15 +32,15 @@ export interface Trend {
 }
 
 /** Cuts trials into `count` bins of equal counts by complexity (fewer when values repeat). */
-function complexityBins(trials: TrialSummary[], metric: AnalysisSettings['complexity'], count: number): TrialSummary[][] {
+function complexityBins(trials: TrialFacts[], metric: AnalysisSettings['complexity'], count: number): TrialFacts[][] {
   const sorted = trials.slice().sort((a, b) => a[metric] - b[metric] || a.index - b.index);
-  const bins: TrialSummary[][] = [];
+  const bins: TrialFacts[][] = [];
   for (let i = 0; i < count; i++) {
     const part = sorted.slice(Math.floor((i * sorted.length) / count), Math.floor(((i + 1) * sorted.length) / count));
     if (part.length === 0) continue;
     // Equal complexities stay in one bin: move a tie at the boundary back into the previous bin.
     const previous = bins[bins.length - 1];
-    while (previous !== undefined && part.length > 0 && part[0][metric] === previous[previous.length - 1][metric]) previous.push(part.shift() as TrialSummary);
+    while (previous !== undefined && part.length > 0 && part[0][metric] === previous[previous.length - 1][metric]) previous.push(part.shift() as TrialFacts);
     if (part.length > 0) bins.push(part);
   }
   return bins;
@@ -48,9 +48,10 @@ function complexityBins(trials: TrialSummary[], metric: AnalysisSettings['comple
 
 /**
  * One trend per space with ok trials, over `bins` complexity bins of the analysis's metric. With
- * a split of the same analysis, every bin also reports the split's groups.
+ * a split of the same analysis, every bin also reports the split's groups. `metrics`: only these
+ * properties get best ranges (a view that shows one need not bootstrap them all).
  */
-export function trendAnalysis(analysis: Pick<SweepAnalysis, 'spaces' | 'settings'>, options: { bins?: number; split?: SplitAnalysis } = {}): Trend[] {
+export function trendAnalysis(analysis: TrialsBySpace, options: { bins?: number; split?: SplitAnalysis; metrics?: readonly string[] } = {}): Trend[] {
   const { settings } = analysis;
   const count = options.bins ?? TREND_BINS;
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`the number of complexity bins must be a positive integer, got ${count}`);
@@ -60,7 +61,7 @@ export function trendAnalysis(analysis: Pick<SweepAnalysis, 'spaces' | 'settings
     if (ok.length === 0) continue;
     const bins = complexityBins(ok, settings.complexity, count).map((trials): TrendBin => {
       const errors = trials.map((t) => t.error as number);
-      const keys = Object.keys(trials[0].metrics).filter((k) => k !== settings.complexity && trials.every((t) => k in t.metrics));
+      const keys = Object.keys(trials[0].metrics).filter((k) => k !== settings.complexity && (options.metrics?.includes(k) ?? true) && trials.every((t) => k in t.metrics));
       const properties = Object.fromEntries(keys.map((k) => [k, trials.map((t) => t.metrics[k])]));
       const bin: TrendBin = { range: [trials[0][settings.complexity], trials[trials.length - 1][settings.complexity]], n: trials.length, ...bestRangesOf(errors, properties, settings.bootstrap) };
       if (options.split !== undefined) {

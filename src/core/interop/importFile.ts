@@ -31,6 +31,115 @@ export function importFormatOf(value: unknown): ImportFormat | undefined {
   return undefined;
 }
 
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\r' || c === '\t';
+
+function skipSpace(text: string, i: number): number {
+  while (isSpace(text[i])) i++;
+  return i;
+}
+
+/** The index just after the JSON value that starts at `i`, or undefined when it does not end within `text`. */
+function valueEnd(text: string, i: number): number | undefined {
+  const open = text[i];
+  if (open !== '"' && open !== '{' && open !== '[') {
+    while (i < text.length && !isSpace(text[i]) && !',]}'.includes(text[i])) i++;
+    return i < text.length ? i : undefined;
+  }
+  let depth = 0;
+  let inString = false;
+  for (let k = i; k < text.length; k++) {
+    const c = text[k];
+    if (inString) {
+      if (c === '\\') k++;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 0) return k + 1;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return k + 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The text of the first job of the list `text` begins with — or of the list under "top" when it
+ * begins with an object, as an NDS file of reruns does — or undefined when `text` ends before it does.
+ */
+function firstJobText(text: string): string | undefined {
+  let i = skipSpace(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  if (text[i] === '{') {
+    // The keys of the object in turn, each value skipped, until "top".
+    i = skipSpace(text, i + 1);
+    for (;;) {
+      const keyEnd = text[i] === '"' ? valueEnd(text, i) : undefined;
+      if (keyEnd === undefined) return undefined;
+      const key = text.slice(i + 1, keyEnd - 1);
+      i = skipSpace(text, keyEnd);
+      if (text[i] !== ':') return undefined;
+      i = skipSpace(text, i + 1);
+      if (key === 'top') break;
+      const end = valueEnd(text, i);
+      if (end === undefined) return undefined;
+      i = skipSpace(text, end);
+      if (text[i] !== ',') return undefined;
+      i = skipSpace(text, i + 1);
+    }
+  }
+  if (text[i] !== '[') return undefined;
+  i = skipSpace(text, i + 1);
+  if (text[i] !== '{') return undefined;
+  const end = valueEnd(text, i);
+  return end === undefined ? undefined : text.slice(i, end);
+}
+
+/** The format of a file's text judged from its beginning alone (importFormatOf of its first job): `head` may stop anywhere after that job. */
+export function importFormatOfHead(head: string): ImportFormat | undefined {
+  const job = firstJobText(head);
+  if (job === undefined) return undefined;
+  try {
+    return importFormatOf([parsePythonJson(job, 'the first job')]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first bytes a format check reads; doubled while the first job goes on, up to HEAD_MAX. */
+const HEAD_START = 64 * 1024;
+export const HEAD_MAX = 4 * 1024 * 1024;
+
+/**
+ * The format of `file` from its first job, read from its beginning (at most HEAD_MAX bytes): a
+ * collected sweep can be 100 MB, which the import parses once, not twice. Undefined for a file
+ * of neither format or that cannot be read.
+ */
+export function importFormatOfFile(file: string): ImportFormat | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    let head = Buffer.alloc(0);
+    for (let size = HEAD_START; size <= HEAD_MAX; size *= 2) {
+      const chunk = Buffer.alloc(size - head.length);
+      const read = fs.readSync(fd, chunk, 0, chunk.length, head.length);
+      head = Buffer.concat([head, chunk.subarray(0, read)]);
+      const text = head.toString('utf8');
+      if (firstJobText(text) !== undefined || read < chunk.length) return importFormatOfHead(text);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export interface ImportFileOptions {
   /** The sweep's name (and its space's); default: `importNameOf(file)`. */
   name?: string;
@@ -41,6 +150,20 @@ export interface ImportFileOptions {
   /** pycls only: which error a job gets (default final). */
   error?: PyclsError;
   tool: SweepManifest['tool'];
+  /** Told what the import does, for a progress display. */
+  onProgress?: (progress: ImportProgress) => void;
+  /** Asked between the steps and while writing; true stops the import with an ImportCancelled, leaving the folder as it was. */
+  isCancelled?: () => boolean;
+}
+
+/** Where an import is: reading the file, rebuilding its models, writing `done` of `total` records. */
+export type ImportProgress = { step: 'read' } | { step: 'rebuild' } | { step: 'write'; done: number; total: number };
+
+/** The import was cancelled (ImportFileOptions.isCancelled). */
+export class ImportCancelled extends Error {
+  constructor() {
+    super('the import was cancelled');
+  }
 }
 
 export interface ImportedFile {
@@ -57,6 +180,10 @@ export interface ImportedFile {
 export function importFile(file: string, format: ImportFormat, options: ImportFileOptions): ImportedFile {
   const name = options.name ?? spaceNameOf(importNameOf(file));
   const out = options.out ?? path.join(DEFAULT_SWEEPS_DIR, name);
+  const checkpoint = (): void => {
+    if (options.isCancelled?.()) throw new ImportCancelled();
+  };
+  options.onProgress?.({ step: 'read' });
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -65,6 +192,8 @@ export function importFile(file: string, format: ImportFormat, options: ImportFi
     throw new ImportError(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EISDIR' ? 'it is a directory' : e.message}`);
   }
   const value = parsePythonJson(text, file);
+  checkpoint();
+  options.onProgress?.({ step: 'rebuild' });
   let read: { jobs: ImportedJob[]; recipe: ImportedRecipe };
   try {
     read = format === 'pycls' ? readPyclsSweep(value, file, options.error) : readNdsPopulation(value, file, options.dataset ?? ndsDatasetOf(file), name);
@@ -74,6 +203,10 @@ export function importFile(file: string, format: ImportFormat, options: ImportFi
   }
   const collectedAt = fs.statSync(file).mtime.toISOString();
   const sweep = buildImportedSweep(read.jobs, complexityOf, { format, source: file, name, tool: options.tool, collectedAt, recipe: read.recipe });
-  writeImportedSweep(out, sweep);
+  checkpoint();
+  writeImportedSweep(out, sweep, {
+    onWritten: (done) => options.onProgress?.({ step: 'write', done, total: sweep.records.length }),
+    checkpoint,
+  });
   return { out, jobs: read.jobs, sweep };
 }

@@ -237,25 +237,37 @@ export function buildImportedSweep(jobs: readonly ImportedJob[], complexityOf: (
   return { manifest, records, spaces: summary, mismatches };
 }
 
+/** Why an import cannot be written to `dir` (it is a file, or a folder of something else than an earlier import), or undefined when it can. */
+export function importFolderProblem(dir: string): string | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  if (!fs.statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  if (fs.readdirSync(dir).length === 0) return undefined;
+  try {
+    if ((JSON.parse(fs.readFileSync(manifestPath(dir), 'utf8')) as Partial<SweepManifest>).imported !== undefined) return undefined;
+  } catch {
+    // not a sweep of ours
+  }
+  return `${dir} holds something other than an imported sweep`;
+}
+
+/** Records written between two progress reports and cancellation checks. */
+const WRITE_STEP = 500;
+
+export interface WriteOptions {
+  /** Told how many records are written, every WRITE_STEP and at the end. */
+  onWritten?: (done: number) => void;
+  /** Called as often; what it throws stops the writing and removes the half-written folder. */
+  checkpoint?: () => void;
+}
+
 /**
  * Writes an imported sweep to `dir`: into a new folder beside it, renamed into place once
  * complete. `dir` may be absent, empty, or an earlier import (replaced); anything else is
  * refused with a SweepDirectoryError.
  */
-export function writeImportedSweep(dir: string, sweep: ImportedSweep): void {
-  if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory()) throw new SweepDirectoryError(`${dir} is not a directory; choose another --out`);
-    const entries = fs.readdirSync(dir);
-    if (entries.length > 0) {
-      let earlier = false;
-      try {
-        earlier = (JSON.parse(fs.readFileSync(manifestPath(dir), 'utf8')) as Partial<SweepManifest>).imported !== undefined;
-      } catch {
-        earlier = false;
-      }
-      if (!earlier) throw new SweepDirectoryError(`${dir} holds something other than an imported sweep; choose another --out or delete it`);
-    }
-  }
+export function writeImportedSweep(dir: string, sweep: ImportedSweep, options: WriteOptions = {}): void {
+  const problem = importFolderProblem(dir);
+  if (problem !== undefined) throw new SweepDirectoryError(`${problem}; choose another --out or delete it`);
   const parent = path.dirname(path.resolve(dir));
   makeDirectory(parent);
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.import-`));
@@ -264,7 +276,15 @@ export function writeImportedSweep(dir: string, sweep: ImportedSweep): void {
     fs.mkdirSync(path.join(staging, TRIALS_DIR));
     for (const space of new Set(sweep.records.map((r) => r.space))) fs.mkdirSync(path.join(staging, TRIALS_DIR, space));
     // Compact: an import can hold 25,000 records, and the analysis reads them all.
-    for (const r of sweep.records) fs.writeFileSync(trialPath(staging, r.space, r.index), JSON.stringify(r) + '\n');
+    sweep.records.forEach((r, i) => {
+      if (i % WRITE_STEP === 0) {
+        options.checkpoint?.();
+        options.onWritten?.(i);
+      }
+      fs.writeFileSync(trialPath(staging, r.space, r.index), JSON.stringify(r) + '\n');
+    });
+    options.checkpoint?.();
+    options.onWritten?.(sweep.records.length);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(staging, dir);
   } catch (err) {

@@ -4,6 +4,9 @@
  */
 import type { SweepAnalysis } from '../analysis/sweepAnalysis';
 
+/** What the states read of an analysis (the full one or the panel's). */
+type Counts = Pick<SweepAnalysis, 'progress' | 'imported'> & { spaces: readonly { name: string; min: number | null }[] };
+
 /**
  * `idle`: no task of this window runs the sweep (what is on disk); `stopping`: the user cancelled
  * and the workers are winding down; `cancelled`: stopped by the user, resumable; `failed`: ended
@@ -28,6 +31,8 @@ export interface SweepRunState {
   reason?: string;
   /** A sequential sweep's round. */
   round?: { round: number; rounds: number };
+  /** The results were trained elsewhere (`dslab import`): what is missing did not finish there, and nothing here trains it. */
+  imported?: true;
 }
 
 /** What was done of what: "6 of 6 trials of RegNetX (6 of 18 in the file)". */
@@ -56,7 +61,7 @@ export function sweepStateText(s: SweepRunState): string {
     case 'failed':
       return `Stopped with an error: ${what}${s.reason ? `: ${s.reason}` : ''}`;
     case 'idle':
-      return `${s.done} of ${s.total} trials recorded${bestText(s)}${incomplete ? '; Sample & Train trains the rest' : ''}`;
+      return `${s.done} of ${s.total} trials recorded${bestText(s)}${!incomplete ? '' : s.imported ? '; the others did not finish where they were trained' : '; Sample & Train trains the rest'}`;
   }
 }
 
@@ -89,7 +94,7 @@ export function statusBarIcon(phase: SweepPhase): string {
  * The state with what the analysis knows added: the best error over every trial on disk (a
  * resumed run's task sees only the trials it trains) and the whole file's counts.
  */
-export function withAnalysis(s: SweepRunState, a: SweepAnalysis | undefined): SweepRunState {
+export function withAnalysis(s: SweepRunState, a: Counts | undefined): SweepRunState {
   if (a === undefined) return s;
   let best = s.best;
   for (const space of a.spaces) {
@@ -99,6 +104,6 @@ export function withAnalysis(s: SweepRunState, a: SweepAnalysis | undefined): Sw
 }
 
 /** The state of a sweep no task of this window runs: what its analysis says is on disk. */
-export function idleState(a: SweepAnalysis): SweepRunState {
-  return withAnalysis({ phase: 'idle', done: a.progress.recorded, total: a.progress.planned, best: null }, a);
+export function idleState(a: Counts): SweepRunState {
+  return withAnalysis({ phase: 'idle', done: a.progress.recorded, total: a.progress.planned, best: null, ...(a.imported ? { imported: true as const } : {}) }, a);
 }

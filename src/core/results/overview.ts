@@ -4,13 +4,16 @@
  */
 import type { SweepSnapshot } from '../analysis/loadSweep';
 import type { SweepRunState } from '../presentation/runState';
+import type { ImportFormat } from './records';
 
 export interface SweepOverview {
   dir: string;
   /** The manifest's name of the space file's sweep. */
   name: string;
-  /** The space file as the sweep was started with it. */
+  /** The space file as the sweep was started with it (for an import, the file it was imported from). */
   file: string;
+  /** An import's source format (`dslab import`): the sweep has no space file. */
+  imported?: ImportFormat;
   createdAt: string;
   planned: number;
   recorded: number;
@@ -32,6 +35,7 @@ export function sweepOverview(s: SweepSnapshot): SweepOverview {
     dir: s.dir,
     name: s.manifest.resolved.name,
     file: s.manifest.file,
+    ...(s.manifest.imported ? { imported: s.manifest.imported.format } : {}),
     createdAt: s.manifest.createdAt,
     planned: s.manifest.models.length,
     recorded: s.records.length,
@@ -43,5 +47,5 @@ export function sweepOverview(s: SweepSnapshot): SweepOverview {
 
 /** The state of a sweep on disk, as a status display shows it. */
 export function overviewState(o: SweepOverview): SweepRunState {
-  return { phase: 'idle', done: o.recorded, total: o.planned, best: o.best };
+  return { phase: 'idle', done: o.recorded, total: o.planned, best: o.best, ...(o.imported ? { imported: true as const } : {}) };
 }
