@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusDocuments = new SweepStatusDocuments(context.extensionPath);
   const results = new ResultsPanels(context.extensionUri, log, (file) => status.stateOf(file));
   const sweeps = new SweepsView(context.extensionPath, (file) => status.stateOf(file), (uri) => results.show(uri), log, overviews);
-  const imports = new ImportFiles(context.extensionPath, log, (uri) => results.show(uri));
+  const imports = new ImportFiles(context.extensionPath, log, (uri) => results.show(uri), () => sweeps.refresh());
   const taskEnv: SweepTaskEnvironment = {
     extensionPath: context.extensionPath,
     log,

@@ -41,6 +41,8 @@ export class ImportFiles implements vscode.Disposable {
     private readonly log: vscode.OutputChannel,
     /** Opens the Results panel of a sweep directory (a URI string). */
     private readonly showResults: (uri: string) => Promise<void>,
+    /** Called when an import has written its sweep directory (the Sweeps view lists it at once). */
+    private readonly onImported: () => void,
   ) {
     this.disposables = [
       vscode.commands.registerCommand(ANALYZE_IMPORT_COMMAND, (uri?: vscode.Uri) => this.analyze(uri ?? vscode.window.activeTextEditor?.document.uri)),
@@ -127,6 +129,7 @@ export class ImportFiles implements vscode.Disposable {
         (unfinished > 0 ? `; ${count(unfinished, 'unfinished job')} without a record` : '') +
         (foreign > 0 ? `; ${count(foreign, 'model')} kept with complexity and error only` : ''),
     );
+    this.onImported();
     await this.showResults(vscode.Uri.file(out).toString());
   }
 
