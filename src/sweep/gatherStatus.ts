@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSweep, type SweepSnapshot } from '../core/analysis/loadSweep';
+import { readOpenedFile } from '../core/openedFile';
 import { taskLogName, trialPath } from '../core/results/layout';
 import { inspectLock, type LockView } from '../core/results/lock';
 import { sweepStatus, type SweepStatus } from '../core/results/sweepStatus';
@@ -19,21 +20,13 @@ const LOG_LINES = 6;
 const LOG_TAIL_BYTES = 64 * 1024;
 
 function tail(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return readOpenedFile(file, (fd) => {
     const size = fs.fstatSync(fd).size;
     const length = Math.min(size, LOG_TAIL_BYTES);
     const buffer = Buffer.alloc(length);
     fs.readSync(fd, buffer, 0, length, size - length);
     return buffer.toString('utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** The status of the sweep in `dir`; throws a SweepDirectoryError when it holds none. */

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readOpenedFile } from '../openedFile';
 import { DEFAULT_SWEEPS_DIR } from '../results/layout';
 import type { ImportFormat, SweepManifest } from '../results/records';
 import { buildImportedSweep, spaceNameOf, writeImportedSweep, type ImportedJob, type ImportedRecipe, type ImportedSweep } from './importedSweep';
@@ -117,26 +118,20 @@ export const HEAD_MAX = 4 * 1024 * 1024;
  * of neither format or that cannot be read.
  */
 export function importFormatOfFile(file: string): ImportFormat | undefined {
-  let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    return readOpenedFile(file, (fd) => {
+      let head = Buffer.alloc(0);
+      for (let size = HEAD_START; size <= HEAD_MAX; size *= 2) {
+        const chunk = Buffer.alloc(size - head.length);
+        const read = fs.readSync(fd, chunk, 0, chunk.length, head.length);
+        head = Buffer.concat([head, chunk.subarray(0, read)]);
+        const text = head.toString('utf8');
+        if (firstJobText(text) !== undefined || read < chunk.length) return importFormatOfHead(text);
+      }
+      return undefined;
+    });
   } catch {
     return undefined;
-  }
-  try {
-    let head = Buffer.alloc(0);
-    for (let size = HEAD_START; size <= HEAD_MAX; size *= 2) {
-      const chunk = Buffer.alloc(size - head.length);
-      const read = fs.readSync(fd, chunk, 0, chunk.length, head.length);
-      head = Buffer.concat([head, chunk.subarray(0, read)]);
-      const text = head.toString('utf8');
-      if (firstJobText(text) !== undefined || read < chunk.length) return importFormatOfHead(text);
-    }
-    return undefined;
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
