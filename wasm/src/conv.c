@@ -494,7 +494,7 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
       for (int m0 = 0; m0 < m; m0 += MB) {
         int rows = imin(MB, m - m0);
         grid_rows(&G, ind, crow, zero, m0, rows);
-        gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed, 0);
+        gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed, groups > 1 && s > 1);
       }
     }
 }
