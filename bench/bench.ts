@@ -6,12 +6,13 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import type { Figure, Suite } from './measure';
+import { gpuSuite } from './gpu';
 import { importSuite } from './import';
 import { kernelsSuite } from './kernels';
 import { samplingSuite } from './sampling';
 import { trainingSuite } from './training';
 
-const SUITES: Suite[] = [samplingSuite, trainingSuite, kernelsSuite, importSuite];
+const SUITES: Suite[] = [samplingSuite, trainingSuite, kernelsSuite, importSuite, gpuSuite];
 
 /** 1234567.8 → "1,234,568"; 12.345 → "12.3"; 0.0123 → "0.0123". */
 function formatValue(x: number): string {

@@ -277,7 +277,7 @@ const TORCH_PEER = path.join(__dirname, '..', '..', 'bench', 'torch_peer.py');
  */
 export type WaitPolicy = 'default' | 'passive';
 
-function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu', wait: WaitPolicy = 'default'): Promise<TorchResult> {
+export function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu', wait: WaitPolicy = 'default'): Promise<TorchResult> {
   const args = [TORCH_PEER, '--device', device, '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`, '--threads', `${threads}`];
   if (channelsLast) args.push('--channels-last');
   const env = wait === 'passive' ? { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } : process.env;

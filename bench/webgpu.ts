@@ -26,6 +26,8 @@ export const SOFTWARE_PLAN: StepPlan = { batch: 16, warmup: 2, steps: 3 };
 interface WebGpuJob extends StepPlan {
   model: ModelSpec;
   seed: number;
+  /** Measure nothing on a software adapter (a model too large to train on an emulated GPU). */
+  hardwareOnly?: boolean;
 }
 
 type WebGpuResult =
@@ -44,6 +46,7 @@ async function runChild(job: WebGpuJob): Promise<WebGpuResult> {
     throw e;
   }
   const software = choice.adapter?.software === true;
+  if (software && job.hardwareOnly) return { ok: false, unavailable: `only a software adapter (${choice.detail})` };
   const plan = software ? SOFTWARE_PLAN : job;
   const spec = expandModel(job.model);
   const model = buildModel(spec, job.seed);
@@ -85,8 +88,8 @@ function runInChild(job: WebGpuJob): Promise<WebGpuResult> {
 }
 
 /** The suite's webgpu row for one model: images/s, or why webgpu could not run (then no value). */
-export async function measureWebGpu(m: BenchModel, plan: StepPlan = GPU_PLAN): Promise<Throughput> {
-  const r = await runInChild({ model: m.spec, seed: 1, ...plan });
+export async function measureWebGpu(m: BenchModel, plan: StepPlan = GPU_PLAN, hardwareOnly = false): Promise<Throughput> {
+  const r = await runInChild({ model: m.spec, seed: 1, hardwareOnly, ...plan });
   if (!r.ok) return { config: 'webgpu', engine: 'ours', singleCore: false, gpu: true, label: 'webgpu', note: `skipped: ${r.unavailable}` };
   const ms = median(r.stepMs);
   const why = r.software ? 'software adapter: the CPU emulates the GPU (correctness, not speed); ' : '';
