@@ -13,6 +13,7 @@ import type { Trend } from '../src/core/analysis/trend';
 import { compactCount, fixed, metricLabel, metricText } from './format';
 import type { SelectedMarkOptions } from './plugins';
 import { accentColor, foregroundColor, mutedColor, seriesColor } from './theme';
+import { count, groupThousands } from '../src/core/presentation/counts';
 
 /** Legend swatches drawn as short lines in the series' own dash, so dashed and dotted series read as such. */
 const LINE_LEGEND = { usePointStyle: true, pointStyle: 'line' as const, pointStyleWidth: 32 };
@@ -180,7 +181,7 @@ export function scatterChart(a: PanelAnalysis, spaceIndex: number, metric: strin
           },
         },
         title: { display: true, text: title },
-        subtitle: { display: ok.length < all.length, text: `drawn: ${ok.length.toLocaleString('en-US')} of ${all.length.toLocaleString('en-US')} trials, the best and worst among them` },
+        subtitle: { display: ok.length < all.length, text: `drawn: ${groupThousands(ok.length)} of ${count(all.length, 'trial')}, the best and worst among them` },
         bestRange: range ? { lo: range.lo, hi: range.hi, median: range.median } : null,
         selectedMark,
       },

@@ -20,6 +20,7 @@ import { caption, metricLabel, trialLabel } from './format';
 import { registerCharts } from './plugins';
 import { TrialTable } from './table';
 import { applyTheme, seriesColor } from './theme';
+import { count } from '../src/core/presentation/counts';
 
 /** The split select's value for "no split". */
 const NO_SPLIT = '';
@@ -195,7 +196,7 @@ export class ReportView {
       models = models.filter((t) => kept.has(t) || trialKey(t) === this.state.selected);
     }
     setOptions(byId<SingleSelect>('model-select'), models.map((t) => [trialKey(t), trialLabel(t)]), this.state.selected);
-    byId('model-caption').textContent = models.length < all ? `the ${MODEL_OPTIONS - 1} lowest errors of ${all.toLocaleString('en-US')} models and the selected one; select any other in the table or a chart` : '';
+    byId('model-caption').textContent = models.length < all ? `the ${MODEL_OPTIONS - 1} lowest errors of ${count(all, 'model')} and the selected one; select any other in the table or a chart` : '';
   }
 
   private drawEdf(): void {

@@ -6,12 +6,13 @@ import { SUMMARY_COLUMNS, summaryCells } from '../src/core/analysis/summaryTable
 import { describeRound, summarizeSequential } from '../src/core/analysis/sequential';
 import type { PanelAnalysis } from '../src/core/analysis/panelData';
 import { byId, el } from './dom';
+import { count, groupThousands } from '../src/core/presentation/counts';
 
 /** Writes the analysis's title, progress line, findings and summary table into the panel. */
 export function showSummary(a: PanelAnalysis): void {
   byId('title').textContent = `Design space analysis: ${a.name}`;
   const progress = byId('progress');
-  progress.replaceChildren(el('span', { class: 'mono' }, a.dir), `: ${a.progress.recorded} of ${a.progress.planned} trials recorded`);
+  progress.replaceChildren(el('span', { class: 'mono' }, a.dir), `: ${groupThousands(a.progress.recorded)} of ${count(a.progress.planned, 'trial')} recorded`);
   const sequential = byId('sequential');
   sequential.hidden = a.sequential === null;
   sequential.replaceChildren(...(a.sequential ? describeRound(summarizeSequential(a.sequential)).map((l) => el('li', {}, l.trim())) : []));

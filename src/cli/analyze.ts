@@ -12,6 +12,7 @@ import { TREND_BINS, trendAnalysis, type Trend } from '../core/analysis/trend';
 import { SweepDirectoryError } from '../core/results/store';
 import { intFlag, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 import { tableLines } from '../core/presentation/table';
+import { count, groupThousands } from '../core/presentation/counts';
 
 const HELP = `Usage: dslab analyze DIR [--by KEY[,KEY2]] [--trend] [--html FILE] [--json]
 
@@ -52,7 +53,7 @@ const indent = (lines: string[]): string[] => lines.map((l) => `  ${l}`);
 /** The human-readable summary: settings, the table, KS tests, best ranges, findings. */
 export function formatAnalysis(a: SweepAnalysis): string {
   const { settings, progress } = a;
-  const lines: string[] = [`Sweep ${a.name} (${a.dir}): ${progress.recorded} of ${progress.planned} trials recorded`, ''];
+  const lines: string[] = [`Sweep ${a.name} (${a.dir}): ${groupThousands(progress.recorded)} of ${count(progress.planned, 'trial')} recorded`, ''];
   lines.push(
     ...indent(tableLines([
       SUMMARY_COLUMNS,

@@ -1,6 +1,6 @@
 /** `dslab cancel DIR`: cancel a sweep's Slurm jobs, keeping every record. */
 import { SweepDirectoryError } from '../core/results/store';
-import { count } from '../core/presentation/counts';
+import { count, groupThousands } from '../core/presentation/counts';
 import { commandLine } from '../core/slurm/shellWords';
 import { SlurmUnavailableError } from '../sweep/slurm/commands';
 import { cancelSweep, type CancelSummary } from '../sweep/slurm/cancel';
@@ -27,7 +27,7 @@ function cancelText(s: CancelSummary): string {
   if (s.cancelled.length === 0) lines.push(`Nothing to cancel: no job of ${s.dir} is waiting or running.`);
   for (const c of s.cancelled) lines.push(`Cancelled Slurm job ${c.job}: ${count(c.running, 'running task')}, ${count(c.waiting, 'waiting task')}.`);
   if (s.stopping > 0) lines.push(`${count(s.stopping, 'task is', 'tasks are')} still stopping.`);
-  lines.push(`${s.recorded} of ${count(s.total, 'trial')} have a record, kept.`);
+  lines.push(`${groupThousands(s.recorded)} of ${count(s.total, 'trial')} have a record, kept.`);
   if (s.recorded < s.total) lines.push(`To go on: dslab sweep ${commandLine(s.sweepArgs)}`);
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 /** `dslab fit WIDTHS`: the quantized linear fit (w0, wa, wm, e_fit) of a per-block width list. */
 import { fitQuantizedLinear, type WidthFit } from '../core/analysis/fit';
 import { parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
-import { count } from '../core/presentation/counts';
+import { count, groupThousands } from '../core/presentation/counts';
 import { tableLines } from '../core/presentation/table';
 
 const HELP = `Usage: dslab fit WIDTHS [--snap 8|0] [--json]
@@ -35,7 +35,7 @@ export function parseWidths(positionals: readonly string[]): number[] {
   const text = positionals.join(' ').trim();
   if (text === '') throw new UsageError('WIDTHS is empty: give the width of every block');
   const bad = (i: number, item: string): UserError => new UserError(`item ${i + 1} '${item}' is not a positive number`);
-  const tooWide = (i: number, w: number): UserError => new UserError(`item ${i + 1} (${w}) is wider than ${MAX_WIDTH.toLocaleString('en-US')} channels, more than any block can be`);
+  const tooWide = (i: number, w: number): UserError => new UserError(`item ${i + 1} (${w}) is wider than ${groupThousands(MAX_WIDTH)} channels, more than any block can be`);
   if (text.startsWith('[')) {
     let items: unknown;
     try {

@@ -8,7 +8,7 @@ import { DEFAULT_SWEEPS_DIR } from '../core/results/layout';
 import { isFilesystemError } from '../core/results/fsErrors';
 import { SweepDirectoryError } from '../core/results/store';
 import type { ImportFormat } from '../core/results/records';
-import { count } from '../core/presentation/counts';
+import { count, groupThousands } from '../core/presentation/counts';
 import { tableLines } from '../core/presentation/table';
 import { formatAndFile, parseCommandArgs, printJson, UsageError, UserError, type Command, type Io } from './command';
 
@@ -58,7 +58,7 @@ Examples:
 
 function human(source: string, out: string, format: ImportFormat, jobs: readonly ImportedJob[], sweep: ImportedSweep): string {
   const recorded = sweep.records.length;
-  const lines = [`Imported ${recorded} of ${count(jobs.length, `${format} job`)} of ${source} into ${out}:`];
+  const lines = [`Imported ${groupThousands(recorded)} of ${count(jobs.length, `${format} job`)} of ${source} into ${out}:`];
   const rows = [['space', 'type', 'models', 'recorded'], ...sweep.spaces.map((s) => [s.name, s.type, String(s.models), String(s.recorded)])];
   lines.push(...tableLines(rows, 2).map((l) => `  ${l}`));
   const foreign = jobs.filter((j) => j.model === undefined);

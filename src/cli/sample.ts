@@ -1,8 +1,8 @@
 /** `dslab sample FILE`: models drawn from the file's design spaces under its complexity constraints. */
 import { modelRows, sampleSummaryLine } from '../core/presentation/modelTable';
 import { InvalidCandidateError } from '../core/sampling/spaceSampler';
+import { groupThousands } from '../core/presentation/counts';
 import {
-  groupThousands,
   sampleFile,
   SamplingError,
   selectSpaces,

@@ -7,6 +7,7 @@
  * counted exactly: there are C(n+S−1, S) non-decreasing sequences of S values out of n, where
  * the paper approximates n^S/S!.
  */
+import { groupThousands } from './presentation/counts';
 import { multipleOf, multiplesIn } from './rounding';
 import type { AnyNetSpace, DesignSpace, Distribution, RegNetSpace, Restriction } from './space/types';
 import { DRAWN_TRAINING_KEYS } from './space/drawnSettings';
@@ -186,7 +187,7 @@ export function designSpaceSize(space: DesignSpace): SpaceSize {
  */
 export function formatSpaceSize(size: SpaceSize): string {
   if (size.count === 0) return '0';
-  if (Number.isFinite(size.count) && size.count < 1e6) return Math.round(size.count).toLocaleString('en-US');
+  if (Number.isFinite(size.count) && size.count < 1e6) return groupThousands(Math.round(size.count));
   let exponent = Math.floor(size.log10);
   let mantissa = Math.pow(10, size.log10 - exponent);
   if (Number(mantissa.toFixed(1)) >= 10) {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { importFormatOfFile, importNameOf, type ImportProgress } from '../core/interop/importFile';
 import { importFolderProblem, spaceNameOf } from '../core/interop/importedSweep';
-import { count } from '../core/presentation/counts';
+import { count, groupThousands } from '../core/presentation/counts';
 import type { ImportFormat } from '../core/results/records';
 import { readSettings } from './config';
 import type { ImportRequest, ImportResponse } from './importRequest';
@@ -111,7 +111,7 @@ export class ImportFiles implements vscode.Disposable {
           if (p.step === 'read') return progress.report({ message: `reading ${megabytes} MB…` });
           if (p.step === 'rebuild') return progress.report({ message: 'rebuilding the models…' });
           const percent = p.total > 0 ? (100 * p.done) / p.total : 100;
-          progress.report({ message: `writing ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} records`, increment: percent - shown });
+          progress.report({ message: `writing ${groupThousands(p.done)} of ${count(p.total, 'record')}`, increment: percent - shown });
           shown = percent;
         });
       },
@@ -125,7 +125,7 @@ export class ImportFiles implements vscode.Disposable {
     }
     const { recorded, entries, unfinished, foreign } = response.imported;
     this.log.appendLine(
-      `[import] ${file} (${format}): ${recorded} of ${count(entries, 'job')} recorded into ${out}` +
+      `[import] ${file} (${format}): ${groupThousands(recorded)} of ${count(entries, 'job')} recorded into ${out}` +
         (unfinished > 0 ? `; ${count(unfinished, 'unfinished job')} without a record` : '') +
         (foreign > 0 ? `; ${count(foreign, 'model')} kept with complexity and error only` : ''),
     );

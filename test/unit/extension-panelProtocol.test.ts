@@ -8,6 +8,7 @@ import { idleState, statusBarText, sweepStateText, withAnalysis } from '../../sr
 import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceViewState, restoreViewState, trialAtError, type ViewState } from '../../src/core/analysis/panelState';
 import { analyzeSweep } from '../../src/core/analysis/sweepAnalysis';
 import { SweepProgress } from '../../src/core/presentation/sweepText';
+import { count, groupThousands } from '../../src/core/presentation/counts';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sweeps', 'three-spaces');
 const full = analyzeSweep(loadSweep(FIXTURE));
@@ -72,6 +73,14 @@ describe('the Results panel message protocol', () => {
     assert.equal(sweepStateText({ ...state, phase: 'cancelled', best: null }), 'Cancelled: 3 of 8 trials; run it again to resume');
     assert.equal(sweepStateText({ ...state, phase: 'done', done: 8 }), 'Done: 8 of 8 trials · best error 11.20% (A)');
     assert.equal(isSweepRunState({ ...state, phase: 'stopping' }), true);
+  });
+
+  test('counts of a large sweep are grouped by thousands, as in every message', () => {
+    assert.equal(sweepStateText({ phase: 'idle', done: 24743, total: 25000, best: null, imported: true }), '24,743 of 25,000 trials recorded; the others did not finish where they were trained');
+    assert.equal(sweepStateText({ phase: 'done', done: 1500, total: 1500, best: null, space: 'A', file: { done: 1500, total: 4500 } }), 'Done: 1,500 of 1,500 trials of A (1,500 of 4,500 in the file); the file has trials left to train');
+    assert.equal(count(1, 'trial'), '1 trial');
+    assert.equal(count(1000000, 'job'), '1,000,000 jobs');
+    assert.equal(groupThousands(999), '999');
   });
 
   test('the header’s best error and counts cover the trials on disk, not only those of this run', () => {

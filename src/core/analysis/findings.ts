@@ -7,7 +7,7 @@ import { formatP, roundLevel, signed } from './format';
 import type { KsResult } from './ks';
 import { describeSequentialStatus, type PairDecision } from './sequential';
 import type { PairComparison, SpaceAnalysis, SweepAnalysis } from './analysisData';
-import { count, plural } from '../presentation/counts';
+import { count, groupThousands, plural } from '../presentation/counts';
 
 /** The test behind a claim: "KS D = 0.45 (exact p = 0.012)", "KS D = 0.52 (permutation p = 0.0031, flops-normalized)". */
 export function describeTest(
@@ -65,7 +65,7 @@ export function describeFindings(analysis: Omit<SweepAnalysis, 'findings'>): str
     // Trained elsewhere: what is missing will not come, it did not finish there.
     const unfinished = imported.unfinished.length;
     out.push(
-      `Imported from ${imported.source} (${imported.format}): ${progress.recorded} of ${count(imported.entries, 'job')} finished` +
+      `Imported from ${imported.source} (${imported.format}): ${groupThousands(progress.recorded)} of ${count(imported.entries, 'job')} finished` +
         (unfinished > 0 ? `; ${count(unfinished, 'job')} without a finished test epoch ${plural(unfinished, 'is', 'are')} left out.` : '.'),
     );
   } else if (progress.planned === 0) out.push('The sweep plans no trials.');

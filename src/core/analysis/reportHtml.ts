@@ -10,6 +10,7 @@ import { compactCount } from './format';
 import { describeRound, summarizeSequential } from './sequential';
 import type { SpaceAnalysis, SweepAnalysis } from './sweepAnalysis';
 import { SUMMARY_COLUMNS, summaryCells } from './summaryTable';
+import { count, groupThousands } from '../presentation/counts';
 
 /** Element id of the embedded analysis JSON the browser code reads. */
 export const REPORT_DATA_ID = 'dslab-data';
@@ -174,7 +175,7 @@ export function renderReportHtml(analysis: SweepAnalysis, bundle: string, nonce:
   return `${pageHead({ policy: reportContentSecurityPolicy(nonce), title, nonce, style: REPORT_STYLE + STATIC_CONTROLS_STYLE })}
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="muted"><span class="mono">${escapeHtml(analysis.dir)}</span>: ${progress.recorded} of ${progress.planned} trials recorded</p>
+<p class="muted"><span class="mono">${escapeHtml(analysis.dir)}</span>: ${groupThousands(progress.recorded)} of ${count(progress.planned, 'trial')} recorded</p>
 ${analysis.sequential ? `<ul class="sequential" id="sequential">${describeRound(summarizeSequential(analysis.sequential)).map((l) => `<li>${escapeHtml(l.trim())}</li>`).join('')}</ul>` : ''}
 <h2>Findings</h2>
 <ul class="findings">${analysis.findings.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>

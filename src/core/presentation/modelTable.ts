@@ -3,9 +3,9 @@
  * (plain text) and of the editor's Sample view (Markdown), and the acceptance lines of both.
  */
 import { expandModel } from '../modelSpec';
-import { describeRejection, groupThousands, sortedRejections, type SampledModel, type SpaceSample } from '../sampling/sampler';
+import { describeRejection, sortedRejections, type SampledModel, type SpaceSample } from '../sampling/sampler';
 import type { DesignSpace } from '../space/types';
-import { count } from './counts';
+import { count, groupThousands } from './counts';
 import { DRAWN_TRAINING_KEYS } from '../space/drawnSettings';
 
 /** 3650874 → "3.65" (M). */

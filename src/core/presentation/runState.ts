@@ -3,6 +3,7 @@
  * terminal, the progress notification, the status bar and the Results panel's header.
  */
 import type { SweepAnalysis } from '../analysis/sweepAnalysis';
+import { count, groupThousands } from './counts';
 
 /** What the states read of an analysis (the full one or the panel's). */
 type Counts = Pick<SweepAnalysis, 'progress' | 'imported'> & { spaces: readonly { name: string; min: number | null }[] };
@@ -39,8 +40,8 @@ export interface SweepRunState {
 function counts(s: SweepRunState): string {
   const scope = s.space !== undefined ? ` of ${s.space}` : '';
   // A run of one space says what the whole file has; otherwise the run's counts are the file's.
-  const file = s.space !== undefined && s.file && s.file.total !== s.total ? ` (${s.file.done} of ${s.file.total} in the file)` : '';
-  return `${s.done} of ${s.total} trials${scope}${file}`;
+  const file = s.space !== undefined && s.file && s.file.total !== s.total ? ` (${groupThousands(s.file.done)} of ${groupThousands(s.file.total)} in the file)` : '';
+  return `${groupThousands(s.done)} of ${count(s.total, 'trial')}${scope}${file}`;
 }
 
 const bestText = (s: SweepRunState): string => (s.best ? ` · best error ${s.best.error.toFixed(2)}% (${s.best.space})` : '');
@@ -61,7 +62,7 @@ export function sweepStateText(s: SweepRunState): string {
     case 'failed':
       return `Stopped with an error: ${what}${s.reason ? `: ${s.reason}` : ''}`;
     case 'idle':
-      return `${s.done} of ${s.total} trials recorded${bestText(s)}${!incomplete ? '' : s.imported ? '; the others did not finish where they were trained' : '; Sample & Train trains the rest'}`;
+      return `${groupThousands(s.done)} of ${count(s.total, 'trial')} recorded${bestText(s)}${!incomplete ? '' : s.imported ? '; the others did not finish where they were trained' : '; Sample & Train trains the rest'}`;
   }
 }
 

@@ -9,6 +9,7 @@ import type { ModelSpec } from '../model';
 import { deriveSpaceSeed } from '../space/seed';
 import type { DrawnTraining } from '../space/drawnSettings';
 import type { ComplexityMetric, Constraints, DesignSpace, ResolvedSpaceFile } from '../space/types';
+import { groupThousands } from '../presentation/counts';
 import { Rng } from './rng';
 import { candidateDrawer, modelKey, type StructuralRejection } from './spaceSampler';
 
@@ -77,11 +78,6 @@ export class SamplingError extends Error {
 }
 
 const PROGRESS_EVERY = 4096;
-
-/** Groups digits by thousands: 199870 → "199,870" (independent of the host's locale). */
-export function groupThousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** A bound as people write it: 2000000 → "2e6", 2500000 → "2.5e6", 300 → "300". */
 export function formatBound(x: number): string {
