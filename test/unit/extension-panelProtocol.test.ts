@@ -9,6 +9,7 @@ import { blankViewState, defaultMetric, defaultSelection, metricNames, reduceVie
 import { analyzeSweep } from '../../src/core/analysis/sweepAnalysis';
 import { SweepProgress } from '../../src/core/presentation/sweepText';
 import { count, groupThousands } from '../../src/core/presentation/counts';
+import { summaryCells } from '../../src/core/analysis/summaryTable';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sweeps', 'three-spaces');
 const full = analyzeSweep(loadSweep(FIXTURE));
@@ -81,6 +82,8 @@ describe('the Results panel message protocol', () => {
     assert.equal(count(1, 'trial'), '1 trial');
     assert.equal(count(1000000, 'job'), '1,000,000 jobs');
     assert.equal(groupThousands(999), '999');
+    const { trials: _trials, ...space } = analysis.spaces[0];
+    assert.deepEqual(summaryCells({ ...space, n: 24743, missing: 1257 }).slice(2, 6), ['24,743', String(space.failed), String(space.diverged), '1,257']);
   });
 
   test('the header’s best error and counts cover the trials on disk, not only those of this run', () => {

@@ -2,6 +2,7 @@
  * The spaces' summary table (n, failures, error statistics, EDF areas, size), as text cells: one
  * definition for `dslab analyze`'s terminal table, the HTML report and the Results panel.
  */
+import { groupThousands } from '../presentation/counts';
 import { formatSpaceSize } from '../spaceSize';
 import { fixed } from './format';
 import type { PanelSpace } from './panelData';
@@ -14,10 +15,10 @@ export function summaryCells(s: Omit<PanelSpace, 'trials'>): string[] {
   return [
     s.name,
     s.type,
-    String(s.n),
-    String(s.failed),
-    String(s.diverged),
-    String(s.missing),
+    groupThousands(s.n),
+    groupThousands(s.failed),
+    groupThousands(s.diverged),
+    groupThousands(s.missing),
     fixed(s.min),
     fixed(s.mean),
     fixed(s.median),
