@@ -16,6 +16,8 @@ import { loadSweep } from '../src/core/analysis/loadSweep';
 import { analyzeSweep, summarizeTrial } from '../src/core/analysis/sweepAnalysis';
 import { bestRangesOf } from '../src/core/analysis/bootstrap';
 import { randomSearchEfficiency } from '../src/core/analysis/randomSearch';
+import { fitQuantizedLinear } from '../src/core/analysis/fit';
+import { Rng } from '../src/core/sampling/rng';
 import { analysisMessage } from '../src/core/analysis/panelProtocol';
 import type { HostToPanelMessage } from '../src/core/analysis/panelProtocol';
 import { CHROMIUM, openPanelPage } from '../test/browser/panelPage';
@@ -94,6 +96,31 @@ async function reportOpenMs(file: string): Promise<number[]> {
   }
 }
 
+/**
+ * Per-block widths of `count` seeded networks of `stages` stages, 1–8 blocks each: `resnet` widths
+ * start at 16–64 and grow 1–3× a stage (an NDS ResNet population); otherwise each stage takes any
+ * multiple of 8 up to 512 (an AnyNet space's).
+ */
+function fitNetworks(count: number, stages: number, resnet: boolean): number[][] {
+  const rng = new Rng(7);
+  return Array.from({ length: count }, () => {
+    const widths: number[] = [];
+    let w = resnet ? 16 * rng.int(1, 4) : 8 * rng.int(1, 64);
+    for (let s = 0; s < stages; s++) {
+      for (let j = rng.int(1, 8); j > 0; j--) widths.push(w);
+      w = resnet ? Math.min(512, w * rng.int(1, 3)) : 8 * rng.int(1, 64);
+    }
+    return widths;
+  });
+}
+
+/** Milliseconds per quantized linear fit over `networks` (each fitted once: no cache between them). */
+function fitMs(networks: readonly number[][]): number {
+  fitQuantizedLinear(networks[0]);
+  const { ms } = elapsedMs(() => networks.forEach((w) => fitQuantizedLinear(w)));
+  return ms / networks.length;
+}
+
 export const importSuite: Suite = {
   name: 'import',
   summary: 'dslab import pycls and dslab analyze on a generated 25,000-model pycls sweep, and the Results panel\'s first render of it',
@@ -167,6 +194,8 @@ export const importSuite: Suite = {
         { name: 'analysis as JSON', value: payload / 1e6, unit: 'MB', note: 'all of it, as dslab analyze --json prints it' },
         { name: 'structured clone of the analysis', value: clone.ms / 1000, unit: 's', note: 'what posting all of it would cost before drawing anything' },
         ...panel,
+        { name: 'width fit of a 3-stage ResNet', value: fitMs(fitNetworks(2000, 3, true)), unit: 'ms', note: 'per distinct network (an NDS ResNet population): 2,000 seeded ones, 1–8 blocks a stage, widths growing 1–3× a stage' },
+        { name: 'width fit of a 4-stage AnyNet', value: fitMs(fitNetworks(500, 4, false)), unit: 'ms', note: 'per distinct network: 500 seeded ones, 1–8 blocks a stage, any multiple of 8 up to 512 each stage' },
       ];
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

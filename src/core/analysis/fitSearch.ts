@@ -105,6 +105,14 @@ export function search(widths: readonly number[], lattice: Lattice): Best {
   let firstW0Index = 0;
   for (let w0Index = 1; w0Index < nW0; w0Index++) if (Math.abs(grid.w0s[w0Index] - widths[0]) < Math.abs(grid.w0s[firstW0Index] - widths[0])) firstW0Index = w0Index;
   s.sweep(firstW0Index, grid.wms.length >> 1);
+  // A second one at the widths' own growth: wm nearest the mean ratio between consecutive runs of
+  // widths (a ResNet's doubling stages find their line at once), so that the bounds prune more.
+  const growth = s.runsGrowth();
+  if (growth !== undefined) {
+    let wmIndex = 0;
+    for (let i = 1; i < grid.wms.length; i++) if (Math.abs(grid.wms[i] - growth) < Math.abs(grid.wms[wmIndex] - growth)) wmIndex = i;
+    if (wmIndex !== grid.wms.length >> 1) s.sweep(firstW0Index, wmIndex);
+  }
 
   // Lower bounds of every pair; the ones that can still win are swept, best bound first.
   const bounds = new Float64Array(nPairs).fill(Infinity);
@@ -184,6 +192,22 @@ class Search {
       m = end + 1;
     }
     this.chunks = Int32Array.from(chunks);
+  }
+
+  /** The geometric mean of the ratios between consecutive growing runs of widths (block 0 first); undefined when the widths never grow. */
+  runsGrowth(): number | undefined {
+    const { b } = this;
+    let sum = 0;
+    let n = 0;
+    let prev = b.lnW0;
+    for (let r = 0; r < b.runs; r++) {
+      if (b.runLn[r] > prev) {
+        sum += b.runLn[r] - prev;
+        n++;
+      }
+      prev = b.runLn[r];
+    }
+    return n === 0 ? undefined : Math.exp(sum / n);
   }
 
   /** Stages 0..n−1 cover every block at every grid wa of the pair, with slack for rounding. */
