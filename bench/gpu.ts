@@ -16,10 +16,9 @@ import { spawnSync } from 'node:child_process';
 
 import { complexity } from '../src/core/complexity';
 import { expandModel } from '../src/core/modelSpec';
-import { median } from '../src/core/analysis/statistics';
 import type { Figure, Suite } from './measure';
-import type { BenchModel, StepPlan, Throughput } from './plan';
-import { CIFAR_REGNETX, findTorchPython, imagesPerSecond, runTorch, TINY_ANYNET } from './training';
+import type { BenchModel, StepPlan } from './plan';
+import { CIFAR_REGNETX, findTorchPython, measureTorchCuda, TINY_ANYNET } from './training';
 import { measureWebGpu } from './webgpu';
 
 /**
@@ -51,25 +50,6 @@ function nvidiaGpus(): string | undefined {
   return r.status === 0 ? r.stdout.trim().split('\n').join('; ') : undefined;
 }
 
-const fmtMs = (ms: number): string => (ms >= 100 ? `${Math.round(ms)}` : ms.toPrecision(3));
-
-async function torchCuda(python: string, m: BenchModel, plan: StepPlan): Promise<Throughput> {
-  try {
-    const t = await runTorch(python, expandModel(m.spec), plan, 1, true, 'cuda');
-    return {
-      config: 'torch-cuda',
-      engine: 'torch',
-      imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
-      singleCore: false,
-      gpu: true,
-      label: `PyTorch ${t.torch}, CUDA, channels_last`,
-      note: `batch ${t.batch}, median of ${t.stepMs.length} steps after ${plan.warmup}; step ${fmtMs(median(t.stepMs))} ms`,
-    };
-  } catch (e) {
-    return { config: 'torch-cuda', engine: 'torch', singleCore: false, gpu: true, label: 'PyTorch, CUDA', note: `failed: ${(e as Error).message}` };
-  }
-}
-
 /** The models DSLAB_BENCH_GPU_MODELS names (all when unset); throws on a key it does not know. */
 export function selectedModels(keys: string | undefined): readonly BenchModel[] {
   if (keys === undefined || keys.trim() === '') return GPU_MODELS;
@@ -94,7 +74,7 @@ async function run(): Promise<Figure[]> {
     const flops = complexity(expandModel(m.spec)).flops;
     const title = `${m.title}, batch ${plan.batch} (${(flops / 1e6).toFixed(1)} MFLOPs)`;
     const ours = await measureWebGpu(m, plan, hardwareOnly);
-    const peer = cuda === undefined ? undefined : await torchCuda(cuda, m, plan);
+    const peer = cuda === undefined ? undefined : await measureTorchCuda(cuda, expandModel(m.spec), plan);
     for (const row of [ours, peer]) {
       if (row === undefined) figures.push({ name: `${title}: PyTorch CUDA: not measured`, value: NaN, unit: 'images/s', note: why });
       else if (row.imagesPerSecond === undefined) figures.push({ name: `${title}: ${row.label}: not measured`, value: NaN, unit: 'images/s', note: row.note });

@@ -20,7 +20,7 @@ import { fitQuantizedLinear } from '../src/core/analysis/fit';
 import { Rng } from '../src/core/sampling/rng';
 import { analysisMessage } from '../src/core/analysis/panelProtocol';
 import type { HostToPanelMessage } from '../src/core/analysis/panelProtocol';
-import { CHROMIUM, openPanelPage } from '../test/browser/panelPage';
+import { CHROMIUM, launchChromium, openPanelPage } from '../test/browser/panelPage';
 import { elapsedMs, medianOf, type Figure, type Suite } from './measure';
 import { generatePyclsSweep } from './pyclsSweepGenerator';
 
@@ -74,8 +74,7 @@ async function firstRenderMs(json: string): Promise<number[]> {
  * painted: reading the file, parsing the embedded analysis, drawing.
  */
 async function reportOpenMs(file: string): Promise<number[]> {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], headless: true });
+  const browser = await launchChromium();
   try {
     const times: number[] = [];
     for (let i = 0; i < RENDERS; i++) {

@@ -559,23 +559,26 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       ),
     );
   }
-  if (!('missing' in torch) && torch.cuda) {
-    try {
-      const t = await runTorch(torch.python, spec, plan, 1, true, 'cuda');
-      rows.push({
-        config: 'torch-cuda',
-        engine: 'torch',
-        imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
-        singleCore: false,
-        gpu: true,
-        label: `PyTorch ${t.torch}, CUDA GPU, channels_last`,
-        note: `GPU, not in the CPU ratios; ${planNote(plan)}; step ${fmtMs(median(t.stepMs))} ms`,
-      });
-    } catch (e) {
-      rows.push({ config: 'torch-cuda', engine: 'torch', singleCore: false, gpu: true, label: 'PyTorch, CUDA GPU', note: `failed: ${(e as Error).message}` });
-    }
-  }
+  if (!('missing' in torch) && torch.cuda) rows.push(await measureTorchCuda(torch.python, spec, plan));
   return rows;
+}
+
+/** PyTorch on CUDA (one process, channels_last) training `spec`: a GPU row, or why it failed. */
+export async function measureTorchCuda(python: string, spec: ExpandedModel, plan: StepPlan): Promise<Throughput> {
+  try {
+    const t = await runTorch(python, spec, plan, 1, true, 'cuda');
+    return {
+      config: 'torch-cuda',
+      engine: 'torch',
+      imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
+      singleCore: false,
+      gpu: true,
+      label: `PyTorch ${t.torch}, CUDA GPU, channels_last`,
+      note: `GPU, not in the CPU ratios; ${planNote(plan)}; step ${fmtMs(median(t.stepMs))} ms`,
+    };
+  } catch (e) {
+    return { config: 'torch-cuda', engine: 'torch', singleCore: false, gpu: true, label: 'PyTorch, CUDA GPU', note: `failed: ${(e as Error).message}` };
+  }
 }
 
 /** A figure of this suite: the standard fields plus which model and configuration it belongs to. */

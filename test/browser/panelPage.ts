@@ -32,6 +32,13 @@ document.addEventListener('DOMContentLoaded', () => {
 });
 `;
 
+/** Debian's Chromium, headless, as the browser tests and the benchmark run it. */
+export async function launchChromium(): Promise<Browser> {
+  // Loaded lazily so that a machine without the dev dependency can still run the other tests.
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], headless: true });
+}
+
 export interface PanelPage {
   browser: Browser;
   page: Page;
@@ -60,9 +67,7 @@ export async function openPanelPage(file = 'file:///w/three.regnet.yaml'): Promi
       title: `Results: ${path.basename(file)}`,
     }),
   );
-  // Loaded lazily so that a machine without the dev dependency can still run the other tests.
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], headless: true });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems: string[] = [];
   page.on('console', (m) => {

@@ -95,6 +95,13 @@ function blocksOf(widths: readonly number[]): Blocks {
   };
 }
 
+/** The index of the value nearest x (the first of equals). */
+function nearestIndex(values: readonly number[], x: number): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - x) < Math.abs(values[best] - x)) best = i;
+  return best;
+}
+
 export function search(widths: readonly number[], lattice: Lattice): Best {
   const { grid } = lattice;
   const s = new Search(blocksOf(widths), lattice);
@@ -102,15 +109,13 @@ export function search(widths: readonly number[], lattice: Lattice): Best {
   const nPairs = nW0 * grid.wms.length;
 
   // A first incumbent from a pair that is often close: w0 nearest the first width, wm mid-range.
-  let firstW0Index = 0;
-  for (let w0Index = 1; w0Index < nW0; w0Index++) if (Math.abs(grid.w0s[w0Index] - widths[0]) < Math.abs(grid.w0s[firstW0Index] - widths[0])) firstW0Index = w0Index;
+  const firstW0Index = nearestIndex(grid.w0s, widths[0]);
   s.sweep(firstW0Index, grid.wms.length >> 1);
   // A second one at the widths' own growth: wm nearest the mean ratio between consecutive runs of
   // widths (a ResNet's doubling stages find their line at once), so that the bounds prune more.
   const growth = s.runsGrowth();
   if (growth !== undefined) {
-    let wmIndex = 0;
-    for (let i = 1; i < grid.wms.length; i++) if (Math.abs(grid.wms[i] - growth) < Math.abs(grid.wms[wmIndex] - growth)) wmIndex = i;
+    const wmIndex = nearestIndex(grid.wms, growth);
     if (wmIndex !== grid.wms.length >> 1) s.sweep(firstW0Index, wmIndex);
   }
 
