@@ -6,8 +6,10 @@ Builds the same AnyNet with block X as pycls does (stem: 3x3 conv + BN + act; bl
 1x1 conv + BN when the width or the resolution changes; act after the sum; head: global average
 pool + linear; act is the model's activation, ReLU or swish as torch.nn.SiLU), trains it on
 random in-memory data with SGD (momentum, Nesterov, weight decay) in training mode, and prints
-one JSON object: the step times after warm-up (wall and CPU), their median, images/s and the
-process's peak resident memory.
+one JSON object: the step times after warm-up (wall and CPU), their median, images/s, the
+process's peak resident memory and its minor page faults per measured step (each one a page of
+memory freed to the system and mapped in again; glibc's malloc does that for large tensors unless
+told to keep freed memory, e.g. GLIBC_TUNABLES=glibc.malloc.mmap_threshold=...:trim_threshold=...).
 
 With --describe it trains nothing and prints what decides how fast this PyTorch is here, so a
 slow peer shows as such: the torch version, oneDNN's version and the instruction set it
@@ -216,12 +218,14 @@ def main():
         step()
     times = []
     cpu = []
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(a.steps):
         t = time.perf_counter()
         c = time.process_time()
         step()
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     med = statistics.median(times)
     json.dump({
         "torch": torch.__version__,
@@ -238,6 +242,8 @@ def main():
         "imagesPerSecond": a.batch / med,
         # Linux reports kilobytes.
         "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        # Pages the kernel had to map in: memory handed back to the system and asked for again.
+        "faultsPerStep": faults / a.steps,
     }, sys.stdout)
     sys.stdout.write("\n")
 

@@ -7,9 +7,10 @@
  * them can train at once, one model each, as a sweep's workers do), PyTorch as
  * `python3 bench/torch_peer.py`. images/s = batch / median step time after warm-up steps. Each
  * configuration is measured in several rounds, interleaved with the others, and the median round
- * is reported with the CPU share it got (the machine may be shared) and the peak memory of one
- * process; PyTorch is measured in both memory formats (and, with several threads, with spinning and
- * with sleeping OpenMP waits) and the better one is reported, named, and
+ * is reported with the CPU share it got (the machine may be shared), the peak memory of one
+ * process and its page faults per step; PyTorch is measured in both memory formats, with glibc's
+ * malloc returning freed tensors to the system (its default) and keeping them (and, with several
+ * threads, with spinning and with sleeping OpenMP waits), and the best is reported, named, and
  * what decides its speed here (oneDNN's instruction set, ATen's CPU capability, the CPU's vector
  * flags, threads, steering environment variables) is printed with it, so a slow peer shows.
  */
@@ -101,7 +102,7 @@ export interface ChildJob extends StepPlan {
  * falls below the wall time when other processes take the core), or why its backend is unavailable.
  */
 export type ChildResult =
-  | { ok: true; detail: string; batch: number; stepMs: number[]; cpuMs: number[]; params: number; peakRssBytes: number }
+  | { ok: true; detail: string; batch: number; stepMs: number[]; cpuMs: number[]; params: number; peakRssBytes: number; faultsPerStep: number }
   | { ok: false; unavailable: string };
 
 /** What the PyTorch peer reports. */
@@ -115,6 +116,8 @@ export interface TorchResult {
   /** CPU time of all its threads per step. */
   cpuMs: number[];
   peakRssBytes: number;
+  /** Minor page faults per measured step. */
+  faultsPerStep: number;
 }
 
 /** What `torch_peer.py --describe` reports: what decides how fast this PyTorch is here. */
@@ -199,7 +202,9 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
   const shape = { height: spec.resolution, width: spec.resolution, channels: spec.channels };
   const stepMs: number[] = [];
   const cpuMs: number[] = [];
+  let faults = 0;
   for (let i = 0; i < job.warmup + job.steps; i++) {
+    if (i === job.warmup) faults = process.resourceUsage().minorPageFault;
     const t = performance.now();
     const c = process.cpuUsage();
     await trainer.step(data[i % 2], shape, 0.1);
@@ -209,11 +214,12 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
       cpuMs.push((used.user + used.system) / 1000);
     }
   }
+  const faultsPerStep = (process.resourceUsage().minorPageFault - faults) / job.steps;
   const params = model.trainableParamCount();
   trainer.dispose();
   model.dispose();
   // maxRSS is in KiB: the process's peak, the wasm heap (which never shrinks) included.
-  return { ok: true, detail, batch: job.batch, stepMs, cpuMs, params, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return { ok: true, detail, batch: job.batch, stepMs, cpuMs, params, peakRssBytes: process.resourceUsage().maxRSS * 1024, faultsPerStep };
 }
 
 /** Runs a command, resolves with its stdout (rejects with its stderr on a non-zero exit or after `timeoutMs`). */
@@ -277,11 +283,39 @@ const TORCH_PEER = path.join(__dirname, '..', '..', 'bench', 'torch_peer.py');
  */
 export type WaitPolicy = 'default' | 'passive';
 
-export function runTorch(python: string, spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device = 'cpu', wait: WaitPolicy = 'default'): Promise<TorchResult> {
+/**
+ * What glibc's malloc does with PyTorch's freed tensors: 'returned' (its defaults) gives blocks
+ * of a few MB back to the system, so every step maps them in again, a minor page fault per 4 KiB
+ * page: ~18,000 a step on the tiny AnyNet, which cost ~45% of PyTorch's step on the development
+ * machine (a virtual machine, where a fault costs ~2.5 µs). 'kept' raises the thresholds with
+ * KEEP_FREED_MEMORY so freed memory stays in the process, as an allocator such as jemalloc would.
+ */
+export type MemoryPolicy = 'returned' | 'kept';
+
+/** glibc tunables that keep freed memory in the process: no mmap below 32 MiB (glibc's maximum), no trimming below 1 GiB. */
+export const KEEP_FREED_MEMORY = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824';
+
+/** The environment of a PyTorch peer run: the process's, with the wait and memory policies' variables. */
+export function torchEnv(base: NodeJS.ProcessEnv, wait: WaitPolicy, memory: MemoryPolicy): NodeJS.ProcessEnv {
+  const env = { ...base };
+  if (wait === 'passive') env.OMP_WAIT_POLICY = 'PASSIVE';
+  if (memory === 'kept') env.GLIBC_TUNABLES = base.GLIBC_TUNABLES ? `${base.GLIBC_TUNABLES}:${KEEP_FREED_MEMORY}` : KEEP_FREED_MEMORY;
+  return env;
+}
+
+export function runTorch(
+  python: string,
+  spec: ExpandedModel,
+  plan: StepPlan,
+  threads: number,
+  channelsLast: boolean,
+  device = 'cpu',
+  wait: WaitPolicy = 'default',
+  memory: MemoryPolicy = 'kept',
+): Promise<TorchResult> {
   const args = [TORCH_PEER, '--device', device, '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`, '--threads', `${threads}`];
   if (channelsLast) args.push('--channels-last');
-  const env = wait === 'passive' ? { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } : process.env;
-  return capture(python, args, CHILD_TIMEOUT_MS, env).then((s) => lastJsonLine<TorchResult>(s));
+  return capture(python, args, CHILD_TIMEOUT_MS, torchEnv(process.env, wait, memory)).then((s) => lastJsonLine<TorchResult>(s));
 }
 
 /** Runs `torch_peer.py --describe`. */
@@ -349,6 +383,8 @@ interface Sample {
   warning?: string;
   /** Peak resident memory of one process (the largest worker's). */
   peakRssBytes: number;
+  /** Minor page faults per step (the most of any worker). */
+  faultsPerStep: number;
 }
 
 /** A configuration measured once per round. */
@@ -370,6 +406,7 @@ function summarize(c: Config, samples: readonly Sample[], failures: readonly str
   const rounds = samples.map((x) => x.imagesPerSecond.toFixed(0)).join(', ');
   const warnings = [...new Set(samples.flatMap((x) => (x.warning ? [x.warning] : [])))];
   const peakRssBytes = Math.max(...samples.map((x) => x.peakRssBytes));
+  const faults = median(samples.map((x) => x.faultsPerStep));
   return {
     config: c.config,
     engine: c.engine,
@@ -382,6 +419,7 @@ function summarize(c: Config, samples: readonly Sample[], failures: readonly str
       `step ${fmtMs(median(samples.map((x) => x.stepMs)))} ms`,
       `CPU ${(100 * median(samples.map((x) => x.cpuShare))).toFixed(0)}% of wall`,
       `peak memory ${fmtMiB(peakRssBytes)} per ${c.engine === 'ours' ? 'worker' : 'process'}`,
+      `${Math.round(faults).toLocaleString('en-US')} page faults per step`,
       planNote(plan),
       ...warnings,
       ...failures.map((f) => `a round failed: ${f}`),
@@ -389,22 +427,29 @@ function summarize(c: Config, samples: readonly Sample[], failures: readonly str
   };
 }
 
+/**
+ * The faster of two measurements that differ in one PyTorch setting (`what`): the row is that one,
+ * with the other (`aName`/`bName` name each) in its note.
+ */
+function better(what: string, a: Throughput, aName: string, b: Throughput, bName: string): Throughput {
+  const [win, lose, loseName] = (b.imagesPerSecond ?? -1) > (a.imagesPerSecond ?? -1) ? [b, a, aName] : [a, b, bName];
+  const other = lose.imagesPerSecond === undefined ? `${loseName}: ${lose.note}` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
+  return { ...win, note: `${win.note}; the better ${what} (${other})` };
+}
+
 /** PyTorch's better memory format for one thread count: the row is that one, named, with the other in its note. */
 export function betterFormat(contiguous: Throughput, channelsLast: Throughput, config: string): Throughput {
-  const a = contiguous.imagesPerSecond ?? -1;
-  const b = channelsLast.imagesPerSecond ?? -1;
-  const [win, lose, loseName] = b > a ? [channelsLast, contiguous, 'contiguous (NCHW)'] : [contiguous, channelsLast, 'channels_last'];
-  const other = lose.imagesPerSecond === undefined ? `${loseName}: ${lose.note}` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
-  return { ...win, config, note: `${win.note}; the better memory format (${other})` };
+  return { ...better('memory format', contiguous, 'contiguous (NCHW)', channelsLast, 'channels_last'), config };
 }
 
 /** PyTorch's all-threads row: the better of spinning (default) and sleeping OpenMP waits, the other in its note. */
 export function betterWaitPolicy(spinning: Throughput, passive: Throughput): Throughput {
-  const a = spinning.imagesPerSecond ?? -1;
-  const b = passive.imagesPerSecond ?? -1;
-  const [win, lose, loseName] = b > a ? [passive, spinning, 'spinning (default)'] : [spinning, passive, 'OMP_WAIT_POLICY=PASSIVE'];
-  const other = lose.imagesPerSecond === undefined ? `${loseName}: failed` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
-  return { ...win, note: `${win.note}; the better OpenMP wait (${other})` };
+  return better('OpenMP wait', spinning, 'spinning (default)', passive, 'OMP_WAIT_POLICY=PASSIVE');
+}
+
+/** The better of PyTorch with glibc's defaults and with freed memory kept (see MemoryPolicy), the other in its note. */
+export function betterMemoryPolicy(returned: Throughput, kept: Throughput): Throughput {
+  return better('allocator setting', returned, "glibc's defaults, freed memory returned", kept, 'freed memory kept');
 }
 
 /**
@@ -413,6 +458,10 @@ export function betterWaitPolicy(spinning: Throughput, passive: Throughput): Thr
  * pure-JS cpu backend and the native ones are measured once. `unavailable` remembers backends
  * found missing; `loads` gets the 1-minute load average at the start of every round.
  */
+/** The key of one PyTorch configuration, e.g. torch-all-cl-passive-returned. */
+const torchConfig = (threads: number, channelsLast: boolean, wait: WaitPolicy, memory: MemoryPolicy): string =>
+  `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}${wait === 'passive' ? '-passive' : ''}${memory === 'returned' ? '-returned' : ''}`;
+
 async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, unavailable: Map<string, string>, loads: number[]): Promise<Throughput[]> {
   const spec = expandModel(m.spec);
   const plan: StepPlan = { ...FULL_PLAN, batch: m.batch ?? FULL_PLAN.batch };
@@ -432,6 +481,7 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       label: `${r.detail}${suffix}`,
       warning: paramCheck(r.params),
       peakRssBytes: r.peakRssBytes,
+      faultsPerStep: r.faultsPerStep,
     };
   };
 
@@ -475,6 +525,7 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
           label: `${first.detail}, ${workers} workers (one model each, images/s summed)`,
           warning: [paramCheck(first.params), failed(all).slice(2)].filter((w) => w).join('; ') || undefined,
           peakRssBytes: Math.max(...each.map((x) => x?.peakRssBytes ?? 0)),
+          faultsPerStep: Math.max(...each.map((x) => x?.faultsPerStep ?? 0)),
         };
       },
     });
@@ -488,25 +539,30 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
     ];
     for (const [threads, wait] of variants) {
       for (const channelsLast of [false, true]) {
-        const waitLabel = wait === 'passive' ? ', OMP_WAIT_POLICY=PASSIVE' : '';
-        configs.push({
-          config: `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}${wait === 'passive' ? '-passive' : ''}`,
-          engine: 'torch',
-          singleCore: threads === 1,
-          label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}${waitLabel}`,
-          run: async () => {
-            const t = await runTorch(torch.python, spec, plan, threads, channelsLast, 'cpu', wait);
-            const wall = t.stepMs.reduce((a, b) => a + b, 0);
-            return {
-              imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
-              cpuShare: t.cpuMs.reduce((a, b) => a + b, 0) / wall,
-              stepMs: median(t.stepMs),
-              label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}${waitLabel}`,
-              warning: paramCheck(t.params),
-              peakRssBytes: t.peakRssBytes,
-            };
-          },
-        });
+        // Each also with glibc's defaults, which hand freed tensors back to the system (MemoryPolicy).
+        for (const memory of ['kept', 'returned'] as const) {
+          const waitLabel = wait === 'passive' ? ', OMP_WAIT_POLICY=PASSIVE' : '';
+          const memoryLabel = memory === 'kept' ? ', freed memory kept' : '';
+          configs.push({
+            config: torchConfig(threads, channelsLast, wait, memory),
+            engine: 'torch',
+            singleCore: threads === 1,
+            label: `PyTorch, ${threads === 1 ? '1 thread' : 'all threads'}${channelsLast ? ', channels_last' : ''}${waitLabel}${memoryLabel}`,
+            run: async () => {
+              const t = await runTorch(torch.python, spec, plan, threads, channelsLast, 'cpu', wait, memory);
+              const wall = t.stepMs.reduce((a, b) => a + b, 0);
+              return {
+                imagesPerSecond: imagesPerSecond(t.batch, t.stepMs),
+                cpuShare: t.cpuMs.reduce((a, b) => a + b, 0) / wall,
+                stepMs: median(t.stepMs),
+                label: `PyTorch ${t.torch}, ${t.threads} thread${t.threads === 1 ? '' : 's'}, ${channelsLast ? 'channels_last' : 'contiguous (NCHW)'}${waitLabel}${memoryLabel}`,
+                warning: paramCheck(t.params),
+                peakRssBytes: t.peakRssBytes,
+                faultsPerStep: t.faultsPerStep,
+              };
+            },
+          });
+        }
       }
     }
   }
@@ -551,13 +607,14 @@ async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, un
       rows.push({ config, engine: 'torch', singleCore: config === 'torch-1', label, note: `skipped: ${torch.missing}` });
     }
   } else {
-    rows.push(betterFormat(measured.get('torch-1')!, measured.get('torch-1-cl')!, 'torch-1'));
-    rows.push(
-      betterWaitPolicy(
-        betterFormat(measured.get('torch-all')!, measured.get('torch-all-cl')!, 'torch-all'),
-        betterFormat(measured.get('torch-all-passive')!, measured.get('torch-all-cl-passive')!, 'torch-all'),
-      ),
-    );
+    // The best of every setting: allocator, then memory format, then (several threads) OpenMP wait.
+    const best = (threads: number, wait: WaitPolicy): Throughput => {
+      const memory = (channelsLast: boolean): Throughput =>
+        betterMemoryPolicy(measured.get(torchConfig(threads, channelsLast, wait, 'returned'))!, measured.get(torchConfig(threads, channelsLast, wait, 'kept'))!);
+      return betterFormat(memory(false), memory(true), threads === 1 ? 'torch-1' : 'torch-all');
+    };
+    rows.push(best(1, 'default'));
+    rows.push(betterWaitPolicy(best(0, 'default'), best(0, 'passive')));
   }
   if (!('missing' in torch) && torch.cuda) rows.push(await measureTorchCuda(torch.python, spec, plan));
   return rows;

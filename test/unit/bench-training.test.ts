@@ -8,11 +8,13 @@ import type { ModelSpec } from '../../src/core/model';
 import { expandModel } from '../../src/core/modelSpec';
 import {
   betterFormat,
+  betterMemoryPolicy,
   betterWaitPolicy,
   CIFAR_REGNETX,
   describePeer,
   describeTorch,
   findTorchPython,
+  KEEP_FREED_MEMORY,
   imagesPerSecond,
   modelFigures,
   MODELS,
@@ -22,6 +24,7 @@ import {
   TINY_ANYNET,
   TINY_ANYNET_B32,
   TINY_ANYNET_SWISH,
+  torchEnv,
   type ChildResult,
   type Throughput,
   type TorchDetails,
@@ -143,6 +146,24 @@ describe('training benchmark arithmetic', () => {
     assert.match(row.label, /OMP_WAIT_POLICY=PASSIVE$/);
     assert.match(row.note, /the better OpenMP wait \(spinning \(default\): 27 images\/s\)$/);
     assert.equal(betterWaitPolicy({ ...spinning, imagesPerSecond: 500 }, passive).imagesPerSecond, 500);
+  });
+
+  test("PyTorch's row is its better allocator setting; a failed run loses and shows why", () => {
+    const returned: Throughput = { config: 'torch-1-cl-returned', engine: 'torch', singleCore: true, imagesPerSecond: 540, label: 'PyTorch 1.13, 1 thread, channels_last', note: '18,000 page faults per step' };
+    const kept: Throughput = { ...returned, config: 'torch-1-cl', imagesPerSecond: 1000, label: 'PyTorch 1.13, 1 thread, channels_last, freed memory kept', note: '40 page faults per step' };
+    const row = betterMemoryPolicy(returned, kept);
+    assert.equal(row.imagesPerSecond, 1000);
+    assert.match(row.note, /^40 page faults per step; the better allocator setting \(glibc's defaults, freed memory returned: 540 images\/s\)$/);
+    const failedRun: Throughput = { ...kept, imagesPerSecond: undefined, note: 'failed: exit 1' };
+    assert.equal(betterMemoryPolicy(returned, failedRun).imagesPerSecond, 540);
+    assert.match(betterMemoryPolicy(returned, failedRun).note, /\(freed memory kept: failed: exit 1\)$/);
+  });
+
+  test("the peer's environment: OMP_WAIT_POLICY when passive, glibc's thresholds raised when memory is kept, a user's tunables kept", () => {
+    assert.deepEqual(torchEnv({ PATH: '/bin' }, 'default', 'returned'), { PATH: '/bin' });
+    assert.deepEqual(torchEnv({}, 'passive', 'kept'), { OMP_WAIT_POLICY: 'PASSIVE', GLIBC_TUNABLES: KEEP_FREED_MEMORY });
+    assert.equal(torchEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'default', 'kept').GLIBC_TUNABLES, `glibc.malloc.arena_max=2:${KEEP_FREED_MEMORY}`);
+    assert.match(KEEP_FREED_MEMORY, /^glibc\.malloc\.mmap_threshold=33554432:glibc\.malloc\.trim_threshold=\d+$/);
   });
 
   test('a peer with AVX2 is described and not flagged; the ratios carry no caveat', () => {
