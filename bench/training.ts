@@ -286,8 +286,8 @@ export type WaitPolicy = 'default' | 'passive';
 /**
  * What glibc's malloc does with PyTorch's freed tensors: 'returned' (its defaults) gives blocks
  * of a few MB back to the system, so every step maps them in again, a minor page fault per 4 KiB
- * page: ~18,000 a step on the tiny AnyNet, which cost ~45% of PyTorch's step on the development
- * machine (a virtual machine, where a fault costs ~2.5 µs). 'kept' raises the thresholds with
+ * page: ~18,000 a step on the tiny AnyNet, about half of PyTorch's step on the development
+ * machine (a virtual machine, where a fault costs a few µs). 'kept' raises the thresholds with
  * KEEP_FREED_MEMORY so freed memory stays in the process, as an allocator such as jemalloc would.
  */
 export type MemoryPolicy = 'returned' | 'kept';
