@@ -6,17 +6,38 @@
  * The convolutions are then broken down by layer shape and pass, in GFLOP/s (2 flops per
  * multiply-add), so a slow layer shows whatever its share of the step.
  *
- *   node out/bench/profileStep.js [tiny-anynet|tiny-anynet-swish|cifar-regnetx] [--batch 64] [--steps 5]
+ * With --torch, PyTorch (1 thread, channels_last, freed memory kept: `torch_peer.py --profile`)
+ * trains the same model under its profiler, and a table puts the two steps side by side by kind
+ * of work.
+ *
+ *   node out/bench/profileStep.js [tiny-anynet|tiny-anynet-swish|cifar-regnetx] [--batch 64] [--steps 5] [--torch]
  */
 import { parseArgs } from 'node:util';
 
 import { expandModel } from '../src/core/modelSpec';
 import { Rng } from '../src/core/sampling/rng';
 import { initBackend, tf } from '../src/train/backend';
+import type { ExpandedModel } from '../src/core/model';
+import { ADD_RELU, RELU_GRAD } from '../src/train/kernels/simd/addRelu';
+import { ADD_SWISH, ADD_SWISH_GRAD } from '../src/train/kernels/simd/addSwish';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../src/train/kernels/simd/batchNorm';
 import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convOutSize } from '../src/train/kernels/simd/conv';
 import { buildModel } from '../src/train/model';
 import { Trainer } from '../src/train/trainer';
-import { MODELS } from './training';
+import { findTorchPython, MODELS, profileTorch } from './training';
+
+/** Which of the kinds torch_peer.py's PROFILE_KINDS names each of our kernels does. */
+const KINDS: Record<string, string> = {
+  [CONV]: 'conv forward',
+  [CONV_BACKPROP_INPUT]: 'conv backward',
+  [CONV_BACKPROP_FILTER]: 'conv backward',
+  [BATCH_NORM_TRAIN]: 'batch norm + activation forward',
+  [ADD_RELU]: 'batch norm + activation forward',
+  [ADD_SWISH]: 'batch norm + activation forward',
+  [BATCH_NORM_TRAIN_GRAD]: 'batch norm + activation backward',
+  [RELU_GRAD]: 'batch norm + activation backward',
+  [ADD_SWISH_GRAD]: 'batch norm + activation backward',
+};
 
 /** The pass of each of our conv kernels, as the layer table names it. */
 const CONV_PASSES: Record<string, string> = { [CONV]: 'forward', [CONV_BACKPROP_INPUT]: 'dx', [CONV_BACKPROP_FILTER]: 'dw' };
@@ -77,7 +98,7 @@ class KernelClock {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs({ options: { batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '5' } }, allowPositionals: true });
+  const args = parseArgs({ options: { batch: { type: 'string', default: '64' }, steps: { type: 'string', default: '5' }, torch: { type: 'boolean', default: false } }, allowPositionals: true });
   const key = args.positionals[0] ?? 'tiny-anynet';
   const bench = MODELS.find((m) => m.key === key);
   if (bench === undefined) throw new Error(`unknown model '${key}'; one of ${MODELS.map((m) => m.key).join(', ')}`);
@@ -120,6 +141,32 @@ async function main(): Promise<void> {
   }
   trainer.dispose();
   model.dispose();
+  if (args.values.torch) await compareWithTorch(spec, batch, steps, stepMs, rows);
+}
+
+/** Prints our step and PyTorch's side by side by kind of work (ours: `rows`, ms per step by kernel). */
+async function compareWithTorch(spec: ExpandedModel, batch: number, steps: number, stepMs: number, rows: readonly { name: string; ms: number }[]): Promise<void> {
+  const peer = findTorchPython();
+  if ('missing' in peer) {
+    process.stdout.write(`\nPyTorch: not profiled: ${peer.missing}\n`);
+    return;
+  }
+  const t = await profileTorch(peer.python, spec, { batch, warmup: 3, steps });
+  const ours = new Map<string, number>(Object.keys(t.kinds).map((k) => [k, 0]));
+  let other = 0;
+  for (const r of rows) {
+    const kind = KINDS[r.name];
+    if (kind === undefined) other += r.ms;
+    else ours.set(kind, (ours.get(kind) ?? 0) + r.ms);
+  }
+  const inKernels = rows.reduce((a, r) => a + r.ms, 0);
+  const line = (what: string, a: number, b: number): string => `${what.padEnd(40)} ${a.toFixed(1).padStart(8)} ${b.toFixed(1).padStart(8)}\n`;
+  process.stdout.write(`\nours and PyTorch ${t.torch} (${t.threads} thread, channels_last, freed memory kept, under its profiler), ms per step:\n`);
+  process.stdout.write(`${'kind of work'.padEnd(40)} ${'ours'.padStart(8)} ${'PyTorch'.padStart(8)}\n`);
+  for (const [kind, ms] of Object.entries(t.kinds)) process.stdout.write(line(kind, ours.get(kind) ?? 0, ms));
+  process.stdout.write(line('other operators', other, t.otherOpsMs));
+  process.stdout.write(line('outside operators (framework, language)', stepMs - inKernels, t.outsideOpsMs));
+  process.stdout.write(line('step', stepMs, t.stepMs));
 }
 
 main().catch((e) => {

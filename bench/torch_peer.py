@@ -18,8 +18,11 @@ capability, the CPU model and its vector flags as /proc/cpuinfo shows them, the 
 any cgroup CPU quota, the default thread counts, and the environment variables that steer
 OpenMP, oneDNN or ATen.
 
+With --profile it trains the steps under torch.profiler instead and prints where a step's time
+goes, in ms per step, by the same kinds of work as `profileStep` reports for ours (see PROFILE_KINDS).
+
 Usage: python3 bench/torch_peer.py --model EXPANDED_MODEL_JSON [--batch 64] [--warmup 3]
-       [--steps 10] [--threads N (0 = all)] [--channels-last] [--device cpu|cuda]
+       [--steps 10] [--threads N (0 = all)] [--channels-last] [--device cpu|cuda] [--profile]
        python3 bench/torch_peer.py --describe
 """
 import argparse
@@ -157,6 +160,36 @@ def cpu_quota():
         return None
 
 
+# The kinds of work a step's operators fall into, by the operator's name (self time counts).
+PROFILE_KINDS = [
+    ("conv forward", {"aten::mkldnn_convolution", "aten::convolution_overrideable", "aten::_convolution", "aten::convolution", "aten::conv2d"}),
+    ("conv backward", {"aten::convolution_backward", "aten::mkldnn_convolution_backward"}),
+    ("batch norm + activation forward", {"aten::native_batch_norm", "aten::_batch_norm_impl_index", "aten::batch_norm", "aten::relu_", "aten::clamp_min_", "aten::silu_", "aten::relu", "aten::silu"}),
+    ("batch norm + activation backward", {"aten::native_batch_norm_backward", "aten::threshold_backward", "aten::silu_backward"}),
+]
+
+
+def profile_steps(step, steps):
+    """ms per step of each kind of PROFILE_KINDS, the other operators, and what no operator accounts for."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        t = time.perf_counter()
+        for _ in range(steps):
+            step()
+        wall = (time.perf_counter() - t) * 1000 / steps  # before the profiler gathers its events
+    kinds = {name: 0.0 for name, _ in PROFILE_KINDS}
+    other = 0.0
+    for e in prof.key_averages():
+        ms = e.self_cpu_time_total / 1000 / steps
+        kind = next((name for name, ops in PROFILE_KINDS if e.key in ops), None)
+        if kind is None:
+            other += ms
+        else:
+            kinds[kind] += ms
+    inside = sum(kinds.values()) + other
+    return {"stepMs": wall, "kinds": kinds, "otherOpsMs": other, "outsideOpsMs": max(0.0, wall - inside)}
+
+
 def describe():
     capability = re.search(r"CPU capability usage: (\S.*)", torch.__config__.show())
     return {
@@ -184,6 +217,7 @@ def main():
     p.add_argument("--threads", type=int, default=1, help="0: one per usable core")
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--profile", action="store_true", help="print where a step's time goes instead of step times")
     a = p.parse_args()
     if a.describe:
         json.dump(describe(), sys.stdout)
@@ -216,6 +250,10 @@ def main():
 
     for _ in range(a.warmup):
         step()
+    if a.profile:
+        json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), **profile_steps(step, a.steps)}, sys.stdout)
+        sys.stdout.write("\n")
+        return
     times = []
     cpu = []
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt

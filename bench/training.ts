@@ -318,6 +318,22 @@ export function runTorch(
   return capture(python, args, CHILD_TIMEOUT_MS, torchEnv(process.env, wait, memory)).then((s) => lastJsonLine<TorchResult>(s));
 }
 
+/** What `torch_peer.py --profile` reports: ms per step by kind of work (see PROFILE_KINDS there). */
+export interface TorchProfile {
+  torch: string;
+  threads: number;
+  stepMs: number;
+  kinds: Record<string, number>;
+  otherOpsMs: number;
+  outsideOpsMs: number;
+}
+
+/** Profiles PyTorch training `spec` on 1 thread, channels_last, freed memory kept: its best single-thread setting. */
+export function profileTorch(python: string, spec: ExpandedModel, plan: StepPlan): Promise<TorchProfile> {
+  const args = [TORCH_PEER, '--profile', '--channels-last', '--threads', '1', '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`];
+  return capture(python, args, CHILD_TIMEOUT_MS, torchEnv(process.env, 'default', 'kept')).then((s) => lastJsonLine<TorchProfile>(s));
+}
+
 /** Runs `torch_peer.py --describe`. */
 export function describeTorch(python: string): Promise<TorchDetails> {
   return capture(python, [TORCH_PEER, '--describe'], CHILD_TIMEOUT_MS).then((s) => lastJsonLine<TorchDetails>(s));
