@@ -102,6 +102,9 @@ function randomCases(seed: number, count: number): Case[] {
     [8, 8, 1, 2, 2, 9, 9],
     [6, 12, 2, 4, 1, 7, 8],
     [8, 8, 8, 4, 2, 9, 10],
+    // 1×1 stride 1 with whole panels: the filter gradient reads x and dy in place, several chunks and a partial one.
+    [16, 32, 1, 1, 1, 13, 11],
+    [32, 64, 1, 1, 1, 9, 14],
   ];
   while (cases.length < count) {
     let cIn: number;
@@ -150,7 +153,7 @@ describe('native grouped conv on wasm (float64 reference)', () => {
     if (requestedBuild !== undefined) assert.equal(kernels.relaxed, requestedBuild === 'relaxed');
   });
 
-  for (const { s, label } of randomCases(6101, 46)) {
+  for (const { s, label } of randomCases(6101, 48)) {
     test(label, () => {
       const rng = new Rng(s.n * 1000 + s.h * 31 + s.cIn * 7 + s.cOut);
       const xShape = [s.n, s.h, s.w, s.cIn];
