@@ -31,6 +31,10 @@
 #define NR 8   /* columns of the register tile = width of a packed panel */
 #define MB 64  /* rows whose indirection is built at once (forward, input gradient) */
 #define MC 256 /* output pixels per chunk of the filter gradient */
+/* The same, x read through tap pointers: a chunk's source pixels span more image rows than its
+   output pixels (k×k taps, stride), and 64 keep them in the L1 and L2 caches while the tiles
+   sweep them (the tiny AnyNet's 3×3 grouped filter gradients: ~10% faster than 256). */
+#define MC_INDIRECT 64
 
 static inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
 static inline int round_up(int a, int b) { return ceil_div(a, b) * b; }
@@ -514,9 +518,9 @@ static inline int xpack_width(int cIn, int k, int groups) { return groups * roun
  */
 static inline int dw_indirect(int cIn, int k, int groups) { return k > 1 && (cIn / groups) % 4 == 0; }
 
-/* Output pixels per chunk of the filter gradient: MC, fewer for wide packed layers (a multiple of 4, at least 16). */
+/* Output pixels per chunk of the filter gradient: MC_INDIRECT through tap pointers, else MC, fewer for wide packed layers (a multiple of 4, at least 16). */
 static int dw_chunk(int cIn, int k, int groups) {
-  if (dw_indirect(cIn, k, groups)) return MC;
+  if (dw_indirect(cIn, k, groups)) return MC_INDIRECT;
   int mc = XPACK_MAX / xpack_width(cIn, k, groups) / 4 * 4;
   return mc < 16 ? 16 : mc > MC ? MC : mc;
 }
