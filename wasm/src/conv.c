@@ -459,7 +459,18 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
   float *packed = zero + zero_len(cIn, cOut);
   const float **ind = (const float **)(packed + groups * panels * NR * k * k * coutG);
 
-  /* Phase (a, c): input rows i with (i + p) mod s = a, columns with (j + p) mod s = c. */
+  /* Phase (a, c): input rows i with (i + p) mod s = a, columns with (j + p) mod s = c. Each phase's
+     panels are packed first; then the phases take turns a block of MB phase pixels at a time. When
+     s divides h and w their m0-th blocks cover the same rows of dx, so dx is written in one sweep
+     rather than s² sweeps that each leave gaps (the tiny AnyNet's strided 3×3 input gradients inside
+     a step: ~5% faster). */
+  struct phase {
+    struct grid G;
+    int m, taps;
+    const float *packed;
+  } phases[s * s];
+  int count = 0, longest = 0;
+  float *q = packed;
   for (int a = 0; a < s; a++)
     for (int c = 0; c < s; c++) {
       int i0 = ((a - p) % s + s) % s, j0 = ((c - p) % s + s) % s;
@@ -478,9 +489,8 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
             }
         continue;
       }
-      float **crow = (float **)(ind + MB * taps);
       /* Panel (g, j): row t·coutG + o holds w[tap t][g·cinG + 8j … +8 as input channel][g·coutG + o]. */
-      float *q = packed;
+      const float *start = q;
       for (int g = 0; g < groups; g++)
         for (int jp = 0; jp < panels; jp++)
           for (int tu = 0; tu < th; tu++)
@@ -495,11 +505,17 @@ void EXPORT(dslab_conv2d_backprop_input)(const float *dy, const float *w, float 
       /* Phase pixel (b, ii, jj) is dx[b, i0 + ii·s, j0 + jj·s]; its tap (tu, tv) is filter tap (a + tu·s, c + tv·s)
          and reads dy[b, ii + ea − tu, jj + ec − tv], ea = (i0 + p − a)/s, ec = (j0 + p − c)/s (exact, ≥ 0). */
       struct grid G = {nh, nw, th, tw, dy, oh, ow, cOut, 1, 1, (i0 + p - a) / s, (j0 + p - c) / s, -1, dx, h, wd, cIn, s, i0, j0};
-      for (int m0 = 0; m0 < m; m0 += MB) {
-        int rows = imin(MB, m - m0);
-        grid_rows(&G, ind, crow, zero, m0, rows);
-        gemm_block((const float *const *)ind, crow, rows, taps, coutG, groups, coutG, cinG, cinG, packed, groups > 1 && s > 1);
-      }
+      phases[count++] = (struct phase){G, m, taps, start};
+      longest = imax(longest, m);
+    }
+  for (int m0 = 0; m0 < longest; m0 += MB)
+    for (int f = 0; f < count; f++) {
+      const struct phase *P = &phases[f];
+      if (m0 >= P->m) continue;
+      int rows = imin(MB, P->m - m0);
+      float **crow = (float **)(ind + MB * P->taps);
+      grid_rows(&P->G, ind, crow, zero, m0, rows);
+      gemm_block((const float *const *)ind, crow, rows, P->taps, coutG, groups, coutG, cinG, cinG, P->packed, groups > 1 && s > 1);
     }
 }
 
