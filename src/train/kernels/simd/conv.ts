@@ -72,7 +72,7 @@ function checkFloat(name: string, ...ts: TensorInfo[]): void {
  */
 function callConv(k: SimdKernels, fn: string, a: TensorInfo, b: TensorInfo, out: TensorInfo, s: ConvShape): void {
   if (s.n * s.h * s.w === 0 || s.cIn === 0 || s.cOut === 0) return;
-  const bytes = k.fn(`${fn}_scratch`)(s.cIn, s.cOut, s.k, s.groups) as number;
+  const bytes = k.fn(`${fn}_scratch`)(s.cIn, s.cOut, s.k, s.groups, s.w, s.stride) as number;
   // 16 bytes of slack: the C side wants a 16-byte aligned block and malloc promises 8.
   const block = k.malloc(bytes + 16);
   try {
