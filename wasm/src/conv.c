@@ -23,10 +23,14 @@
  * Depthwise convs (one input and one output channel per group) take a separate path that
  * vectorizes across channels, as a GEMM of width 1 would waste 7/8 of each tile.
  *
- * A narrow input (a stem: 1 or 3 channels) would make the tap pointers cost as much as the GEMM,
- * one pointer per multiply-add of a row: its forward op copies k input rows at a time into a
- * zero-padded band instead, where four neighbouring output pixels read at fixed offsets (the
- * tiny AnyNet's 1-channel stem inside a step: 1.5 → 0.53 ms; RegNetX's 3-channel one 2.9 → 1.6).
+ * A narrow input (a stem: 1 or 3 channels) would make the tap pointers or the packed copies cost
+ * as much as the GEMM, one per multiply-add of a row: its forward op and filter gradient copy the
+ * k input rows of one output row at a time into a zero-padded band instead, where neighbouring
+ * output pixels read at fixed offsets (inside a step, forward + filter gradient: the tiny AnyNet's
+ * 1-channel stem 3.0 → 1.3 ms, RegNetX's 3-channel one 7.1 → 3.8 ms).
+ *
+ * Paths with one call site are kept out of line (noinline): inlined into an exported op, they made
+ * V8 compile that op's other loops worse (every filter gradient ran ~2× slower).
  *
  * Every op takes a scratch block (its size from the matching *_scratch function), 16-byte aligned.
  */
@@ -411,27 +415,47 @@ static inline int band_width(int ow, int k, int s) { return (round_up(ow, MR) - 
  * pixels × eight output channels sums tap (u, v), channel c from band[u][j·s + v][c] for its
  * pixels j; `off` holds those offsets for j = 0, `packed` the filter in panels of eight columns.
  */
-static void narrow_forward(const float *x, const float *packed, float *y, float *band, int *off, int n, int h, int wd, int cIn, int oh, int ow,
-                           int cOut, int k, int s, int p) {
-  int bw = band_width(ow, k, s), row = bw * cIn, kk = k * k * cIn, panels = ceil_div(cOut, NR);
+/* Floats of scratch a narrow-input op needs besides its filter panels: the band and the offsets. */
+static inline int narrow_scratch(int cIn, int wd, int k, int s) {
+  int ow = (wd + 2 * ((k - 1) / 2) - k) / s + 1;
+  return round_up(k * band_width(ow, k, s) * cIn, 4) + round_up(k * k * cIn, 4);
+}
+
+/*
+ * off[t] for (tap, channel) pair t = (u·k + v)·cIn + c: where in the band output pixel 0 reads it;
+ * pairs past k·k·cIn up to a multiple of 4 read offset 0 (their sums are not stored).
+ */
+static void band_offsets(int *off, int k, int cIn, int row) {
   for (int u = 0; u < k; u++)
     for (int v = 0; v < k; v++)
       for (int c = 0; c < cIn; c++) off[(u * k + v) * cIn + c] = u * row + v * cIn + c;
+  for (int t = k * k * cIn; t < round_up(k * k * cIn, 4); t++) off[t] = 0;
+}
+
+/* The band of output row i of image b: for each tap row u, p pixels of padding, the image row (zeros above and below the image), zeros to bw. */
+static void fill_band(float *band, const float *x, int b, int i, int h, int wd, int cIn, int bw, int k, int s, int p) {
+  int row = bw * cIn;
+  for (int u = 0; u < k; u++) {
+    float *d = band + u * row;
+    int ih = i * s + u - p, q = 0;
+    int left = imin(p, bw) * cIn, inside = ih >= 0 && ih < h ? imin(wd, bw - p) * cIn : 0;
+    for (; q < left; q++) d[q] = 0;
+    if (inside > 0) {
+      const float *src = x + (long)(b * h + ih) * wd * cIn;
+      for (; q < left + inside; q++) d[q] = src[q - left];
+    }
+    for (; q < row; q++) d[q] = 0;
+  }
+}
+
+__attribute__((noinline)) static void narrow_forward(const float *x, const float *packed, float *y, float *band, int *off, int n, int h, int wd, int cIn, int oh, int ow,
+                           int cOut, int k, int s, int p) {
+  int bw = band_width(ow, k, s), kk = k * k * cIn, panels = ceil_div(cOut, NR);
+  band_offsets(off, k, cIn, bw * cIn);
   int step = s * cIn; /* between neighbouring output pixels */
   for (int b = 0; b < n; b++)
     for (int i = 0; i < oh; i++) {
-      for (int u = 0; u < k; u++) {
-        /* Band row u: p pixels of padding, the image row (or zeros above and below the image), zeros to bw. */
-        float *d = band + u * row;
-        int ih = i * s + u - p, q = 0;
-        int left = imin(p, bw) * cIn, inside = ih >= 0 && ih < h ? imin(wd, bw - p) * cIn : 0;
-        for (; q < left; q++) d[q] = 0;
-        if (inside > 0) {
-          const float *src = x + (long)(b * h + ih) * wd * cIn;
-          for (; q < left + inside; q++) d[q] = src[q - left];
-        }
-        for (; q < row; q++) d[q] = 0;
-      }
+      fill_band(band, x, b, i, h, wd, cIn, bw, k, s, p);
       float *out = y + (long)(b * oh + i) * ow * cOut;
       for (int j = 0; j < ow; j += MR) {
         const float *a = band + j * step;
@@ -471,10 +495,7 @@ int EXPORT(dslab_conv2d_forward_scratch)(int cIn, int cOut, int k, int groups, i
   if (is_depthwise(cIn, cOut, groups)) return 16;
   int cinG = cIn / groups, coutG = cOut / groups;
   int packed = groups * ceil_div(coutG, NR) * NR * k * k * cinG;
-  if (narrow_input(cIn, k, groups)) {
-    int ow = (wd + 2 * ((k - 1) / 2) - k) / s + 1;
-    return (packed + round_up(k * band_width(ow, k, s) * cIn, 4) + k * k * cIn) * 4;
-  }
+  if (narrow_input(cIn, k, groups)) return (packed + narrow_scratch(cIn, wd, k, s)) * 4;
   return (zero_len(cIn, cOut) + packed) * 4 + MB * (k * k + 1) * 4;
 }
 
@@ -628,8 +649,8 @@ static int dw_chunk(int cIn, int k, int groups) {
 /* Scratch bytes dslab_conv2d_backprop_filter needs. */
 /* (wd and s: as the forward op's; this op's scratch does not depend on them.) */
 int EXPORT(dslab_conv2d_backprop_filter_scratch)(int cIn, int cOut, int k, int groups, int wd, int s) {
-  (void)wd, (void)s;
   if (is_depthwise(cIn, cOut, groups)) return 16;
+  if (narrow_input(cIn, k, groups)) return narrow_scratch(cIn, wd, k, s) * 4;
   int coutG = cOut / groups, mc = dw_chunk(cIn, k, groups);
   int packed_dy = groups * ceil_div(coutG, NR) * NR * mc;
   /* x: the zero row and the tap pointers, or the packed blocks. */
@@ -713,6 +734,57 @@ static inline int dw_in_place_chunk(int cIn, int cOut) {
   return mc < 16 ? 16 : mc;
 }
 
+/*
+ * The filter gradient of a narrow input (see narrow_forward): for each output row, the band of
+ * its input rows, then for four (tap, channel) pairs × eight output channels at a time, the sum
+ * over the row's pixels of band values × dy, added to dw.
+ */
+__attribute__((noinline)) static void narrow_backprop_filter(const float *x, const float *dy, float *dw, float *band, int *off, int n, int h, int wd, int cIn, int oh, int ow,
+                                   int cOut, int k, int s, int p) {
+  int bw = band_width(ow, k, s), kk = k * k * cIn, step = s * cIn;
+  band_offsets(off, k, cIn, bw * cIn);
+  for (int i = 0; i < kk * cOut; i++) dw[i] = 0;
+  for (int b = 0; b < n; b++)
+    for (int i = 0; i < oh; i++) {
+      fill_band(band, x, b, i, h, wd, cIn, bw, k, s, p);
+      const float *g = dy + (long)(b * oh + i) * ow * cOut;
+      for (int jp = 0; jp < cOut; jp += NR) {
+        int nc = imin(NR, cOut - jp);
+        for (int t = 0; t < kk; t += 4) {
+          const float *a0 = band + off[t], *a1 = band + off[t + 1], *a2 = band + off[t + 2], *a3 = band + off[t + 3];
+          v128_t c[8];
+          for (int l = 0; l < 8; l++) c[l] = wasm_f32x4_splat(0);
+          const float *gp = g + jp;
+          for (int j = 0; j < ow; j++, gp += cOut) {
+            /* dy's panel of eight: whole when it fits, else zero-padded (the last columns are not stored). */
+            v128_t b0, b1;
+            if (nc == NR) {
+              b0 = wasm_v128_load(gp);
+              b1 = wasm_v128_load(gp + 4);
+            } else {
+              float lanes[NR];
+              for (int l = 0; l < NR; l++) lanes[l] = l < nc ? gp[l] : 0;
+              b0 = wasm_v128_load(lanes);
+              b1 = wasm_v128_load(lanes + 4);
+            }
+            int o = j * step;
+            v128_t x0 = wasm_v128_load32_splat(a0 + o), x1 = wasm_v128_load32_splat(a1 + o);
+            v128_t x2 = wasm_v128_load32_splat(a2 + o), x3 = wasm_v128_load32_splat(a3 + o);
+            c[0] = MADD(x0, b0, c[0]);
+            c[1] = MADD(x0, b1, c[1]);
+            c[2] = MADD(x1, b0, c[2]);
+            c[3] = MADD(x1, b1, c[3]);
+            c[4] = MADD(x2, b0, c[4]);
+            c[5] = MADD(x2, b1, c[5]);
+            c[6] = MADD(x3, b0, c[6]);
+            c[7] = MADD(x3, b1, c[7]);
+          }
+          dw_store(dw + t * cOut + jp, cOut, c, imin(4, kk - t), nc);
+        }
+      }
+    }
+}
+
 /* dy of chunk rows [m0, m0 + rows) into gp: panel (g, jp) holds output channels g·coutG + 8jp … +8, zero past coutG. */
 static void pack_dy(float *gp, const float *dy, int m0, int rows, int mc, int groups, int panels, int coutG, int cOut) {
   for (int g = 0; g < groups; g++)
@@ -776,6 +848,11 @@ void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float
                                            int oh, int ow, int cOut, int k, int s, int p, int groups, void *scratch) {
   if (is_depthwise(cIn, cOut, groups)) {
     dw_backprop_filter(x, dy, dw, n, h, wd, cIn, oh, ow, k, s, p);
+    return;
+  }
+  if (narrow_input(cIn, k, groups)) {
+    float *band = (float *)scratch;
+    narrow_backprop_filter(x, dy, dw, band, (int *)(band + round_up(k * band_width(ow, k, s) * cIn, 4)), n, h, wd, cIn, oh, ow, cOut, k, s, p);
     return;
   }
   if (dw_in_place(cIn, cOut, k, s, groups)) {
