@@ -158,7 +158,7 @@ static inline void tap_range(int t, int s, int p, int len, int out, int *lo, int
   if (*hi < *lo) *hi = *lo;
 }
 
-static void dw_forward(const float *x, const float *w, float *y, int n, int h, int wd, int c, int oh, int ow, int k,
+__attribute__((noinline)) static void dw_forward(const float *x, const float *w, float *y, int n, int h, int wd, int c, int oh, int ow, int k,
                        int s, int p) {
   for (int b = 0; b < n; b++)
     for (int i = 0; i < oh; i++)
@@ -222,7 +222,7 @@ static void dw_forward(const float *x, const float *w, float *y, int n, int h, i
       }
 }
 
-static void dw_backprop_input(const float *dy, const float *w, float *dx, int n, int h, int wd, int c, int oh, int ow,
+__attribute__((noinline)) static void dw_backprop_input(const float *dy, const float *w, float *dx, int n, int h, int wd, int c, int oh, int ow,
                               int k, int s, int p) {
   for (int b = 0; b < n; b++)
     for (int i = 0; i < h; i++)
@@ -289,7 +289,7 @@ static void dw_backprop_input(const float *dy, const float *w, float *dx, int n,
       }
 }
 
-static void dw_backprop_filter(const float *x, const float *dy, float *dw, int n, int h, int wd, int c, int oh, int ow,
+__attribute__((noinline)) static void dw_backprop_filter(const float *x, const float *dy, float *dw, int n, int h, int wd, int c, int oh, int ow,
                                int k, int s, int p) {
   for (int u = 0; u < k; u++)
     for (int v = 0; v < k; v++) {
@@ -734,6 +734,18 @@ static inline int dw_in_place_chunk(int cIn, int cOut) {
   return mc < 16 ? 16 : mc;
 }
 
+/* The filter gradient where dw_in_place holds: m pixels of x and dy, chunk by chunk, four input × eight output channels at a time. */
+__attribute__((noinline)) static void in_place_backprop_filter(const float *x, const float *dy, float *dw, int m, int cIn, int cOut) {
+  int mc = dw_in_place_chunk(cIn, cOut);
+  for (int i = 0; i < cIn * cOut; i++) dw[i] = 0;
+  for (int m0 = 0; m0 < m; m0 += mc) {
+    int rows = imin(mc, m - m0);
+    for (int jp = 0; jp < cOut; jp += NR)
+      for (int ch = 0; ch < cIn; ch += 4)
+        dw_tile_rows(x + (long)m0 * cIn + ch, cIn, dy + (long)m0 * cOut + jp, cOut, rows, dw + ch * cOut + jp, cOut, NR);
+  }
+}
+
 /*
  * The filter gradient of a narrow input (see narrow_forward): for each output row, the band of
  * its input rows, then for four (tap, channel) pairs × eight output channels at a time, the sum
@@ -856,14 +868,7 @@ void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float
     return;
   }
   if (dw_in_place(cIn, cOut, k, s, groups)) {
-    int m = n * oh * ow, mc = dw_in_place_chunk(cIn, cOut);
-    for (int i = 0; i < cIn * cOut; i++) dw[i] = 0;
-    for (int m0 = 0; m0 < m; m0 += mc) {
-      int rows = imin(mc, m - m0);
-      for (int jp = 0; jp < cOut; jp += NR)
-        for (int ch = 0; ch < cIn; ch += 4)
-          dw_tile_rows(x + (long)m0 * cIn + ch, cIn, dy + (long)m0 * cOut + jp, cOut, rows, dw + ch * cOut + jp, cOut, NR);
-    }
+    in_place_backprop_filter(x, dy, dw, n * oh * ow, cIn, cOut);
     return;
   }
   int cinG = cIn / groups, coutG = cOut / groups, taps = k * k;
