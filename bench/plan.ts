@@ -35,4 +35,6 @@ export interface Throughput {
   note: string;
   /** The largest peak resident memory of one process (one worker, or PyTorch's process) over the rounds. */
   peakRssBytes?: number;
+  /** Minor page faults per step (median over the rounds). */
+  faultsPerStep?: number;
 }

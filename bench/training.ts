@@ -430,6 +430,7 @@ function summarize(c: Config, samples: readonly Sample[], failures: readonly str
     singleCore: c.singleCore,
     label: samples[0].label,
     peakRssBytes,
+    faultsPerStep: faults,
     note: [
       `median of ${samples.length} rounds (${rounds})`,
       `step ${fmtMs(median(samples.map((x) => x.stepMs)))} ms`,
@@ -449,7 +450,8 @@ function summarize(c: Config, samples: readonly Sample[], failures: readonly str
  */
 function better(what: string, a: Throughput, aName: string, b: Throughput, bName: string): Throughput {
   const [win, lose, loseName] = (b.imagesPerSecond ?? -1) > (a.imagesPerSecond ?? -1) ? [b, a, aName] : [a, b, bName];
-  const other = lose.imagesPerSecond === undefined ? `${loseName}: ${lose.note}` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s`;
+  const faults = lose.faultsPerStep === undefined ? '' : `, ${Math.round(lose.faultsPerStep).toLocaleString('en-US')} page faults per step`;
+  const other = lose.imagesPerSecond === undefined ? `${loseName}: ${lose.note}` : `${loseName}: ${lose.imagesPerSecond.toFixed(0)} images/s${faults}`;
   return { ...win, note: `${win.note}; the better ${what} (${other})` };
 }
 
