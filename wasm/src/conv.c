@@ -76,39 +76,51 @@ static inline void store_row(float *p, v128_t lo, v128_t hi, int nc) {
 }
 
 /*
+ * One step of a 4×8 register tile: c[2r], c[2r + 1] += *a_r · b[0..8) for the four rows r. Every
+ * GEMM here is a loop of these.
+ */
+static inline __attribute__((always_inline)) void tile_step(const float *a0, const float *a1, const float *a2, const float *a3, const float *b,
+                                                            v128_t *c) {
+  v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+  v128_t x0 = wasm_v128_load32_splat(a0);
+  v128_t x1 = wasm_v128_load32_splat(a1);
+  v128_t x2 = wasm_v128_load32_splat(a2);
+  v128_t x3 = wasm_v128_load32_splat(a3);
+  c[0] = MADD(x0, b0, c[0]);
+  c[1] = MADD(x0, b1, c[1]);
+  c[2] = MADD(x1, b0, c[2]);
+  c[3] = MADD(x1, b1, c[3]);
+  c[4] = MADD(x2, b0, c[4]);
+  c[5] = MADD(x2, b1, c[5]);
+  c[6] = MADD(x3, b0, c[6]);
+  c[7] = MADD(x3, b1, c[7]);
+}
+
+/* The first nc columns of the tile's first mr rows to rows[0..mr) at column offset off. */
+static inline __attribute__((always_inline)) void store_tile(float *const *rows, int off, const v128_t *c, int mr, int nc) {
+  store_row(rows[0] + off, c[0], c[1], nc);
+  if (mr > 1) store_row(rows[1] + off, c[2], c[3], nc);
+  if (mr > 2) store_row(rows[2] + off, c[4], c[5], nc);
+  if (mr > 3) store_row(rows[3] + off, c[6], c[7], nc);
+}
+
+/*
  * C[r][0..nc) = Σ_t Σ_i a[r][t][aoff + i] · B[t·kc + i][0..8) for r < mr, where a[r][t] is the
  * pointer ind[r·taps + t], B a packed panel and C row r starts at crow[r] + coff. Rows mr..3 of
  * `ind` must still point at readable memory (the zero row).
  */
 static inline void gemm_tile(const float *const *ind, int taps, int aoff, int kc, const float *b, float *const *crow,
                              int coff, int mr, int nc) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  v128_t c[8];
+  for (int l = 0; l < 8; l++) c[l] = wasm_f32x4_splat(0);
   for (int t = 0; t < taps; t++) {
     const float *a0 = ind[t] + aoff;
     const float *a1 = ind[taps + t] + aoff;
     const float *a2 = ind[2 * taps + t] + aoff;
     const float *a3 = ind[3 * taps + t] + aoff;
-    for (int i = 0; i < kc; i++) {
-      v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-      b += NR;
-      v128_t x0 = wasm_v128_load32_splat(a0 + i);
-      v128_t x1 = wasm_v128_load32_splat(a1 + i);
-      v128_t x2 = wasm_v128_load32_splat(a2 + i);
-      v128_t x3 = wasm_v128_load32_splat(a3 + i);
-      c00 = MADD(x0, b0, c00);
-      c01 = MADD(x0, b1, c01);
-      c10 = MADD(x1, b0, c10);
-      c11 = MADD(x1, b1, c11);
-      c20 = MADD(x2, b0, c20);
-      c21 = MADD(x2, b1, c21);
-      c30 = MADD(x3, b0, c30);
-      c31 = MADD(x3, b1, c31);
-    }
+    for (int i = 0; i < kc; i++, b += NR) tile_step(a0 + i, a1 + i, a2 + i, a3 + i, b, c);
   }
-  store_row(crow[0] + coff, c00, c01, nc);
-  if (mr > 1) store_row(crow[1] + coff, c10, c11, nc);
-  if (mr > 2) store_row(crow[2] + coff, c20, c21, nc);
-  if (mr > 3) store_row(crow[3] + coff, c30, c31, nc);
+  store_tile(crow, coff, c, mr, nc);
 }
 
 /*
@@ -462,29 +474,15 @@ __attribute__((noinline)) static void narrow_forward(const float *x, const float
         int mr = imin(MR, ow - j);
         for (int jp = 0; jp < panels; jp++) {
           const float *bp = packed + jp * kk * NR;
-          v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+          v128_t c[8];
+          for (int l = 0; l < 8; l++) c[l] = wasm_f32x4_splat(0);
           for (int t = 0; t < kk; t++, bp += NR) {
             const float *at = a + off[t];
-            v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-            v128_t x0 = wasm_v128_load32_splat(at);
-            v128_t x1 = wasm_v128_load32_splat(at + step);
-            v128_t x2 = wasm_v128_load32_splat(at + 2 * step);
-            v128_t x3 = wasm_v128_load32_splat(at + 3 * step);
-            c00 = MADD(x0, b0, c00);
-            c01 = MADD(x0, b1, c01);
-            c10 = MADD(x1, b0, c10);
-            c11 = MADD(x1, b1, c11);
-            c20 = MADD(x2, b0, c20);
-            c21 = MADD(x2, b1, c21);
-            c30 = MADD(x3, b0, c30);
-            c31 = MADD(x3, b1, c31);
+            tile_step(at, at + step, at + 2 * step, at + 3 * step, bp, c);
           }
-          int nc = imin(NR, cOut - jp * NR);
-          float *o = out + (long)j * cOut + jp * NR;
-          store_row(o, c00, c01, nc);
-          if (mr > 1) store_row(o + cOut, c10, c11, nc);
-          if (mr > 2) store_row(o + 2 * cOut, c20, c21, nc);
-          if (mr > 3) store_row(o + 3 * cOut, c30, c31, nc);
+          float *o = out + (long)j * cOut;
+          float *rows[MR] = {o, o + cOut, o + 2 * cOut, o + 3 * cOut};
+          store_tile(rows, jp * NR, c, mr, imin(NR, cOut - jp * NR));
         }
       }
     }
@@ -672,14 +670,7 @@ static inline void add_row(float *p, v128_t lo, v128_t hi, int nc) {
 }
 
 /* c[2i], c[2i + 1] += a[i] · b[0..8) for i < 4: one pixel's step of a filter-gradient tile. */
-static inline __attribute__((always_inline)) void dw_step(const float *a, const float *b, v128_t *c) {
-  v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-  for (int i = 0; i < 4; i++) {
-    v128_t x = wasm_v128_load32_splat(a + i);
-    c[2 * i] = MADD(x, b0, c[2 * i]);
-    c[2 * i + 1] = MADD(x, b1, c[2 * i + 1]);
-  }
-}
+static inline __attribute__((always_inline)) void dw_step(const float *a, const float *b, v128_t *c) { tile_step(a, a + 1, a + 2, a + 3, b, c); }
 
 /* Adds the tile c (four rows of 8 columns) to rows d, d + ldd, … of dw: n4 rows, nc columns. */
 static inline __attribute__((always_inline)) void dw_store(float *d, int ldd, const v128_t *c, int n4, int nc) {
@@ -768,28 +759,15 @@ __attribute__((noinline)) static void narrow_backprop_filter(const float *x, con
           for (int l = 0; l < 8; l++) c[l] = wasm_f32x4_splat(0);
           const float *gp = g + jp;
           for (int j = 0; j < ow; j++, gp += cOut) {
-            /* dy's panel of eight: whole when it fits, else zero-padded (the last columns are not stored). */
-            v128_t b0, b1;
-            if (nc == NR) {
-              b0 = wasm_v128_load(gp);
-              b1 = wasm_v128_load(gp + 4);
-            } else {
-              float lanes[NR];
+            /* dy's panel of eight: read in place when whole, else zero-padded (the last columns are not stored). */
+            const float *bp = gp;
+            float lanes[NR];
+            if (nc < NR) {
               for (int l = 0; l < NR; l++) lanes[l] = l < nc ? gp[l] : 0;
-              b0 = wasm_v128_load(lanes);
-              b1 = wasm_v128_load(lanes + 4);
+              bp = lanes;
             }
             int o = j * step;
-            v128_t x0 = wasm_v128_load32_splat(a0 + o), x1 = wasm_v128_load32_splat(a1 + o);
-            v128_t x2 = wasm_v128_load32_splat(a2 + o), x3 = wasm_v128_load32_splat(a3 + o);
-            c[0] = MADD(x0, b0, c[0]);
-            c[1] = MADD(x0, b1, c[1]);
-            c[2] = MADD(x1, b0, c[2]);
-            c[3] = MADD(x1, b1, c[3]);
-            c[4] = MADD(x2, b0, c[4]);
-            c[5] = MADD(x2, b1, c[5]);
-            c[6] = MADD(x3, b0, c[6]);
-            c[7] = MADD(x3, b1, c[7]);
+            tile_step(a0 + o, a1 + o, a2 + o, a3 + o, bp, c);
           }
           dw_store(dw + t * cOut + jp, cOut, c, imin(4, kk - t), nc);
         }
