@@ -661,6 +661,7 @@ export interface TrainingFigure extends Figure {
   model: string;
   config: string;
   peakRssBytes?: number;
+  faultsPerStep?: number;
   /** On the PyTorch peer's figure: what decides its speed here. */
   peer?: TorchDetails;
 }
@@ -681,6 +682,7 @@ export function modelFigures(m: BenchModel, rows: readonly Throughput[], peerCav
     model: m.key,
     config: r.config,
     ...(r.peakRssBytes === undefined ? {} : { peakRssBytes: r.peakRssBytes }),
+    ...(r.faultsPerStep === undefined ? {} : { faultsPerStep: r.faultsPerStep }),
   }));
   const q = ratios(rows);
   figures.push({

@@ -118,6 +118,13 @@ describe('training benchmark arithmetic', () => {
     assert.ok(figure !== undefined && Number.isNaN(figure.value));
   });
 
+  test("a row's peak memory and page faults reach its figure (the --json output)", () => {
+    const row: Throughput = { config: 'torch-1', engine: 'torch', singleCore: true, imagesPerSecond: 900, label: 'PyTorch', note: 'n', peakRssBytes: 3 * 2 ** 20, faultsPerStep: 98 };
+    const figure = modelFigures(TINY_ANYNET, [row]).find((f) => f.config === 'torch-1');
+    assert.equal(figure?.peakRssBytes, 3 * 2 ** 20);
+    assert.equal(figure?.faultsPerStep, 98);
+  });
+
   test('every model gets a ratioBestCpuToTorchBest figure', () => {
     const figures = modelFigures(CIFAR_REGNETX, rows);
     assert.equal(figures.length, rows.length + 2);
@@ -224,6 +231,8 @@ describe('training benchmark child process', () => {
     assert.ok(result.stepMs.every((ms) => ms > 0));
     assert.equal(result.params, complexity(expandModel(model)).params);
     assert.ok(result.peakRssBytes > 10 * 2 ** 20, `peak memory ${result.peakRssBytes} bytes`);
+    // Page faults over the measured steps: a count, never negative (the warm-up's are not in it).
+    assert.ok(Number.isFinite(result.faultsPerStep) && result.faultsPerStep >= 0, `faults per step ${result.faultsPerStep}`);
   });
 
   test('on wasm, measures stock tfjs kernels or ours as the job asks', () => {
