@@ -156,8 +156,9 @@ async function compareWithTorch(spec: ExpandedModel, batch: number, steps: numbe
   let other = 0;
   for (const r of rows) {
     const kind = KINDS[r.name];
-    if (kind === undefined) other += r.ms;
-    else ours.set(kind, (ours.get(kind) ?? 0) + r.ms);
+    // A kind the peer does not report (a renamed one) counts as other rather than vanishing.
+    if (kind === undefined || !ours.has(kind)) other += r.ms;
+    else ours.set(kind, ours.get(kind)! + r.ms);
   }
   const inKernels = rows.reduce((a, r) => a + r.ms, 0);
   const line = (what: string, a: number, b: number): string => `${what.padEnd(40)} ${a.toFixed(1).padStart(8)} ${b.toFixed(1).padStart(8)}\n`;

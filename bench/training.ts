@@ -286,8 +286,8 @@ export type WaitPolicy = 'default' | 'passive';
 /**
  * What glibc's malloc does with PyTorch's freed tensors: 'returned' (its defaults) gives blocks
  * of a few MB back to the system, so every step maps them in again, a minor page fault per 4 KiB
- * page: ~18,000 a step on the tiny AnyNet, about half of PyTorch's step on the development
- * machine (a virtual machine, where a fault costs a few µs). 'kept' raises the thresholds with
+ * page: ~17,000 a step on the tiny AnyNet with one thread, ~45% of PyTorch's step on the
+ * development machine (a virtual machine, where a fault cost ~3 µs). 'kept' raises the thresholds with
  * KEEP_FREED_MEMORY so freed memory stays in the process, as an allocator such as jemalloc would.
  */
 export type MemoryPolicy = 'returned' | 'kept';
@@ -303,6 +303,12 @@ export function torchEnv(base: NodeJS.ProcessEnv, wait: WaitPolicy, memory: Memo
   return env;
 }
 
+/** torch_peer.py's arguments for training `spec` with `plan` on `threads` threads (0: all). */
+function peerArgs(spec: ExpandedModel, plan: StepPlan, threads: number, channelsLast: boolean, device: string): string[] {
+  const args = [TORCH_PEER, '--device', device, '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`, '--threads', `${threads}`];
+  return channelsLast ? [...args, '--channels-last'] : args;
+}
+
 export function runTorch(
   python: string,
   spec: ExpandedModel,
@@ -313,9 +319,7 @@ export function runTorch(
   wait: WaitPolicy = 'default',
   memory: MemoryPolicy = 'kept',
 ): Promise<TorchResult> {
-  const args = [TORCH_PEER, '--device', device, '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`, '--threads', `${threads}`];
-  if (channelsLast) args.push('--channels-last');
-  return capture(python, args, CHILD_TIMEOUT_MS, torchEnv(process.env, wait, memory)).then((s) => lastJsonLine<TorchResult>(s));
+  return capture(python, peerArgs(spec, plan, threads, channelsLast, device), CHILD_TIMEOUT_MS, torchEnv(process.env, wait, memory)).then((s) => lastJsonLine<TorchResult>(s));
 }
 
 /** What `torch_peer.py --profile` reports: ms per step by kind of work (see PROFILE_KINDS there). */
@@ -330,7 +334,7 @@ export interface TorchProfile {
 
 /** Profiles PyTorch training `spec` on 1 thread, channels_last, freed memory kept: its best single-thread setting. */
 export function profileTorch(python: string, spec: ExpandedModel, plan: StepPlan): Promise<TorchProfile> {
-  const args = [TORCH_PEER, '--profile', '--channels-last', '--threads', '1', '--model', JSON.stringify(spec), '--batch', `${plan.batch}`, '--warmup', `${plan.warmup}`, '--steps', `${plan.steps}`];
+  const args = [...peerArgs(spec, plan, 1, true, 'cpu'), '--profile'];
   return capture(python, args, CHILD_TIMEOUT_MS, torchEnv(process.env, 'default', 'kept')).then((s) => lastJsonLine<TorchProfile>(s));
 }
 
@@ -470,16 +474,16 @@ export function betterMemoryPolicy(returned: Throughput, kept: Throughput): Thro
   return better('allocator setting', returned, "glibc's defaults, freed memory returned", kept, 'freed memory kept');
 }
 
+/** The key of one PyTorch configuration, e.g. torch-all-cl-passive-returned. */
+const torchConfig = (threads: number, channelsLast: boolean, wait: WaitPolicy, memory: MemoryPolicy): string =>
+  `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}${wait === 'passive' ? '-passive' : ''}${memory === 'returned' ? '-returned' : ''}`;
+
 /**
  * Measures every configuration for one model: each once per round, in an order rotated every
  * round (so a burst of load elsewhere does not fall on one configuration), `ROUNDS` rounds. The
  * pure-JS cpu backend and the native ones are measured once. `unavailable` remembers backends
  * found missing; `loads` gets the 1-minute load average at the start of every round.
  */
-/** The key of one PyTorch configuration, e.g. torch-all-cl-passive-returned. */
-const torchConfig = (threads: number, channelsLast: boolean, wait: WaitPolicy, memory: MemoryPolicy): string =>
-  `torch-${threads === 1 ? '1' : 'all'}${channelsLast ? '-cl' : ''}${wait === 'passive' ? '-passive' : ''}${memory === 'returned' ? '-returned' : ''}`;
-
 async function measureModel(m: BenchModel, workers: number, torch: TorchPeer, unavailable: Map<string, string>, loads: number[]): Promise<Throughput[]> {
   const spec = expandModel(m.spec);
   const plan: StepPlan = { ...FULL_PLAN, batch: m.batch ?? FULL_PLAN.batch };

@@ -427,10 +427,13 @@ static inline int band_width(int ow, int k, int s) { return (round_up(ow, MR) - 
  * pixels × eight output channels sums tap (u, v), channel c from band[u][j·s + v][c] for its
  * pixels j; `off` holds those offsets for j = 0, `packed` the filter in panels of eight columns.
  */
+/* Floats of the band (k rows of band_width pixels), rounded up to 4: the offsets follow it. */
+static inline int band_floats(int cIn, int ow, int k, int s) { return round_up(k * band_width(ow, k, s) * cIn, 4); }
+
 /* Floats of scratch a narrow-input op needs besides its filter panels: the band and the offsets. */
 static inline int narrow_scratch(int cIn, int wd, int k, int s) {
   int ow = (wd + 2 * ((k - 1) / 2) - k) / s + 1;
-  return round_up(k * band_width(ow, k, s) * cIn, 4) + round_up(k * k * cIn, 4);
+  return band_floats(cIn, ow, k, s) + round_up(k * k * cIn, 4);
 }
 
 /*
@@ -460,9 +463,10 @@ static void fill_band(float *band, const float *x, int b, int i, int h, int wd, 
   }
 }
 
-__attribute__((noinline)) static void narrow_forward(const float *x, const float *packed, float *y, float *band, int *off, int n, int h, int wd, int cIn, int oh, int ow,
-                           int cOut, int k, int s, int p) {
+__attribute__((noinline)) static void narrow_forward(const float *x, const float *packed, float *y, float *band, int n, int h, int wd, int cIn, int oh, int ow, int cOut,
+                           int k, int s, int p) {
   int bw = band_width(ow, k, s), kk = k * k * cIn, panels = ceil_div(cOut, NR);
+  int *off = (int *)(band + band_floats(cIn, ow, k, s));
   band_offsets(off, k, cIn, bw * cIn);
   int step = s * cIn; /* between neighbouring output pixels */
   for (int b = 0; b < n; b++)
@@ -506,11 +510,11 @@ void EXPORT(dslab_conv2d_forward)(const float *x, const float *w, float *y, int 
   }
   int cinG = cIn / groups, coutG = cOut / groups, taps = k * k;
   int panels = ceil_div(coutG, NR);
+  /* Scratch: the zero row (none for a narrow input), the packed panels, then the band or the indirection. */
   int narrow = narrow_input(cIn, k, groups);
-  float *zero = narrow ? (float *)scratch : zero_row(scratch, zero_len(cIn, cOut));
-  float *packed = narrow ? zero : zero + zero_len(cIn, cOut);
-  const float **ind = (const float **)(packed + groups * panels * NR * taps * cinG);
-  float **crow = (float **)(ind + MB * taps);
+  float *zero = narrow ? 0 : zero_row(scratch, zero_len(cIn, cOut));
+  float *packed = narrow ? (float *)scratch : zero + zero_len(cIn, cOut);
+  float *rest = packed + groups * panels * NR * taps * cinG;
 
   /* Panel (g, j): row t·cinG + i holds w[t][i][g·coutG + 8j … +8), zero past coutG. */
   float *q = packed;
@@ -523,10 +527,11 @@ void EXPORT(dslab_conv2d_forward)(const float *x, const float *w, float *y, int 
         }
 
   if (narrow) {
-    float *band = packed + panels * NR * taps * cIn;
-    narrow_forward(x, packed, y, band, (int *)(band + round_up(k * band_width(ow, k, s) * cIn, 4)), n, h, wd, cIn, oh, ow, cOut, k, s, p);
+    narrow_forward(x, packed, y, rest, n, h, wd, cIn, oh, ow, cOut, k, s, p);
     return;
   }
+  const float **ind = (const float **)rest;
+  float **crow = (float **)(ind + MB * taps);
   /* Output pixel (b, i, j), tap (u, v) reads x[b, i·s + u − p, j·s + v − p]. */
   struct grid G = {oh, ow, k, k, x, h, wd, cIn, s, s, -p, -p, 1, y, oh, ow, cOut, 1, 0, 0};
   int m = n * oh * ow;
@@ -742,9 +747,10 @@ __attribute__((noinline)) static void in_place_backprop_filter(const float *x, c
  * its input rows, then for four (tap, channel) pairs × eight output channels at a time, the sum
  * over the row's pixels of band values × dy, added to dw.
  */
-__attribute__((noinline)) static void narrow_backprop_filter(const float *x, const float *dy, float *dw, float *band, int *off, int n, int h, int wd, int cIn, int oh, int ow,
+__attribute__((noinline)) static void narrow_backprop_filter(const float *x, const float *dy, float *dw, float *band, int n, int h, int wd, int cIn, int oh, int ow,
                                    int cOut, int k, int s, int p) {
   int bw = band_width(ow, k, s), kk = k * k * cIn, step = s * cIn;
+  int *off = (int *)(band + band_floats(cIn, ow, k, s));
   band_offsets(off, k, cIn, bw * cIn);
   for (int i = 0; i < kk * cOut; i++) dw[i] = 0;
   for (int b = 0; b < n; b++)
@@ -841,8 +847,7 @@ void EXPORT(dslab_conv2d_backprop_filter)(const float *x, const float *dy, float
     return;
   }
   if (narrow_input(cIn, k, groups)) {
-    float *band = (float *)scratch;
-    narrow_backprop_filter(x, dy, dw, band, (int *)(band + round_up(k * band_width(ow, k, s) * cIn, 4)), n, h, wd, cIn, oh, ow, cOut, k, s, p);
+    narrow_backprop_filter(x, dy, dw, (float *)scratch, n, h, wd, cIn, oh, ow, cOut, k, s, p);
     return;
   }
   if (dw_in_place(cIn, cOut, k, s, groups)) {
