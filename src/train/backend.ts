@@ -28,6 +28,7 @@ import type { BackendChoice } from '../core/analysis/sweepEvents';
 import type { BackendName } from '../core/space/types';
 import { registerWasmKernels } from './kernels';
 import { registerGradients } from './kernels/gradients';
+import { registerWebGpuKernels } from './kernels/webgpu';
 import { simdKernels, type SimdBackend } from './kernels/simd/module';
 import { withoutWarnings } from './quietWarnings';
 import { adapterName, loadWebGpu, type WebGpuAdapter } from './webgpu';
@@ -261,6 +262,7 @@ async function tryWebGpu(options: BackendOptions, named: boolean): Promise<Attem
   } catch (e) {
     return { ok: false, why: oneLine(e) };
   }
+  registerWebGpuKernels();
   const failure = await startQuietly('webgpu');
   if (failure !== undefined) return { ok: false, why: `${device.detail} failed to start: ${failure}` };
   return { ok: true, detail: device.detail, adapter: device.adapter };

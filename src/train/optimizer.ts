@@ -5,13 +5,14 @@
  *   update ← g + m·buf if Nesterov, else buf
  *   p ← p − lr·update
  * Weight decay is `weightDecay` for variables marked `decay` and `bnWeightDecay` for the others
- * (BN γ/β and biases; pycls's custom BN weight decay). On wasm with our SIMD kernels each
- * variable's update is one kernel (DslabSgdMomentum) instead of eight element-wise ones.
+ * (BN γ/β and biases; pycls's custom BN weight decay). On wasm with our SIMD kernels, and on
+ * webgpu, each variable's update is one kernel (DslabSgdMomentum) instead of eight element-wise ones.
  */
 import { tf } from './backend';
 import type { ModelVariable } from './blocks';
 import { activeSimdKernels } from './kernels/simd/active';
 import { SGD_MOMENTUM, type SgdMomentumAttrs } from './kernels/simd/sgd';
+import { webgpuKernelsActive } from './kernels/webgpu';
 
 export interface SgdOptions {
   momentum: number;
@@ -35,7 +36,7 @@ export class Sgd {
    */
   step(grads: tf.NamedTensorMap, lr: number): void {
     const { momentum: m, nesterov, weightDecay, bnWeightDecay } = this.options;
-    const fused = m !== 0 && activeSimdKernels('dslab_sgd_momentum') !== undefined;
+    const fused = m !== 0 && (activeSimdKernels('dslab_sgd_momentum') !== undefined || webgpuKernelsActive());
     tf.tidy(() => {
       for (const { variable: p, decay } of this.variables) {
         const grad = grads[p.name];

@@ -14,59 +14,16 @@ import { KERNEL_FILES, relaxedSimdAvailable, type SimdBackend } from '../../src/
 import { buildModel } from '../../src/train/model';
 import { batchNormTrain } from '../../src/train/ops';
 import { Trainer } from '../../src/train/trainer';
+import { assertDxClose, batchNormCases, batchNormInputs, BN_EPS as EPS, referenceBackward, referenceForward } from '../batchNormReference';
 import { assertClose, randomValues } from '../numeric';
-
-const EPS = 1e-5;
 
 before(async () => {
   await initBackend('cpu');
   await initBackend('wasm');
 });
 
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
-const ACTIVATIONS: Record<Activation, (z: number) => number> = { relu: (z) => Math.max(0, z), swish: (z) => z * sigmoid(z) };
-const DERIVATIVES: Record<Activation, (z: number) => number> = { relu: (z) => (z > 0 ? 1 : 0), swish: (z) => sigmoid(z) * (1 + z * (1 - sigmoid(z))) };
 /** The `act` argument of the C kernels. */
 const ACT_CODE = { none: 0, relu: 1, swish: 2 };
-
-/** Float64 reference of the forward pass over m rows of c channels; z is y before the activation. */
-function referenceForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, m: number, c: number, act?: Activation) {
-  const mean = new Float64Array(c);
-  const variance = new Float64Array(c);
-  for (let r = 0; r < m; r++) for (let j = 0; j < c; j++) mean[j] += x[r * c + j];
-  for (let j = 0; j < c; j++) mean[j] /= m;
-  for (let r = 0; r < m; r++) for (let j = 0; j < c; j++) variance[j] += (x[r * c + j] - mean[j]) ** 2;
-  for (let j = 0; j < c; j++) variance[j] /= m;
-  const z = new Float64Array(m * c);
-  for (let r = 0; r < m; r++) {
-    for (let j = 0; j < c; j++) z[r * c + j] = (gamma[j] * (x[r * c + j] - mean[j])) / Math.sqrt(variance[j] + EPS) + beta[j];
-  }
-  return { y: act === undefined ? z : z.map(ACTIVATIONS[act]), z, mean, variance };
-}
-
-/** Float64 reference of the backward pass: dx, dγ, dβ from dy (through the activation's derivative at z). */
-function referenceBackward(dy: Float32Array, x: Float32Array, z: Float64Array, gamma: Float32Array, mean: Float64Array, variance: Float64Array, m: number, c: number, act?: Activation) {
-  const dGamma = new Float64Array(c);
-  const dBeta = new Float64Array(c);
-  const g = new Float64Array(m * c);
-  for (let i = 0; i < m * c; i++) g[i] = act === undefined ? dy[i] : dy[i] * DERIVATIVES[act](z[i]);
-  for (let r = 0; r < m; r++) {
-    for (let j = 0; j < c; j++) {
-      const xHat = (x[r * c + j] - mean[j]) / Math.sqrt(variance[j] + EPS);
-      dBeta[j] += g[r * c + j];
-      dGamma[j] += g[r * c + j] * xHat;
-    }
-  }
-  const dx = new Float64Array(m * c);
-  for (let r = 0; r < m; r++) {
-    for (let j = 0; j < c; j++) {
-      const s = 1 / Math.sqrt(variance[j] + EPS);
-      const xHat = (x[r * c + j] - mean[j]) * s;
-      dx[r * c + j] = gamma[j] * s * (g[r * c + j] - dBeta[j] / m - (xHat * dGamma[j]) / m);
-    }
-  }
-  return { dx, dGamma, dBeta };
-}
 
 type Exports = Record<string, (...args: number[]) => number>;
 
@@ -107,31 +64,13 @@ describe('batch norm C kernels against a float64 reference', () => {
   const builds = [['simd', KERNEL_FILES.simd]] as [string, string][];
   if (relaxedSimdAvailable()) builds.push(['relaxed', KERNEL_FILES.relaxed]);
   const rng = new Rng(11);
-  // Channel counts around the 4-lane width and rows from 1 (variance 0) to 2000.
-  const cases: [number, number][] = [
-    [1, 1],
-    [1, 5],
-    [2, 3],
-    [7, 1],
-    [64, 4],
-    [65, 13],
-    [200, 16],
-    [333, 6],
-    [1000, 17],
-    [2000, 33],
-  ];
-  for (let i = 0; i < 6; i++) cases.push([1 + rng.int(0, 1999), 1 + rng.int(0, 39)]);
+  const cases = batchNormCases(rng);
 
   for (const [buildName, file] of builds) {
     for (const [m, c] of cases) {
       for (const act of [undefined, 'relu', 'swish'] as const) {
         test(`${buildName}: m ${m}, c ${c}${act ? `, ${act}` : ''}`, () => {
-          // An offset mean and a spread per channel, as a conv output has.
-          const x = new Float32Array(m * c);
-          for (let r = 0; r < m; r++) for (let j = 0; j < c; j++) x[r * c + j] = (j % 3) - 1 + (0.5 + j / c) * (rng.float() * 2 - 1);
-          const gamma = randomValues(rng, c, 0.5, 1);
-          const beta = randomValues(rng, c, 0.5);
-          const dy = randomValues(rng, m * c);
+          const { x, gamma, beta, dy } = batchNormInputs(rng, m, c);
           const got = runBinary(file, x, gamma, beta, dy, m, c, act);
           const ref = referenceForward(x, gamma, beta, m, c, act);
           const back = referenceBackward(dy, x, ref.z, gamma, ref.mean, ref.variance, m, c, act);
@@ -140,14 +79,7 @@ describe('batch norm C kernels against a float64 reference', () => {
           assertClose(got.y, ref.y, 1e-5, 'y');
           assertClose(got.dBeta, back.dBeta, 1e-5, 'dβ');
           assertClose(got.dGamma, back.dGamma, 1e-5, 'dγ');
-          // dx is a difference of terms of size γ·s·|dy| that cancel almost fully for a few rows
-          // (for m = 1 it is 0): its error is measured against the size of those terms.
-          let termScale = 0;
-          for (let j = 0; j < c; j++) termScale = Math.max(termScale, Math.abs(gamma[j]) / Math.sqrt(ref.variance[j] + EPS));
-          termScale *= Math.max(...Array.from(dy, Math.abs));
-          let dxErr = 0;
-          for (let i = 0; i < m * c; i++) dxErr = Math.max(dxErr, Math.abs(got.dx[i] - back.dx[i]));
-          assert.ok(dxErr <= 1e-5 * termScale, `dx: error ${dxErr.toExponential(2)} against terms of ${termScale.toExponential(2)}`);
+          assertDxClose(got.dx, back.dx, dy, gamma, ref.variance, 1e-5);
         });
       }
     }

@@ -15,6 +15,7 @@ import type { Activation } from '../../core/model';
 import { tf } from '../backend';
 import { activeSimdKernels, exclusiveAddress } from '../kernels/simd/active';
 import { BATCH_NORM_TRAIN, batchNormKernelsActive, MAX_FUSED_CHANNELS, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
+import { webgpuKernelsActive } from '../kernels/webgpu';
 import { activate } from './activation';
 
 /** PyTorch's default BatchNorm momentum: running = (1 − m)·running + m·batch. */
@@ -57,12 +58,12 @@ function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.Tensor1
 /**
  * Training-mode batch norm: y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² the batch mean and biased
  * variance over N, H, W, followed by the activation `act` if any. On the wasm backend with our SIMD
- * kernels this is one fused kernel each way (DslabBatchNormTrain and its gradient); elsewhere the
+ * kernels, and on webgpu, this is one fused kernel each way (DslabBatchNormTrain and its gradient); elsewhere the
  * gradient is the closed form (batchNormGrad) instead of tfjs's autodiff of `tf.batchNorm`, which
  * goes through `Tile` and many more full-size passes.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, act?: Activation): BatchNormResult {
-  if (x.shape[3] <= MAX_FUSED_CHANNELS && batchNormKernelsActive()) {
+  if ((x.shape[3] <= MAX_FUSED_CHANNELS && batchNormKernelsActive()) || webgpuKernelsActive()) {
     const attrs: BatchNormTrainAttrs = { epsilon: eps, activation: act ?? 'none' };
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as [
       tf.Tensor4D,

@@ -5,6 +5,7 @@
  */
 import { tf } from '../backend';
 import { convKernelsActive, dslabConv2d } from '../kernels/simd/conv';
+import { webgpuKernelsActive } from '../kernels/webgpu';
 
 /** pycls's padding for a k×k kernel. */
 export function pyclsPadding(k: number): number {
@@ -39,7 +40,8 @@ export function conv2dPycls(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number)
  * 8×28×28×16 G2 2.05 vs 2.16 s, 8×7×7×64 G8 0.31 vs 2.8 s (the cpu filter gradient costs per
  * FLOP); libtensorflow's convolutions cost per FLOP too. So the split form serves every backend
  * but wasm with our SIMD kernels, where one native op (kernels/simd/conv.ts) does every group at
- * once, forward and both gradients.
+ * once, forward and both gradients, and webgpu, where the same op is one dispatch
+ * (kernels/webgpu/conv.ts).
  */
 export function groupedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, groups: number): tf.Tensor4D {
   const [, , cInG, cOut] = filter.shape;
@@ -49,8 +51,11 @@ export function groupedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: numbe
       `groupedConv2d: ${groups} groups do not fit ${cIn} input channels, ${cOut} output channels and filter [${filter.shape.join(', ')}]`,
     );
   }
-  // On wasm with our SIMD kernels: one native op for any group count, gradients included.
+  // On wasm with our SIMD kernels: one native op for any group count, gradients included. On
+  // webgpu, ours for 2+ channels per group (one dispatch each way instead of one per group);
+  // tfjs's own for plain and depthwise convs.
   if (convKernelsActive()) return dslabConv2d(x, filter, stride, groups);
+  if (groups > 1 && cInG > 1 && webgpuKernelsActive()) return dslabConv2d(x, filter, stride, groups);
   return groupedConv2dTfjs(x, filter, stride, groups);
 }
 

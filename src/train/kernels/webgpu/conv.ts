@@ -1,0 +1,264 @@
+/**
+ * The grouped 2-D convolution on webgpu, forward and both gradients, each one dispatch whatever
+ * the group count, under the wasm kernels' names (simd/conv.ts) and with their gradient. tfjs
+ * runs a grouped conv as a slice of x and of the filter per group, a conv per group and a concat,
+ * and its gradient likewise: a RegNet's 3×3 convs with dozens of groups took hundreds of
+ * dispatches each per step.
+ *
+ * Layouts and padding as simd/conv.ts (NHWC, filter [k, k, cIn/G, cOut], pycls's (k − 1)/2). Each
+ * invocation of the forward and input-gradient programs computes four channels of one pixel when
+ * the group's channels come in fours (one channel otherwise); the filter gradient gives each
+ * (tap, input channel, four output channels) a workgroup whose lanes sum over the pixels in turn,
+ * then across lanes.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convShape, type ConvAttrs, type ConvShape } from '../simd/conv';
+import type { KernelArgs } from '../kernelConfig';
+import { run, type UniformField } from './program';
+
+type TensorInfo = tf.TensorInfo;
+
+/** Lanes of a filter-gradient workgroup. */
+const DW_LANES = 64;
+
+function checkFloat(name: string, ...ts: TensorInfo[]): void {
+  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name}: expected float32 tensors, got ${t.dtype}`);
+}
+
+/** Channels per invocation: 4 when `perGroup` channels come in fours. */
+function width(perGroup: number): 1 | 4 {
+  return perGroup % 4 === 0 ? 4 : 1;
+}
+
+/** WGSL for an accumulator of `w` lanes, a filter read of them, and its store. */
+function lanes(w: 1 | 4): { type: string; read: (at: string, step: string) => string; store: string } {
+  if (w === 1) return { type: 'f32', read: (at) => `W[${at}]`, store: 'result[o] = acc;' };
+  return {
+    type: 'vec4<f32>',
+    read: (at, step) => `vec4<f32>(W[${at}], W[${at} + ${step}], W[${at} + 2 * ${step}], W[${at} + 3 * ${step}])`,
+    store: 'result[o] = acc.x;\n  result[o + 1] = acc.y;\n  result[o + 2] = acc.z;\n  result[o + 3] = acc.w;',
+  };
+}
+
+function geometry(s: ConvShape): UniformField[] {
+  return [
+    ['n', 'i32', s.n],
+    ['h', 'i32', s.h],
+    ['w', 'i32', s.w],
+    ['cIn', 'i32', s.cIn],
+    ['oh', 'i32', s.oh],
+    ['ow', 'i32', s.ow],
+    ['cOut', 'i32', s.cOut],
+    ['k', 'i32', s.k],
+    ['stride', 'i32', s.stride],
+    ['pad', 'i32', s.pad],
+    ['cInG', 'i32', s.cIn / s.groups],
+    ['cOutG', 'i32', s.cOut / s.groups],
+  ];
+}
+
+/** y[b, i, j, co…] = Σ over taps and the group's input channels of x · w. */
+function forwardCode(w: 1 | 4): string {
+  const l = lanes(w);
+  return `
+fn main(index : i32) {
+  let q = uniforms.cOut / ${w};
+  if (index >= uniforms.n * uniforms.oh * uniforms.ow * q) { return; }
+  let co = (index % q) * ${w};
+  let pixel = index / q;
+  let j = pixel % uniforms.ow;
+  let i = (pixel / uniforms.ow) % uniforms.oh;
+  let b = pixel / (uniforms.ow * uniforms.oh);
+  let ci0 = (co / uniforms.cOutG) * uniforms.cInG;
+  var acc = ${l.type}(0.0);
+  for (var u = 0; u < uniforms.k; u++) {
+    let ii = i * uniforms.stride - uniforms.pad + u;
+    if (ii < 0 || ii >= uniforms.h) { continue; }
+    for (var v = 0; v < uniforms.k; v++) {
+      let jj = j * uniforms.stride - uniforms.pad + v;
+      if (jj < 0 || jj >= uniforms.w) { continue; }
+      let xAt = ((b * uniforms.h + ii) * uniforms.w + jj) * uniforms.cIn + ci0;
+      var wAt = (u * uniforms.k + v) * uniforms.cInG * uniforms.cOut + co;
+      for (var c = 0; c < uniforms.cInG; c++) {
+        acc += x[xAt + c] * ${l.read('wAt', '1')};
+        wAt += uniforms.cOut;
+      }
+    }
+  }
+  let o = pixel * uniforms.cOut + co;
+  ${l.store}
+}`;
+}
+
+/** dx[b, i, j, ci…] = Σ over the taps that reach (i, j) and the group's output channels of dy · w. */
+function inputGradientCode(w: 1 | 4): string {
+  const l = lanes(w);
+  return `
+fn main(index : i32) {
+  let q = uniforms.cIn / ${w};
+  if (index >= uniforms.n * uniforms.h * uniforms.w * q) { return; }
+  let ci = (index % q) * ${w};
+  let pixel = index / q;
+  let j = pixel % uniforms.w;
+  let i = (pixel / uniforms.w) % uniforms.h;
+  let b = pixel / (uniforms.w * uniforms.h);
+  let g = ci / uniforms.cInG;
+  let cl = ci - g * uniforms.cInG;
+  let co0 = g * uniforms.cOutG;
+  var acc = ${l.type}(0.0);
+  for (var u = 0; u < uniforms.k; u++) {
+    let ti = i + uniforms.pad - u;
+    if (ti < 0 || ti % uniforms.stride != 0) { continue; }
+    let oi = ti / uniforms.stride;
+    if (oi >= uniforms.oh) { continue; }
+    for (var v = 0; v < uniforms.k; v++) {
+      let tj = j + uniforms.pad - v;
+      if (tj < 0 || tj % uniforms.stride != 0) { continue; }
+      let oj = tj / uniforms.stride;
+      if (oj >= uniforms.ow) { continue; }
+      let dyAt = ((b * uniforms.oh + oi) * uniforms.ow + oj) * uniforms.cOut + co0;
+      var wAt = ((u * uniforms.k + v) * uniforms.cInG + cl) * uniforms.cOut + co0;
+      for (var c = 0; c < uniforms.cOutG; c++) {
+        acc += dy[dyAt + c] * ${l.read('wAt', 'uniforms.cOut')};
+        wAt += 1;
+      }
+    }
+  }
+  let o = pixel * uniforms.cIn + ci;
+  ${l.store}
+}`;
+}
+
+/** dw[u, v, c, co…] = Σ over pixels of x · dy: one workgroup per (tap, input channel of the group, output channels). */
+function filterGradientCode(w: 1 | 4): string {
+  const type = w === 1 ? 'f32' : 'vec4<f32>';
+  const read = w === 1 ? 'dy[dyAt]' : 'vec4<f32>(dy[dyAt], dy[dyAt + 1], dy[dyAt + 2], dy[dyAt + 3])';
+  const store = w === 1 ? 'result[o] = part[0];' : 'result[o] = part[0].x;\n    result[o + 1] = part[0].y;\n    result[o + 2] = part[0].z;\n    result[o + 3] = part[0].w;';
+  return `
+var<workgroup> part : array<${type}, ${DW_LANES}>;
+
+fn main(index : i32) {
+  let wg = workgroupIndex();
+  let lane = i32(localIndex);
+  let q = uniforms.cOut / ${w};
+  let valid = wg < uniforms.k * uniforms.k * uniforms.cInG * q;
+  let co = (wg % q) * ${w};
+  let rest = wg / q;
+  let cl = rest % uniforms.cInG;
+  let tap = rest / uniforms.cInG;
+  let u = tap / uniforms.k;
+  let v = tap % uniforms.k;
+  let ci = (co / uniforms.cOutG) * uniforms.cInG + cl;
+  var acc = ${type}(0.0);
+  if (valid) {
+    let pixels = uniforms.n * uniforms.oh * uniforms.ow;
+    for (var pixel = lane; pixel < pixels; pixel += ${DW_LANES}) {
+      let j = pixel % uniforms.ow;
+      let i = (pixel / uniforms.ow) % uniforms.oh;
+      let b = pixel / (uniforms.ow * uniforms.oh);
+      let ii = i * uniforms.stride - uniforms.pad + u;
+      let jj = j * uniforms.stride - uniforms.pad + v;
+      if (ii >= 0 && ii < uniforms.h && jj >= 0 && jj < uniforms.w) {
+        let dyAt = pixel * uniforms.cOut + co;
+        acc += x[((b * uniforms.h + ii) * uniforms.w + jj) * uniforms.cIn + ci] * ${read};
+      }
+    }
+  }
+  part[lane] = acc;
+  workgroupBarrier();
+  for (var span = ${DW_LANES / 2}; span > 0; span >>= 1u) {
+    if (lane < span) {
+      part[lane] += part[lane + span];
+    }
+    workgroupBarrier();
+  }
+  if (lane == 0 && valid) {
+    let o = (tap * uniforms.cInG + cl) * uniforms.cOut + co;
+    ${store}
+  }
+}`;
+}
+
+function conv(args: KernelArgs): TensorInfo {
+  const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+  const { stride, groups } = args.attrs as unknown as ConvAttrs;
+  checkFloat(CONV, x, filter);
+  const s = convShape(CONV, x.shape, filter.shape, stride, groups);
+  const w = width(s.cOut / s.groups);
+  return run(
+    args.backend,
+    {
+      key: `dslab_conv_forward_${w}`,
+      inputs: ['x', 'W'],
+      outputShape: [s.n, s.oh, s.ow, s.cOut],
+      threads: (s.n * s.oh * s.ow * s.cOut) / w,
+      fields: geometry(s),
+      code: forwardCode(w),
+    },
+    [x, filter],
+  );
+}
+
+/** The geometry of a gradient kernel, from the forward shapes, checked against dy. */
+function gradientShape(name: string, args: KernelArgs, dy: TensorInfo, xShape: number[], filterShape: number[]): ConvShape {
+  const { stride, groups } = args.attrs as unknown as ConvAttrs;
+  const s = convShape(name, xShape, filterShape, stride, groups);
+  if (dy.shape.join() !== [s.n, s.oh, s.ow, s.cOut].join()) {
+    throw new Error(`${name}: dy [${dy.shape.join(', ')}] is not the output shape [${[s.n, s.oh, s.ow, s.cOut].join(', ')}]`);
+  }
+  return s;
+}
+
+function backpropInput(args: KernelArgs): TensorInfo {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { inputShape } = args.attrs as unknown as { inputShape: number[] };
+  checkFloat(CONV_BACKPROP_INPUT, dy, filter);
+  const s = gradientShape(CONV_BACKPROP_INPUT, args, dy, inputShape, filter.shape);
+  const w = width(s.cIn / s.groups);
+  return run(
+    args.backend,
+    {
+      key: `dslab_conv_input_gradient_${w}`,
+      inputs: ['dy', 'W'],
+      outputShape: inputShape,
+      threads: (s.n * s.h * s.w * s.cIn) / w,
+      fields: geometry(s),
+      code: inputGradientCode(w),
+    },
+    [dy, filter],
+  );
+}
+
+function backpropFilter(args: KernelArgs): TensorInfo {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const { filterShape } = args.attrs as unknown as { filterShape: number[] };
+  checkFloat(CONV_BACKPROP_FILTER, x, dy);
+  const s = gradientShape(CONV_BACKPROP_FILTER, args, dy, x.shape, filterShape);
+  const w = width(s.cOut / s.groups);
+  return run(
+    args.backend,
+    {
+      key: `dslab_conv_filter_gradient_${w}`,
+      inputs: ['x', 'dy'],
+      outputShape: filterShape,
+      workgroups: (s.k * s.k * (s.cIn / s.groups) * s.cOut) / w,
+      workgroupSize: DW_LANES,
+      fields: geometry(s),
+      code: filterGradientCode(w),
+    },
+    [x, dy],
+  );
+}
+
+export const convWebGpu: tf.KernelConfig = { kernelName: CONV, backendName: 'webgpu', kernelFunc: conv as unknown as tf.KernelFunc };
+export const convBackpropInputWebGpu: tf.KernelConfig = {
+  kernelName: CONV_BACKPROP_INPUT,
+  backendName: 'webgpu',
+  kernelFunc: backpropInput as unknown as tf.KernelFunc,
+};
+export const convBackpropFilterWebGpu: tf.KernelConfig = {
+  kernelName: CONV_BACKPROP_FILTER,
+  backendName: 'webgpu',
+  kernelFunc: backpropFilter as unknown as tf.KernelFunc,
+};
