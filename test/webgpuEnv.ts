@@ -52,7 +52,7 @@ export const BLOCK_MODELS: Record<string, ModelSpec> = {
     classes: 5,
     channels: 1,
   },
-  'imagenet stem, Y blocks (SE 0.25), 2 and 4 groups (split convs)': {
+  'imagenet stem, Y blocks (SE 0.25), 2 and 4 groups': {
     anynet: { depths: [1, 1], widths: [16, 32], strides: [2, 2], bottlenecks: [1, 1], groupWidths: [8, 8] },
     stem: { type: 'imagenet', width: 8 },
     block: 'Y',
@@ -75,6 +75,15 @@ export const BLOCK_MODELS: Record<string, ModelSpec> = {
     block: 'R',
     resolution: 8,
     classes: 4,
+    channels: 1,
+  },
+  'X blocks under swish, 2 and 6 channels per group': {
+    anynet: { depths: [1, 1], widths: [12, 24], strides: [1, 2], bottlenecks: [1, 1], groupWidths: [2, 6] },
+    stem: { type: 'cifar', width: 8 },
+    block: 'X',
+    activation: 'swish',
+    resolution: 8,
+    classes: 5,
     channels: 1,
   },
   'V blocks (vanilla) with head, stride 3': {

@@ -5,7 +5,10 @@ import { Rng } from '../../src/core/sampling/rng';
 import { tf } from '../../src/train/backend';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/train/kernels/simd/batchNorm';
 import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT } from '../../src/train/kernels/simd/conv';
+import { ADD_RELU, RELU_GRAD } from '../../src/train/kernels/simd/addRelu';
+import { ADD_SWISH, ADD_SWISH_GRAD } from '../../src/train/kernels/simd/addSwish';
 import { SGD_MOMENTUM } from '../../src/train/kernels/simd/sgd';
+import { BATCH_NORM_RUNNING_UPDATE } from '../../src/train/kernels/webgpu/batchNorm';
 import { batchNormTrain, groupedConv2d } from '../../src/train/ops';
 import { assertDxClose, batchNormCases, batchNormInputs, BN_EPS, referenceBackward, referenceForward } from '../batchNormReference';
 import { convReference, randomConvCases } from '../convReference';
@@ -138,6 +141,33 @@ describe('our webgpu kernels against float64 references', { skip: skipWebGpu }, 
       assertClose(pNext, expectP, 1e-6, 'weights');
     });
   }
+
+  test('the end of a residual block: ReLU or swish of a + b, and the gradient both branches get', async () => {
+    const rng = new Rng(21);
+    const n = 1037;
+    const shape = [n];
+    const [a, b, dy] = [randomValues(rng, n, 3), randomValues(rng, n, 3), randomValues(rng, n)];
+    const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+    const [yRelu] = await runWebGpu(ADD_RELU, { a: { shape, values: a }, b: { shape, values: b } }, {});
+    const [dRelu] = await runWebGpu(RELU_GRAD, { dy: { shape, values: dy }, y: { shape, values: yRelu } }, {});
+    const [ySwish] = await runWebGpu(ADD_SWISH, { a: { shape, values: a }, b: { shape, values: b } }, {});
+    const [dSwish] = await runWebGpu(ADD_SWISH_GRAD, { dy: { shape, values: dy }, a: { shape, values: a }, b: { shape, values: b }, y: { shape, values: ySwish } }, {});
+    const z = Array.from(a, (v, i) => v + b[i]);
+    assertClose(yRelu, z.map((v) => Math.max(v, 0)), 1e-7, 'ReLU');
+    assertClose(dRelu, z.map((v, i) => (v > 0 ? dy[i] : 0)), 0, 'ReLU gradient');
+    assertClose(ySwish, z.map((v) => v * sigmoid(v)), 1e-6, 'swish');
+    assertClose(dSwish, z.map((v, i) => dy[i] * sigmoid(v) * (1 + v * (1 - sigmoid(v)))), 1e-6, 'swish gradient');
+  });
+
+  test('running statistics: PyTorch’s momentum update with the unbiased batch variance', async () => {
+    const rng = new Rng(8);
+    const c = 19;
+    const [runningMean, runningVar, mean, variance] = [randomValues(rng, c), randomValues(rng, c, 0.5, 1), randomValues(rng, c), randomValues(rng, c, 0.5, 1)];
+    const v = (values: Float32Array) => ({ shape: [c], values });
+    const [m1, v1] = await runWebGpu(BATCH_NORM_RUNNING_UPDATE, { runningMean: v(runningMean), runningVar: v(runningVar), mean: v(mean), variance: v(variance) }, { momentum: 0.1, unbias: 64 / 63 });
+    assertClose(m1, Array.from(runningMean, (r, j) => 0.9 * r + 0.1 * mean[j]), 1e-6, 'running mean');
+    assertClose(v1, Array.from(runningVar, (r, j) => 0.9 * r + 0.1 * (64 / 63) * variance[j]), 1e-6, 'running variance');
+  });
 
   test('the ops take them where they save dispatches, and tfjs’s own kernels elsewhere', async () => {
     const x = tf.tidy(() => tf.randomNormal([2, 6, 6, 8]) as tf.Tensor4D);

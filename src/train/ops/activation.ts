@@ -3,6 +3,7 @@ import type { Activation } from '../../core/model';
 import { tf } from '../backend';
 import { activeSimdKernels } from '../kernels/simd/active';
 import { ADD_SWISH } from '../kernels/simd/addSwish';
+import { webgpuKernelsActive } from '../kernels/webgpu';
 import { addRelu } from './addRelu';
 
 /** swish(x) = x·σ(x) (pycls `silu`); its gradient σ(x)·(1 + x·(1 − σ(x))) comes from autodiff. */
@@ -15,11 +16,12 @@ export function activate<T extends tf.Tensor>(x: T, act: Activation): T {
 }
 
 /**
- * swish(a + b) of two tensors of the same shape. On wasm with our SIMD kernels one fused kernel
- * each way (DslabAddSwish and its gradient); elsewhere tf.add then swish.
+ * swish(a + b) of two tensors of the same shape. On wasm with our SIMD kernels, and on webgpu, one
+ * fused kernel each way (DslabAddSwish and its gradient); elsewhere tf.add then swish.
  */
 export function addSwish<T extends tf.Tensor>(a: T, b: T): T {
-  if (activeSimdKernels('dslab_add_swish') !== undefined && tf.getKernel(ADD_SWISH, 'wasm') !== undefined && a.shape.join() === b.shape.join()) {
+  const fused = (activeSimdKernels('dslab_add_swish') !== undefined && tf.getKernel(ADD_SWISH, 'wasm') !== undefined) || webgpuKernelsActive();
+  if (fused && a.shape.join() === b.shape.join()) {
     return tf.engine().runKernel(ADD_SWISH, { a, b }) as T;
   }
   return swish(tf.add(a, b) as T);

@@ -16,6 +16,7 @@ import { tf } from '../backend';
 import { activeSimdKernels, exclusiveAddress } from '../kernels/simd/active';
 import { BATCH_NORM_TRAIN, batchNormKernelsActive, MAX_FUSED_CHANNELS, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
 import { webgpuKernelsActive } from '../kernels/webgpu';
+import { BATCH_NORM_RUNNING_UPDATE, type RunningUpdateAttrs } from '../kernels/webgpu/batchNorm';
 import { activate } from './activation';
 
 /** PyTorch's default BatchNorm momentum: running = (1 − m)·running + m·batch. */
@@ -148,7 +149,7 @@ export function batchNormInfer(
  * PyTorch's running-statistics update after a training batch of `count` = N·H·W values per
  * channel: running μ ← (1 − m)·running μ + m·μ, running σ² ← (1 − m)·running σ² + m·σ²·M/(M − 1)
  * (the unbiased batch variance). Assigns in place; creates no lasting tensors. On wasm with our
- * kernels the variables' data is updated where it lies.
+ * kernels the variables' data is updated where it lies; on webgpu one kernel computes both.
  */
 export function updateRunningStats(
   movingMean: tf.Variable,
@@ -168,6 +169,17 @@ export function updateRunningStats(
       kernels.fn('dslab_batchnorm_running_update')(meanAt, varAt, kernels.address(batch.mean), kernels.address(batch.variance), c, momentum, unbias);
       return;
     }
+  }
+  if (webgpuKernelsActive()) {
+    // Two dispatches instead of six.
+    const attrs: RunningUpdateAttrs = { momentum, unbias };
+    tf.tidy(() => {
+      const inputs = { runningMean: movingMean, runningVar: movingVar, mean: batch.mean, variance: batch.variance };
+      const [mean, variance] = tf.engine().runKernel(BATCH_NORM_RUNNING_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      movingMean.assign(mean);
+      movingVar.assign(variance);
+    });
+    return;
   }
   tf.tidy(() => {
     movingMean.assign(tf.add(tf.mul(movingMean, 1 - momentum), tf.mul(batch.mean, momentum)));

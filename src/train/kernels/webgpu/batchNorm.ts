@@ -351,6 +351,52 @@ fn main(index : i32) {
   return [dx, dGamma, dBeta];
 }
 
+/** {runningMean, runningVar, mean, variance} → [runningMean′, runningVar′]: PyTorch's update of the running statistics (ops/batchNorm.ts). */
+export const BATCH_NORM_RUNNING_UPDATE = 'DslabBatchNormRunningUpdate';
+
+/** The update's attributes: the momentum, and M/(M − 1), which makes the batch variance unbiased. */
+export interface RunningUpdateAttrs {
+  momentum: number;
+  unbias: number;
+}
+
+function runningUpdate(args: KernelArgs): TensorInfo[] {
+  const { runningMean, runningVar, mean, variance } = args.inputs as Record<'runningMean' | 'runningVar' | 'mean' | 'variance', TensorInfo>;
+  const { momentum, unbias } = args.attrs as unknown as RunningUpdateAttrs;
+  const c = mean.shape[0];
+  for (const t of [runningMean, runningVar, variance]) {
+    if (t.dtype !== 'float32' || t.shape.join() !== mean.shape.join()) throw new Error(`${BATCH_NORM_RUNNING_UPDATE}: expected four float32 vectors of ${c} values`);
+  }
+  const update = (running: TensorInfo, batch: TensorInfo, scale: number): TensorInfo =>
+    run(
+      args.backend,
+      {
+        key: 'dslab_bn_running_update',
+        inputs: ['running', 'batch'],
+        outputShape: [c],
+        threads: c,
+        fields: [
+          ['c', 'i32', c],
+          ['keep', 'f32', 1 - momentum],
+          ['take', 'f32', momentum * scale],
+        ],
+        code: `
+fn main(index : i32) {
+  if (index >= uniforms.c) { return; }
+  result[index] = uniforms.keep * running[index] + uniforms.take * batch[index];
+}`,
+      },
+      [running, batch],
+    );
+  return [update(runningMean, mean, 1), update(runningVar, variance, unbias)];
+}
+
+export const batchNormRunningUpdateWebGpu: tf.KernelConfig = {
+  kernelName: BATCH_NORM_RUNNING_UPDATE,
+  backendName: 'webgpu',
+  kernelFunc: runningUpdate as unknown as tf.KernelFunc,
+};
+
 export const batchNormTrainWebGpu: tf.KernelConfig = { kernelName: BATCH_NORM_TRAIN, backendName: 'webgpu', kernelFunc: batchNormTrain as unknown as tf.KernelFunc };
 export const batchNormTrainGradWebGpu: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAIN_GRAD,

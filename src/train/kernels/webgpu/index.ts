@@ -1,6 +1,6 @@
 /**
- * Our kernels on the webgpu backend: the fused batch norm, the grouped conv with its gradients
- * and the SGD step, under the wasm kernels' names and gradients, so the ops that call them
+ * Our kernels on the webgpu backend: the fused batch norm (and its running statistics' update), the grouped conv with its gradients,
+ * the end of a residual block and the SGD step, under the wasm kernels' names and gradients, so the ops that call them
  * (ops/batchNorm.ts, ops/conv.ts, optimizer.ts) need only know that the active backend has them.
  * On a GPU the cost of a training step is mostly dispatches, which these cut several-fold.
  */
@@ -8,17 +8,20 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { convGradient, CONV } from '../simd/conv';
 import { FUSED_GRADIENTS } from '../simd/fused';
-import { batchNormTrainGradWebGpu, batchNormTrainWebGpu } from './batchNorm';
+import { batchNormRunningUpdateWebGpu, batchNormTrainGradWebGpu, batchNormTrainWebGpu } from './batchNorm';
 import { convBackpropFilterWebGpu, convBackpropInputWebGpu, convWebGpu } from './conv';
+import { RESIDUAL_WEBGPU_KERNELS } from './residual';
 import { sgdMomentumWebGpu } from './sgd';
 
 export const WEBGPU_KERNELS: readonly tf.KernelConfig[] = [
   batchNormTrainWebGpu,
   batchNormTrainGradWebGpu,
+  batchNormRunningUpdateWebGpu,
   convWebGpu,
   convBackpropInputWebGpu,
   convBackpropFilterWebGpu,
   sgdMomentumWebGpu,
+  ...RESIDUAL_WEBGPU_KERNELS,
 ];
 
 /** Registers them for 'webgpu' (and their gradients). Idempotent. */
