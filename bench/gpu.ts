@@ -1,6 +1,6 @@
 /**
  * The `gpu` suite: training images/s on the GPU at hand, ours on `webgpu` (Dawn on the GPU's
- * Vulkan, Metal or D3D12 driver) beside PyTorch on CUDA, for the training suite's tiny AnyNet and
+ * Vulkan, Metal or D3D12 driver; with our kernels, and with tfjs's own) beside PyTorch on CUDA, for the training suite's tiny AnyNet and
  * RegNetX and a CIFAR-size RegNetX of ~220 MFLOPs at batch 128, where per-step overheads no
  * longer hide the GPU's arithmetic. Only a hardware adapter is measured (a software one emulates
  * the GPU on the CPU: the training suite lists it); without a GPU every row says why it is empty.
@@ -74,11 +74,16 @@ async function run(): Promise<Figure[]> {
     const flops = complexity(expandModel(m.spec)).flops;
     const title = `${m.title}, batch ${plan.batch} (${(flops / 1e6).toFixed(1)} MFLOPs)`;
     const ours = await measureWebGpu(m, plan, hardwareOnly);
+    // The same backend with tfjs's own kernels and ops: what our programs (fewer dispatches) change.
+    const stock = await measureWebGpu(m, plan, hardwareOnly, 'off');
     const peer = cuda === undefined ? undefined : await measureTorchCuda(cuda, expandModel(m.spec), plan);
-    for (const row of [ours, peer]) {
+    for (const row of [ours, stock, peer]) {
       if (row === undefined) figures.push({ name: `${title}: PyTorch CUDA: not measured`, value: NaN, unit: 'images/s', note: why });
       else if (row.imagesPerSecond === undefined) figures.push({ name: `${title}: ${row.label}: not measured`, value: NaN, unit: 'images/s', note: row.note });
       else figures.push({ name: `${title}: ${row.label}`, value: row.imagesPerSecond, unit: 'images/s', note: row.note });
+    }
+    if (ours.imagesPerSecond !== undefined && stock.imagesPerSecond !== undefined) {
+      figures.push({ name: `${title}: webgpu, our kernels / tfjs’s`, value: ours.imagesPerSecond / stock.imagesPerSecond, unit: '×', note: 'the notes give each one’s dispatches a step' });
     }
     if (ours.imagesPerSecond !== undefined && peer?.imagesPerSecond !== undefined) {
       figures.push({ name: `${title}: webgpu / PyTorch CUDA`, value: ours.imagesPerSecond / peer.imagesPerSecond, unit: '×', note: 'goal on the largest model: ≥ 0.5×' });

@@ -12,7 +12,7 @@ import type { ModelSpec } from '../src/core/model';
 import { expandModel } from '../src/core/modelSpec';
 import { median } from '../src/core/analysis/statistics';
 import { Rng } from '../src/core/sampling/rng';
-import { BackendUnavailableError, initBackend } from '../src/train/backend';
+import { BackendUnavailableError, initBackend, tf } from '../src/train/backend';
 import { buildModel } from '../src/train/model';
 import { Trainer } from '../src/train/trainer';
 import { serveChild } from './measure';
@@ -28,16 +28,34 @@ interface WebGpuJob extends StepPlan {
   seed: number;
   /** Measure nothing on a software adapter (a model too large to train on an emulated GPU). */
   hardwareOnly?: boolean;
+  /** DSLAB_WEBGPU_KERNELS for the child: 'off' measures tfjs's own kernels and ops. */
+  webgpuKernels?: 'off';
 }
 
 type WebGpuResult =
-  | { ok: true; detail: string; software: boolean; batch: number; stepMs: number[]; params: number }
+  | { ok: true; detail: string; software: boolean; batch: number; stepMs: number[]; params: number; dispatchesPerStep: number }
   | { ok: false; unavailable: string };
 
 const CHILD_TIMEOUT_MS = 180_000;
 
+/**
+ * Counts the compute dispatches of the active webgpu backend (one per program tfjs runs): on a GPU a
+ * small model's step costs about its dispatches, whatever their arithmetic.
+ */
+function countDispatches(): { reset(): void; count(): number } {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown };
+  const run = backend.runWebGPUProgram.bind(backend);
+  let n = 0;
+  backend.runWebGPUProgram = (...args: unknown[]) => {
+    n++;
+    return run(...args);
+  };
+  return { reset: () => (n = 0), count: () => n };
+}
+
 /** In the child: trains warm-up + measured steps on webgpu; a software adapter switches to SOFTWARE_PLAN. */
 async function runChild(job: WebGpuJob): Promise<WebGpuResult> {
+  if (job.webgpuKernels !== undefined) process.env.DSLAB_WEBGPU_KERNELS = job.webgpuKernels;
   let choice;
   try {
     choice = await initBackend('webgpu');
@@ -60,16 +78,19 @@ async function runChild(job: WebGpuJob): Promise<WebGpuResult> {
   const data = [batch(), batch()];
   const shape = { height: spec.resolution, width: spec.resolution, channels: spec.channels };
   const stepMs: number[] = [];
+  const dispatches = countDispatches();
   for (let i = 0; i < plan.warmup + plan.steps; i++) {
+    if (i === plan.warmup) dispatches.reset();
     const t = performance.now();
     // trainer.step reads the loss back, so each step's time includes the GPU's work.
     await trainer.step(data[i % 2], shape, 0.1);
     if (i >= plan.warmup) stepMs.push(performance.now() - t);
   }
+  const dispatchesPerStep = dispatches.count() / plan.steps;
   const params = model.trainableParamCount();
   trainer.dispose();
   model.dispose();
-  return { ok: true, detail: choice.detail, software, batch: plan.batch, stepMs, params };
+  return { ok: true, detail: choice.detail, software, batch: plan.batch, stepMs, params, dispatchesPerStep };
 }
 
 function runInChild(job: WebGpuJob): Promise<WebGpuResult> {
@@ -88,20 +109,21 @@ function runInChild(job: WebGpuJob): Promise<WebGpuResult> {
 }
 
 /** The suite's webgpu row for one model: images/s, or why webgpu could not run (then no value). */
-export async function measureWebGpu(m: BenchModel, plan: StepPlan = GPU_PLAN, hardwareOnly = false): Promise<Throughput> {
-  const r = await runInChild({ model: m.spec, seed: 1, hardwareOnly, ...plan });
-  if (!r.ok) return { config: 'webgpu', engine: 'ours', singleCore: false, gpu: true, label: 'webgpu', note: `skipped: ${r.unavailable}` };
+export async function measureWebGpu(m: BenchModel, plan: StepPlan = GPU_PLAN, hardwareOnly = false, webgpuKernels?: 'off'): Promise<Throughput> {
+  const r = await runInChild({ model: m.spec, seed: 1, hardwareOnly, webgpuKernels, ...plan });
+  const config = webgpuKernels === 'off' ? 'webgpu, tfjs’s kernels' : 'webgpu';
+  if (!r.ok) return { config, engine: 'ours', singleCore: false, gpu: true, label: config, note: `skipped: ${r.unavailable}` };
   const ms = median(r.stepMs);
   const why = r.software ? 'software adapter: the CPU emulates the GPU (correctness, not speed); ' : '';
   return {
-    config: 'webgpu',
+    config,
     engine: 'ours',
     imagesPerSecond: (r.batch * 1000) / ms,
     singleCore: false,
     // Not in the CPU ratios: a GPU, or a CPU pretending to be one.
     gpu: true,
     label: `${r.detail}, 1 worker`,
-    note: `${why}batch ${r.batch}, median of ${r.stepMs.length} steps; step ${ms >= 100 ? Math.round(ms) : ms.toPrecision(3)} ms; ${r.params.toLocaleString('en-US')} params`,
+    note: `${why}batch ${r.batch}, median of ${r.stepMs.length} steps; step ${ms >= 100 ? Math.round(ms) : ms.toPrecision(3)} ms; ${Math.round(r.dispatchesPerStep).toLocaleString('en-US')} dispatches a step; ${r.params.toLocaleString('en-US')} params`,
   };
 }
 

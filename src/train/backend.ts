@@ -262,10 +262,16 @@ async function tryWebGpu(options: BackendOptions, named: boolean): Promise<Attem
   } catch (e) {
     return { ok: false, why: oneLine(e) };
   }
-  registerWebGpuKernels();
+  let ours: boolean;
+  try {
+    ours = registerWebGpuKernels();
+  } catch (e) {
+    return { ok: false, why: oneLine(e) };
+  }
   const failure = await startQuietly('webgpu');
   if (failure !== undefined) return { ok: false, why: `${device.detail} failed to start: ${failure}` };
-  return { ok: true, detail: device.detail, adapter: device.adapter };
+  // Records say which kernels trained a model, as for wasm.
+  return { ok: true, detail: `${device.detail}, ${ours ? 'our kernels' : 'tfjs’s kernels (DSLAB_WEBGPU_KERNELS=off)'}`, adapter: device.adapter };
 }
 
 /** The folder of tfjs-backend-wasm's `.wasm` binaries in our node_modules. */

@@ -152,7 +152,14 @@ describe('webgpu on Mesa lavapipe (fresh processes)', { skip: skipWebGpu }, () =
     assert.equal(choice.adapter?.vendor, 'mesa');
     assert.equal(choice.adapter?.software, true);
     assert.match(String(choice.adapter?.description), /^llvmpipe: Mesa \d+/);
-    assert.equal(choice.detail, `webgpu (software adapter: ${adapterName(choice.adapter as never)})`);
+    assert.equal(choice.detail, `webgpu (software adapter: ${adapterName(choice.adapter as never)}), our kernels`);
+  });
+
+  test('DSLAB_WEBGPU_KERNELS=off leaves tfjs’s own kernels, and says so; another value is refused', () => {
+    const off = initInChild('webgpu', LAVAPIPE, { DSLAB_WEBGPU_KERNELS: 'off' });
+    assert.equal(off.choice?.detail, `webgpu (software adapter: ${adapterName(off.choice?.adapter as never)}), tfjs’s kernels (DSLAB_WEBGPU_KERNELS=off)`, off.error);
+    const bad = initInChild('webgpu', LAVAPIPE, { DSLAB_WEBGPU_KERNELS: 'maybe' });
+    assert.match(String(bad.error), /DSLAB_WEBGPU_KERNELS=maybe: expected on or off/);
   });
 
   test("'auto' passes a software adapter by, saying how to use it", () => {

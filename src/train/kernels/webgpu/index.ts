@@ -24,14 +24,28 @@ export const WEBGPU_KERNELS: readonly tf.KernelConfig[] = [
   ...RESIDUAL_WEBGPU_KERNELS,
 ];
 
-/** Registers them for 'webgpu' (and their gradients). Idempotent. */
-export function registerWebGpuKernels(): void {
+/** Whether DSLAB_WEBGPU_KERNELS leaves our kernels on (the default); 'off' leaves tfjs's own kernels and ops. */
+export function webgpuKernelsWanted(setting: string | undefined = process.env.DSLAB_WEBGPU_KERNELS): boolean {
+  if (setting === undefined || setting === '' || setting === 'on') return true;
+  if (setting === 'off') return false;
+  throw new Error(`DSLAB_WEBGPU_KERNELS=${setting}: expected on or off`);
+}
+
+/** Registers them for 'webgpu' (and their gradients), or takes them away under DSLAB_WEBGPU_KERNELS=off; true when they are on. Idempotent. */
+export function registerWebGpuKernels(): boolean {
+  const on = webgpuKernelsWanted();
   for (const config of WEBGPU_KERNELS) {
-    if (tf.getKernel(config.kernelName, 'webgpu')?.kernelFunc === config.kernelFunc) continue;
-    if (tf.getKernel(config.kernelName, 'webgpu') !== undefined) tf.unregisterKernel(config.kernelName, 'webgpu');
+    const current = tf.getKernel(config.kernelName, 'webgpu');
+    if (current?.kernelFunc === config.kernelFunc) {
+      if (!on) tf.unregisterKernel(config.kernelName, 'webgpu');
+      continue;
+    }
+    if (!on) continue;
+    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'webgpu');
     tf.registerKernel(config);
   }
-  for (const gradient of [...FUSED_GRADIENTS, convGradient]) tf.registerGradient(gradient);
+  if (on) for (const gradient of [...FUSED_GRADIENTS, convGradient]) tf.registerGradient(gradient);
+  return on;
 }
 
 /** True when the active backend is webgpu with our kernels registered. */
