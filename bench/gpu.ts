@@ -8,7 +8,8 @@
  *   npm run bench -- gpu [--json]
  *
  * DSLAB_BENCH_GPU_MODELS=KEY,… measures only those models; DSLAB_BENCH_GPU_SOFTWARE=1 measures on
- * a software adapter too (a few steps at batch 16: to see that the path works, not how fast).
+ * a software adapter too (a few steps at batch 4: to see that the path works and count its
+ * dispatches, not how fast).
  *
  * bench/device-gpu.sh runs it on a machine lent with an NVIDIA GPU and no npm (see its header).
  */
@@ -43,6 +44,8 @@ export const GPU_MODELS: readonly BenchModel[] = [TINY_ANYNET, CIFAR_REGNETX, CI
 
 /** Warm-up and measured steps on a GPU (a step takes milliseconds there). */
 const GPU_STEPS = { warmup: 5, steps: 20 };
+/** On a software adapter (DSLAB_BENCH_GPU_SOFTWARE=1): enough to see the path work and count its dispatches, which do not depend on the batch. */
+const SOFTWARE_GPU_PLAN: StepPlan = { batch: 4, warmup: 1, steps: 2 };
 
 /** What nvidia-smi says of the GPUs, one line each, or undefined without one. */
 function nvidiaGpus(): string | undefined {
@@ -73,9 +76,9 @@ async function run(): Promise<Figure[]> {
     const plan: StepPlan = { batch: m.batch ?? 64, ...GPU_STEPS };
     const flops = complexity(expandModel(m.spec)).flops;
     const title = `${m.title}, batch ${plan.batch} (${(flops / 1e6).toFixed(1)} MFLOPs)`;
-    const ours = await measureWebGpu(m, plan, hardwareOnly);
+    const ours = await measureWebGpu(m, { plan, softwarePlan: SOFTWARE_GPU_PLAN, hardwareOnly });
     // The same backend with tfjs's own kernels and ops: what our programs (fewer dispatches) change.
-    const stock = await measureWebGpu(m, plan, hardwareOnly, 'off');
+    const stock = await measureWebGpu(m, { plan, softwarePlan: SOFTWARE_GPU_PLAN, hardwareOnly, webgpuKernels: 'off' });
     const peer = cuda === undefined ? undefined : await measureTorchCuda(cuda, expandModel(m.spec), plan);
     for (const row of [ours, stock, peer]) {
       if (row === undefined) figures.push({ name: `${title}: PyTorch CUDA: not measured`, value: NaN, unit: 'images/s', note: why });

@@ -28,6 +28,8 @@ interface WebGpuJob extends StepPlan {
   seed: number;
   /** Measure nothing on a software adapter (a model too large to train on an emulated GPU). */
   hardwareOnly?: boolean;
+  /** The plan on a software adapter (default SOFTWARE_PLAN). */
+  softwarePlan?: StepPlan;
   /** DSLAB_WEBGPU_KERNELS for the child: 'off' measures tfjs's own kernels and ops. */
   webgpuKernels?: 'off';
 }
@@ -36,7 +38,7 @@ type WebGpuResult =
   | { ok: true; detail: string; software: boolean; batch: number; stepMs: number[]; params: number; dispatchesPerStep: number }
   | { ok: false; unavailable: string };
 
-const CHILD_TIMEOUT_MS = 180_000;
+const CHILD_TIMEOUT_MS = 300_000;
 
 /**
  * Counts the compute dispatches of the active webgpu backend (one per program tfjs runs): on a GPU a
@@ -65,7 +67,7 @@ async function runChild(job: WebGpuJob): Promise<WebGpuResult> {
   }
   const software = choice.adapter?.software === true;
   if (software && job.hardwareOnly) return { ok: false, unavailable: `only a software adapter (${choice.detail})` };
-  const plan = software ? SOFTWARE_PLAN : job;
+  const plan = software ? (job.softwarePlan ?? SOFTWARE_PLAN) : job;
   const spec = expandModel(job.model);
   const model = buildModel(spec, job.seed);
   const trainer = new Trainer(model, { optimizer: { momentum: 0.9, nesterov: true, weightDecay: 5e-4, bnWeightDecay: 5e-4 }, labelSmoothing: 0 });
@@ -108,9 +110,22 @@ function runInChild(job: WebGpuJob): Promise<WebGpuResult> {
   });
 }
 
+/** How one model is measured on webgpu. */
+export interface WebGpuOptions {
+  /** On a GPU (default GPU_PLAN). */
+  plan?: StepPlan;
+  /** On a software adapter (default SOFTWARE_PLAN). */
+  softwarePlan?: StepPlan;
+  /** Measure nothing on a software adapter. */
+  hardwareOnly?: boolean;
+  /** 'off': tfjs's own kernels and ops (DSLAB_WEBGPU_KERNELS=off) instead of ours. */
+  webgpuKernels?: 'off';
+}
+
 /** The suite's webgpu row for one model: images/s, or why webgpu could not run (then no value). */
-export async function measureWebGpu(m: BenchModel, plan: StepPlan = GPU_PLAN, hardwareOnly = false, webgpuKernels?: 'off'): Promise<Throughput> {
-  const r = await runInChild({ model: m.spec, seed: 1, hardwareOnly, webgpuKernels, ...plan });
+export async function measureWebGpu(m: BenchModel, options: WebGpuOptions = {}): Promise<Throughput> {
+  const { plan = GPU_PLAN, softwarePlan, hardwareOnly = false, webgpuKernels } = options;
+  const r = await runInChild({ model: m.spec, seed: 1, hardwareOnly, softwarePlan, webgpuKernels, ...plan });
   const config = webgpuKernels === 'off' ? 'webgpu, tfjs’s kernels' : 'webgpu';
   if (!r.ok) return { config, engine: 'ours', singleCore: false, gpu: true, label: config, note: `skipped: ${r.unavailable}` };
   const ms = median(r.stepMs);

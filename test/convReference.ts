@@ -1,6 +1,7 @@
 // The float64 reference of the grouped conv and the seeded shapes its kernels are checked on
 // (wasm's SIMD kernels and webgpu's programs).
 import { Rng } from '../src/core/sampling/rng';
+import { randomValues } from './numeric';
 import { convShape, type ConvShape } from '../src/train/kernels/simd/conv';
 
 /**
@@ -109,4 +110,16 @@ export function randomConvCases(seed: number, count: number): ConvCase[] {
     cases.push({ s, label: `x [${n}, ${h}, ${w}, ${cIn}] k${k} s${stride} G${groups} cOut ${cOut}` });
   }
   return cases;
+}
+
+/** A case's seeded inputs, their shapes and the reference results. */
+export function convCaseData(s: ConvShape) {
+  const rng = new Rng(s.n * 1000 + s.h * 31 + s.cIn * 7 + s.cOut);
+  const xShape = [s.n, s.h, s.w, s.cIn];
+  const wShape = [s.k, s.k, s.cIn / s.groups, s.cOut];
+  const yShape = [s.n, s.oh, s.ow, s.cOut];
+  const x = randomValues(rng, s.n * s.h * s.w * s.cIn);
+  const w = randomValues(rng, s.k * s.k * (s.cIn / s.groups) * s.cOut);
+  const dy = randomValues(rng, s.n * s.oh * s.ow * s.cOut);
+  return { xShape, wShape, yShape, x, w, dy, ref: convReference(s, x, w, dy), attrs: { stride: s.stride, groups: s.groups } };
 }

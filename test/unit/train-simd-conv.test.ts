@@ -8,7 +8,7 @@ import { initBackend, tf } from '../../src/train/backend';
 import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convKernelsActive } from '../../src/train/kernels/simd/conv';
 import { relaxedSimdAvailable, simdKernels, type SimdBackend } from '../../src/train/kernels/simd/module';
 import { groupedConv2d } from '../../src/train/ops/conv';
-import { convReference, randomConvCases } from '../convReference';
+import { convCaseData, randomConvCases } from '../convReference';
 import { randomValues } from '../numeric';
 
 before(async () => {
@@ -55,15 +55,7 @@ describe('native grouped conv on wasm (float64 reference)', () => {
 
   for (const { s, label } of randomConvCases(6101, REFERENCE_CASES)) {
     test(label, () => {
-      const rng = new Rng(s.n * 1000 + s.h * 31 + s.cIn * 7 + s.cOut);
-      const xShape = [s.n, s.h, s.w, s.cIn];
-      const wShape = [s.k, s.k, s.cIn / s.groups, s.cOut];
-      const yShape = [s.n, s.oh, s.ow, s.cOut];
-      const x = randomValues(rng, s.n * s.h * s.w * s.cIn);
-      const w = randomValues(rng, s.k * s.k * (s.cIn / s.groups) * s.cOut);
-      const dy = randomValues(rng, s.n * s.oh * s.ow * s.cOut);
-      const ref = convReference(s, x, w, dy);
-      const attrs = { stride: s.stride, groups: s.groups };
+      const { xShape, wShape, yShape, x, w, dy, ref, attrs } = convCaseData(s);
       const y = runWasm(CONV, { x: { shape: xShape, values: x }, filter: { shape: wShape, values: w } }, attrs);
       const dx = runWasm(CONV_BACKPROP_INPUT, { dy: { shape: yShape, values: dy }, filter: { shape: wShape, values: w } }, { ...attrs, inputShape: xShape });
       const dw = runWasm(CONV_BACKPROP_FILTER, { x: { shape: xShape, values: x }, dy: { shape: yShape, values: dy } }, { ...attrs, filterShape: wShape });

@@ -11,7 +11,7 @@ import { SGD_MOMENTUM } from '../../src/train/kernels/simd/sgd';
 import { BATCH_NORM_RUNNING_UPDATE } from '../../src/train/kernels/webgpu/batchNorm';
 import { batchNormTrain, groupedConv2d } from '../../src/train/ops';
 import { assertDxClose, batchNormCases, batchNormInputs, BN_EPS, referenceBackward, referenceForward } from '../batchNormReference';
-import { convReference, randomConvCases } from '../convReference';
+import { convCaseData, randomConvCases } from '../convReference';
 import { assertClose, randomValues } from '../numeric';
 import { requireWebGpu, skipWebGpu } from '../webgpuEnv';
 
@@ -45,15 +45,7 @@ describe('our webgpu kernels against float64 references', { skip: skipWebGpu }, 
   describe('grouped conv: forward, input gradient, filter gradient', () => {
     for (const { s, label } of randomConvCases(6101, 51)) {
       test(label, async () => {
-        const rng = new Rng(s.n * 1000 + s.h * 31 + s.cIn * 7 + s.cOut);
-        const xShape = [s.n, s.h, s.w, s.cIn];
-        const wShape = [s.k, s.k, s.cIn / s.groups, s.cOut];
-        const yShape = [s.n, s.oh, s.ow, s.cOut];
-        const x = randomValues(rng, s.n * s.h * s.w * s.cIn);
-        const w = randomValues(rng, s.k * s.k * (s.cIn / s.groups) * s.cOut);
-        const dy = randomValues(rng, s.n * s.oh * s.ow * s.cOut);
-        const ref = convReference(s, x, w, dy);
-        const attrs = { stride: s.stride, groups: s.groups };
+        const { xShape, wShape, yShape, x, w, dy, ref, attrs } = convCaseData(s);
         const [y] = await runWebGpu(CONV, { x: { shape: xShape, values: x }, filter: { shape: wShape, values: w } }, attrs);
         const [dx] = await runWebGpu(CONV_BACKPROP_INPUT, { dy: { shape: yShape, values: dy }, filter: { shape: wShape, values: w } }, { ...attrs, inputShape: xShape });
         const [dw] = await runWebGpu(CONV_BACKPROP_FILTER, { x: { shape: xShape, values: x }, dy: { shape: yShape, values: dy } }, { ...attrs, filterShape: wShape });

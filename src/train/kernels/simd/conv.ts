@@ -62,7 +62,8 @@ export function convShape(name: string, xShape: number[], filterShape: number[],
   return { n, h, w, cIn, oh, ow, cOut, k, stride, pad: Math.floor((k - 1) / 2), groups };
 }
 
-function checkFloat(name: string, ...ts: TensorInfo[]): void {
+/** Throws unless every tensor is float32. */
+export function checkFloat(name: string, ...ts: TensorInfo[]): void {
   for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name}: expected float32 tensors, got ${t.dtype}`);
 }
 
@@ -97,7 +98,7 @@ function conv(args: KernelArgs): TensorInfo {
  * The geometry of gradient kernel `name` on inputs `a` and `b` (one of them dy), from the forward
  * conv's x and filter shapes, checked against dy.
  */
-function gradientShape(name: string, args: KernelArgs, a: TensorInfo, b: TensorInfo, dy: TensorInfo, xShape: number[], filterShape: number[]): ConvShape {
+export function gradientShape(name: string, args: KernelArgs, a: TensorInfo, b: TensorInfo, dy: TensorInfo, xShape: number[], filterShape: number[]): ConvShape {
   checkFloat(name, a, b);
   const { stride, groups } = args.attrs as unknown as ConvAttrs;
   const s = convShape(name, xShape, filterShape, stride, groups);

@@ -114,6 +114,31 @@ fn total(s : i32, ch : i32) -> f32 {
   return t;
 }`;
 
+/**
+ * A program of one invocation per channel `ch` < c: `body` (WGSL) writes result[ch] (and, for a
+ * [k, c] output, result[j·c + ch]); the partial sums' total(s, ch) is there when `partials` is an
+ * input. `fields` follow c.
+ */
+function perChannel(backend: tf.KernelBackend, key: string, c: number, inputs: [string, TensorInfo][], fields: UniformField[], body: string, rows = 1): TensorInfo {
+  const names = inputs.map(([name]) => name);
+  return run(
+    backend,
+    {
+      key,
+      inputs: names,
+      outputShape: rows === 1 ? [c] : [rows, c],
+      threads: c,
+      fields: [['c', 'i32', c], ...fields],
+      code: `${names.includes('partials') ? TOTAL_WGSL : ''}
+fn main(ch : i32) {
+  if (ch >= uniforms.c) { return; }
+  ${body}
+}`,
+    },
+    inputs.map(([, t]) => t),
+  );
+}
+
 /** The activation's WGSL: y from z. */
 function activationCode(act: Activation): string {
   if (act === 'relu') return 'max(z, 0.0)';
@@ -141,42 +166,18 @@ function batchNormTrain(args: KernelArgs): TensorInfo[] {
     [x],
   );
   const fields: UniformField[] = [
-    ['c', 'i32', c],
     ['blocks', 'i32', layout.blocks],
     ['inverseCount', 'f32', 1 / m],
   ];
-  const mean = run(
+  // μ = o + E[d], σ² = E[d²] − E[d]² for d = x − o, o the channel's first value.
+  const mean = perChannel(args.backend, 'dslab_bn_mean', c, [['partials', partials], ['x', x]], fields, 'result[ch] = x[ch] + total(0, ch) * uniforms.inverseCount;');
+  const variance = perChannel(
     args.backend,
-    {
-      key: 'dslab_bn_mean',
-      inputs: ['partials', 'x'],
-      outputShape: [c],
-      threads: c,
-      fields,
-      code: `${TOTAL_WGSL}
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  result[index] = x[index] + total(0, index) * uniforms.inverseCount;
-}`,
-    },
-    [partials, x],
-  );
-  const variance = run(
-    args.backend,
-    {
-      key: 'dslab_bn_variance',
-      inputs: ['partials'],
-      outputShape: [c],
-      threads: c,
-      fields,
-      code: `${TOTAL_WGSL}
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  let shift = total(0, index) * uniforms.inverseCount;
-  result[index] = max(total(1, index) * uniforms.inverseCount - shift * shift, 0.0);
-}`,
-    },
-    [partials],
+    'dslab_bn_variance',
+    c,
+    [['partials', partials]],
+    fields,
+    'let shift = total(0, ch) * uniforms.inverseCount;\n  result[ch] = max(total(1, ch) * uniforms.inverseCount - shift * shift, 0.0);',
   );
   release(args.backend, partials);
   const y = run(
@@ -228,25 +229,10 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
   const backend = args.backend;
   const layout = partialLayout(m, c);
   // Under swish, γ/√(σ² + ε) per channel: the forward pass's scale of z, to recompute z with.
-  const zScale = activation !== 'swish' ? undefined : run(
-    backend,
-    {
-      key: 'dslab_bn_zscale',
-      inputs: ['gamma', 'variance'],
-      outputShape: [c],
-      threads: c,
-      fields: [
-        ['c', 'i32', c],
-        ['epsilon', 'f32', epsilon],
-      ],
-      code: `
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  result[index] = gamma[index] / sqrt(variance[index] + uniforms.epsilon);
-}`,
-    },
-    [gamma, variance],
-  );
+  const zScale =
+    activation !== 'swish'
+      ? undefined
+      : perChannel(backend, 'dslab_bn_zscale', c, [['gamma', gamma], ['variance', variance]], [['epsilon', 'f32', epsilon]], 'result[ch] = gamma[ch] / sqrt(variance[ch] + uniforms.epsilon);');
   const at = gradientAtZ(activation);
   const extra: Record<string, TensorInfo | undefined> = { y, zScale, beta };
   const extraInputs = at.inputs.map((name) => extra[name] as TensorInfo);
@@ -264,63 +250,25 @@ fn main(index : i32) {
     [dy, x, mean, ...extraInputs],
   );
   const sums: UniformField[] = [
-    ['c', 'i32', c],
     ['blocks', 'i32', layout.blocks],
     ['epsilon', 'f32', epsilon],
     ['inverseCount', 'f32', 1 / m],
   ];
-  const dBeta = run(
-    backend,
-    {
-      key: 'dslab_bn_dbeta',
-      inputs: ['partials'],
-      outputShape: [c],
-      threads: c,
-      fields: sums,
-      code: `${TOTAL_WGSL}
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  result[index] = total(0, index);
-}`,
-    },
-    [partials],
-  );
-  const dGamma = run(
-    backend,
-    {
-      key: 'dslab_bn_dgamma',
-      inputs: ['partials', 'variance'],
-      outputShape: [c],
-      threads: c,
-      fields: sums,
-      code: `${TOTAL_WGSL}
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  result[index] = total(1, index) / sqrt(variance[index] + uniforms.epsilon);
-}`,
-    },
-    [partials, variance],
-  );
+  const dBeta = perChannel(backend, 'dslab_bn_dbeta', c, [['partials', partials]], sums, 'result[ch] = total(0, ch);');
+  const dGamma = perChannel(backend, 'dslab_bn_dgamma', c, [['partials', partials], ['variance', variance]], sums, 'result[ch] = total(1, ch) / sqrt(variance[ch] + uniforms.epsilon);');
   // dx = p·g + q·(x − μ) + r per channel: p = γs, q = −γs³·Σg(x − μ)/M, r = −γs·Σg/M, s = 1/√(σ² + ε).
-  const coefficients = run(
+  const coefficients = perChannel(
     backend,
-    {
-      key: 'dslab_bn_grad_coefficients',
-      inputs: ['partials', 'gamma', 'variance'],
-      outputShape: [3, c],
-      threads: c,
-      fields: sums,
-      code: `${TOTAL_WGSL}
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  let s = 1.0 / sqrt(variance[index] + uniforms.epsilon);
-  let p = gamma[index] * s;
-  result[index] = p;
-  result[uniforms.c + index] = -p * s * s * total(1, index) * uniforms.inverseCount;
-  result[2 * uniforms.c + index] = -p * total(0, index) * uniforms.inverseCount;
-}`,
-    },
-    [partials, gamma, variance],
+    'dslab_bn_grad_coefficients',
+    c,
+    [['partials', partials], ['gamma', gamma], ['variance', variance]],
+    sums,
+    `let s = 1.0 / sqrt(variance[ch] + uniforms.epsilon);
+  let p = gamma[ch] * s;
+  result[ch] = p;
+  result[uniforms.c + ch] = -p * s * s * total(1, ch) * uniforms.inverseCount;
+  result[2 * uniforms.c + ch] = -p * total(0, ch) * uniforms.inverseCount;`,
+    3,
   );
   release(backend, partials);
   const dx = run(
@@ -368,25 +316,13 @@ function runningUpdate(args: KernelArgs): TensorInfo[] {
     if (t.dtype !== 'float32' || t.shape.join() !== mean.shape.join()) throw new Error(`${BATCH_NORM_RUNNING_UPDATE}: expected four float32 vectors of ${c} values`);
   }
   const update = (running: TensorInfo, batch: TensorInfo, scale: number): TensorInfo =>
-    run(
+    perChannel(
       args.backend,
-      {
-        key: 'dslab_bn_running_update',
-        inputs: ['running', 'batch'],
-        outputShape: [c],
-        threads: c,
-        fields: [
-          ['c', 'i32', c],
-          ['keep', 'f32', 1 - momentum],
-          ['take', 'f32', momentum * scale],
-        ],
-        code: `
-fn main(index : i32) {
-  if (index >= uniforms.c) { return; }
-  result[index] = uniforms.keep * running[index] + uniforms.take * batch[index];
-}`,
-      },
-      [running, batch],
+      'dslab_bn_running_update',
+      c,
+      [['running', running], ['batch', batch]],
+      [['keep', 'f32', 1 - momentum], ['take', 'f32', momentum * scale]],
+      'result[ch] = uniforms.keep * running[ch] + uniforms.take * batch[ch];',
     );
   return [update(runningMean, mean, 1), update(runningVar, variance, unbias)];
 }

@@ -13,7 +13,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convShape, type ConvAttrs, type ConvShape } from '../simd/conv';
+import { checkFloat, CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convShape, gradientShape, type ConvAttrs, type ConvShape } from '../simd/conv';
 import type { KernelArgs } from '../kernelConfig';
 import { run, type UniformField } from './program';
 
@@ -21,10 +21,6 @@ type TensorInfo = tf.TensorInfo;
 
 /** Lanes of a filter-gradient workgroup. */
 const DW_LANES = 64;
-
-function checkFloat(name: string, ...ts: TensorInfo[]): void {
-  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name}: expected float32 tensors, got ${t.dtype}`);
-}
 
 /** Channels per invocation: 4 when `perGroup` channels come in fours. */
 function width(perGroup: number): 1 | 4 {
@@ -200,21 +196,10 @@ function conv(args: KernelArgs): TensorInfo {
   );
 }
 
-/** The geometry of a gradient kernel, from the forward shapes, checked against dy. */
-function gradientShape(name: string, args: KernelArgs, dy: TensorInfo, xShape: number[], filterShape: number[]): ConvShape {
-  const { stride, groups } = args.attrs as unknown as ConvAttrs;
-  const s = convShape(name, xShape, filterShape, stride, groups);
-  if (dy.shape.join() !== [s.n, s.oh, s.ow, s.cOut].join()) {
-    throw new Error(`${name}: dy [${dy.shape.join(', ')}] is not the output shape [${[s.n, s.oh, s.ow, s.cOut].join(', ')}]`);
-  }
-  return s;
-}
-
 function backpropInput(args: KernelArgs): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const { inputShape } = args.attrs as unknown as { inputShape: number[] };
-  checkFloat(CONV_BACKPROP_INPUT, dy, filter);
-  const s = gradientShape(CONV_BACKPROP_INPUT, args, dy, inputShape, filter.shape);
+  const s = gradientShape(CONV_BACKPROP_INPUT, args, dy, filter, dy, inputShape, filter.shape);
   const w = width(s.cIn / s.groups);
   return run(
     args.backend,
@@ -233,8 +218,7 @@ function backpropInput(args: KernelArgs): TensorInfo {
 function backpropFilter(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const { filterShape } = args.attrs as unknown as { filterShape: number[] };
-  checkFloat(CONV_BACKPROP_FILTER, x, dy);
-  const s = gradientShape(CONV_BACKPROP_FILTER, args, dy, x.shape, filterShape);
+  const s = gradientShape(CONV_BACKPROP_FILTER, args, x, dy, dy, x.shape, filterShape);
   const w = width(s.cOut / s.groups);
   return run(
     args.backend,
