@@ -31,7 +31,7 @@ describe('dslab sweep --backend webgpu', { skip: skipWebGpu }, () => {
     await requireWebGpu();
     const gpu = sweep('webgpu');
     assert.deepEqual([gpu.summary.total, gpu.summary.done, gpu.summary.workers, gpu.summary.backend?.name], [2, 2, 1, 'webgpu']);
-    assert.match(gpu.stderr, /^Training on webgpu \(.+\) with 1 worker$/m);
+    assert.match(gpu.stderr, /^Training on webgpu \(.+\), our kernels with 1 worker$/m);
     for (const t of gpu.records) {
       assert.equal(t.status, 'ok');
       assert.equal(t.backend?.name, 'webgpu');
