@@ -7,7 +7,9 @@
  * `fn main(index : i32)`, called with the invocation's global index.
  *
  * tfjs-backend-webgpu is an optional package loaded at run time, so this module only describes
- * programs; the backend object that runs them comes with each kernel call.
+ * programs; the backend object that runs them comes with each kernel call. `runWebGPUProgram` and
+ * the program's fields are that package's own interface for its kernels, not a public API: the
+ * package is pinned at our tfjs-core version, and the tests run every program.
  *
  * Pipelines are cached by `key` (with the inputs' ranks and names): whatever the WGSL text depends
  * on goes into the key; shapes and sizes go into uniforms. Dawn builds each pipeline's layout from
