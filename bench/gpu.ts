@@ -44,7 +44,7 @@ export const GPU_MODELS: readonly BenchModel[] = [TINY_ANYNET, CIFAR_REGNETX, CI
 
 /** Warm-up and measured steps on a GPU (a step takes milliseconds there). */
 const GPU_STEPS = { warmup: 5, steps: 20 };
-/** On a software adapter (DSLAB_BENCH_GPU_SOFTWARE=1): enough to see the path work and count its dispatches, which do not depend on the batch. */
+/** On a software adapter (DSLAB_BENCH_GPU_SOFTWARE=1): enough to see the path work and count its dispatches. */
 const SOFTWARE_GPU_PLAN: StepPlan = { batch: 4, warmup: 1, steps: 2 };
 
 /** What nvidia-smi says of the GPUs, one line each, or undefined without one. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/sampling/rng';
 import { tf } from '../../src/train/backend';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../src/train/kernels/simd/batchNorm';
-import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT } from '../../src/train/kernels/simd/conv';
+import { CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convShape } from '../../src/train/kernels/simd/conv';
 import { ADD_RELU, RELU_GRAD } from '../../src/train/kernels/simd/addRelu';
 import { ADD_SWISH, ADD_SWISH_GRAD } from '../../src/train/kernels/simd/addSwish';
 import { SGD_MOMENTUM } from '../../src/train/kernels/simd/sgd';
@@ -43,7 +43,13 @@ describe('our webgpu kernels against float64 references', { skip: skipWebGpu }, 
   });
 
   describe('grouped conv: forward, input gradient, filter gradient', () => {
-    for (const { s, label } of randomConvCases(6101, 51)) {
+    // Beyond the wasm cases: filter gradients over more than one chunk of 4,096 output pixels (2 and 3 chunks, the last partial).
+    const chunked = [
+      { s: convShape('test', [5, 30, 30, 8], [3, 3, 4, 8], 1, 2), label: 'x [5, 30, 30, 8] k3 s1 G2 cOut 8: 2 chunks' },
+      { s: convShape('test', [6, 28, 28, 6], [3, 3, 2, 6], 1, 3), label: 'x [6, 28, 28, 6] k3 s1 G3 cOut 6: 2 chunks, one channel a lane' },
+      { s: convShape('test', [15, 47, 48, 4], [3, 3, 2, 4], 2, 2), label: 'x [15, 47, 48, 4] k3 s2 G2 cOut 4: 3 chunks' },
+    ];
+    for (const { s, label } of [...randomConvCases(6101, 51), ...chunked]) {
       test(label, async () => {
         const { xShape, wShape, yShape, x, w, dy, ref, attrs } = convCaseData(s);
         const [y] = await runWebGpu(CONV, { x: { shape: xShape, values: x }, filter: { shape: wShape, values: w } }, attrs);

@@ -11,7 +11,7 @@
  *
  * The moments are summed relative to the channel's first value (as the wasm kernel does): x − o
  * for a value o of the batch keeps E[d]² of the size of σ², so E[d²] − E[d]² does not cancel.
- * No dispatch binds more than six storage buffers (WebGPU's default limit is eight).
+ * No dispatch binds more than seven storage buffers (the device keeps WebGPU's default limit, eight).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 

@@ -8,19 +8,25 @@
  * Layouts and padding as simd/conv.ts (NHWC, filter [k, k, cIn/G, cOut], pycls's (k − 1)/2). Each
  * invocation of the forward and input-gradient programs computes four channels of one pixel when
  * the group's channels come in fours (one channel otherwise); the filter gradient gives each
- * (tap, input channel, four output channels) a workgroup whose lanes sum over the pixels in turn,
- * then across lanes.
+ * (tap, input channel, four output channels) a workgroup per chunk of 4,096 pixels, whose lanes
+ * sum over the pixels in turn, then across lanes.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { checkFloat, CONV, CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, convShape, gradientShape, type ConvAttrs, type ConvShape } from '../simd/conv';
 import type { KernelArgs } from '../kernelConfig';
-import { run, type UniformField } from './program';
+import { release, run, type UniformField } from './program';
 
 type TensorInfo = tf.TensorInfo;
 
 /** Lanes of a filter-gradient workgroup. */
 const DW_LANES = 64;
+/**
+ * Pixels a filter-gradient workgroup sums (64 per lane). A layer with more takes several chunks,
+ * each its own workgroups, and a second dispatch adds the chunks' sums: a large batch's early
+ * layers have few filter weights, and one workgroup each would leave most of a GPU idle.
+ */
+const DW_CHUNK = DW_LANES * 64;
 
 /** Channels per invocation: 4 when `perGroup` channels come in fours. */
 function width(perGroup: number): 1 | 4 {
@@ -126,7 +132,10 @@ fn main(index : i32) {
 }`;
 }
 
-/** dw[u, v, c, co…] = Σ over pixels of x · dy: one workgroup per (tap, input channel of the group, output channels). */
+/**
+ * dw[u, v, c, co…] = Σ over pixels of x · dy: one workgroup per (chunk of pixels, tap, input
+ * channel of the group, output channels); chunk t's sums go to result[t·weights + …].
+ */
 function filterGradientCode(w: 1 | 4): string {
   const type = w === 1 ? 'f32' : 'vec4<f32>';
   const read = w === 1 ? 'dy[dyAt]' : 'vec4<f32>(dy[dyAt], dy[dyAt + 1], dy[dyAt + 2], dy[dyAt + 3])';
@@ -138,9 +147,11 @@ fn main(index : i32) {
   let wg = workgroupIndex();
   let lane = i32(localIndex);
   let q = uniforms.cOut / ${w};
-  let valid = wg < uniforms.k * uniforms.k * uniforms.cInG * q;
+  let quads = uniforms.k * uniforms.k * uniforms.cInG * q;
+  let chunk = wg / quads;
+  let valid = chunk < uniforms.chunks;
   let co = (wg % q) * ${w};
-  let rest = wg / q;
+  let rest = (wg % quads) / q;
   let cl = rest % uniforms.cInG;
   let tap = rest / uniforms.cInG;
   let u = tap / uniforms.k;
@@ -148,8 +159,8 @@ fn main(index : i32) {
   let ci = (co / uniforms.cOutG) * uniforms.cInG + cl;
   var acc = ${type}(0.0);
   if (valid) {
-    let pixels = uniforms.n * uniforms.oh * uniforms.ow;
-    for (var pixel = lane; pixel < pixels; pixel += ${DW_LANES}) {
+    let end = min((chunk + 1) * ${DW_CHUNK}, uniforms.n * uniforms.oh * uniforms.ow);
+    for (var pixel = chunk * ${DW_CHUNK} + lane; pixel < end; pixel += ${DW_LANES}) {
       let j = pixel % uniforms.ow;
       let i = (pixel / uniforms.ow) % uniforms.oh;
       let b = pixel / (uniforms.ow * uniforms.oh);
@@ -170,7 +181,7 @@ fn main(index : i32) {
     workgroupBarrier();
   }
   if (lane == 0 && valid) {
-    let o = (tap * uniforms.cInG + cl) * uniforms.cOut + co;
+    let o = chunk * uniforms.weights + (tap * uniforms.cInG + cl) * uniforms.cOut + co;
     ${store}
   }
 }`;
@@ -220,19 +231,47 @@ function backpropFilter(args: KernelArgs): TensorInfo {
   const { filterShape } = args.attrs as unknown as { filterShape: number[] };
   const s = gradientShape(CONV_BACKPROP_FILTER, args, x, dy, dy, x.shape, filterShape);
   const w = width(s.cOut / s.groups);
-  return run(
+  const weights = s.k * s.k * (s.cIn / s.groups) * s.cOut;
+  const chunks = Math.max(1, Math.ceil((s.n * s.oh * s.ow) / DW_CHUNK));
+  const sums = run(
     args.backend,
     {
       key: `dslab_conv_filter_gradient_${w}`,
       inputs: ['x', 'dy'],
-      outputShape: filterShape,
-      workgroups: (s.k * s.k * (s.cIn / s.groups) * s.cOut) / w,
+      outputShape: chunks === 1 ? filterShape : [chunks * weights],
+      workgroups: (chunks * weights) / w,
       workgroupSize: DW_LANES,
-      fields: geometry(s),
+      fields: [...geometry(s), ['chunks', 'i32', chunks], ['weights', 'i32', weights]],
       code: filterGradientCode(w),
     },
     [x, dy],
   );
+  if (chunks === 1) return sums;
+  const dw = run(
+    args.backend,
+    {
+      key: 'dslab_conv_filter_gradient_chunks',
+      inputs: ['sums'],
+      outputShape: filterShape,
+      threads: weights,
+      fields: [
+        ['chunks', 'i32', chunks],
+        ['weights', 'i32', weights],
+      ],
+      code: `
+fn main(index : i32) {
+  if (index >= uniforms.weights) { return; }
+  var t = 0.0;
+  for (var chunk = 0; chunk < uniforms.chunks; chunk++) {
+    t += sums[chunk * uniforms.weights + index];
+  }
+  result[index] = t;
+}`,
+    },
+    [sums],
+  );
+  release(args.backend, sums);
+  return dw;
 }
 
 export const convWebGpu: tf.KernelConfig = { kernelName: CONV, backendName: 'webgpu', kernelFunc: conv as unknown as tf.KernelFunc };
