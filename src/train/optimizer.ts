@@ -10,9 +10,8 @@
  */
 import { tf } from './backend';
 import type { ModelVariable } from './blocks';
-import { activeSimdKernels } from './kernels/simd/active';
 import { SGD_MOMENTUM, type SgdMomentumAttrs } from './kernels/simd/sgd';
-import { webgpuKernelsActive } from './kernels/webgpu';
+import { ourKernelActive } from './kernels/active';
 
 export interface SgdOptions {
   momentum: number;
@@ -36,7 +35,7 @@ export class Sgd {
    */
   step(grads: tf.NamedTensorMap, lr: number): void {
     const { momentum: m, nesterov, weightDecay, bnWeightDecay } = this.options;
-    const fused = m !== 0 && (activeSimdKernels('dslab_sgd_momentum') !== undefined || webgpuKernelsActive());
+    const fused = m !== 0 && ourKernelActive(SGD_MOMENTUM, 'dslab_sgd_momentum');
     tf.tidy(() => {
       for (const { variable: p, decay } of this.variables) {
         const grad = grads[p.name];

@@ -12,7 +12,8 @@ import { initBackend, tf } from '../../src/train/backend';
 import { buildBlock, buildStem, VariableStore, BN_EPS } from '../../src/train/blocks';
 import { basicBlock, bottleneckBlock, describeStem, vanillaBlock } from '../../src/core/network';
 import { activeSimdKernels } from '../../src/train/kernels/simd/active';
-import { batchNormKernelsActive } from '../../src/train/kernels/simd/batchNorm';
+import { ourKernelActive } from '../../src/train/kernels/active';
+import { BATCH_NORM_TRAIN } from '../../src/train/kernels/simd/batchNorm';
 import { buildModel, type TrainableModel } from '../../src/train/model';
 import { crossEntropy, smoothedTargets } from '../../src/train/trainer';
 
@@ -587,7 +588,7 @@ describe('gradients of the whole network', () => {
   for (const activation of ['relu', 'swish'] as const)
   test(`match central differences of the loss for one coordinate of every variable (${backend}, float32, ${activation})`, () => {
     tf.setBackend(backend);
-    if (backend === 'wasm') assert.ok(batchNormKernelsActive() && activeSimdKernels('dslab_add_swish') !== undefined, 'the fused kernels are in use');
+    if (backend === 'wasm') assert.ok(ourKernelActive(BATCH_NORM_TRAIN, 'dslab_batchnorm_train') && activeSimdKernels('dslab_add_swish') !== undefined, 'the fused kernels are in use');
     // Every part at once: 7×7 stem + max-pool, grouped X blocks with SE, projection and identity
     // shortcuts, head conv, BN in training mode.
     const spec = expandModel({

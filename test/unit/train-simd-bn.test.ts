@@ -9,7 +9,8 @@ import { expandModel } from '../../src/core/modelSpec';
 import { Rng } from '../../src/core/sampling/rng';
 import { initBackend, tf } from '../../src/train/backend';
 import { batchNorm, VariableStore } from '../../src/train/blocks';
-import { batchNormKernelsActive, MAX_FUSED_CHANNELS } from '../../src/train/kernels/simd/batchNorm';
+import { ourKernelActive } from '../../src/train/kernels/active';
+import { BATCH_NORM_TRAIN, MAX_FUSED_CHANNELS } from '../../src/train/kernels/simd/batchNorm';
 import { KERNEL_FILES, relaxedSimdAvailable, type SimdBackend } from '../../src/train/kernels/simd/module';
 import { buildModel } from '../../src/train/model';
 import { batchNormTrain } from '../../src/train/ops';
@@ -133,7 +134,7 @@ describe('batchNormTrain on wasm (fused kernels) against the cpu backend', () =>
           return [r.y, r.mean, r.variance, ...grads];
         });
       tf.setBackend('wasm');
-      assert.ok(batchNormKernelsActive(), 'the fused kernels are in use on wasm');
+      assert.ok(ourKernelActive(BATCH_NORM_TRAIN, 'dslab_batchnorm_train'), 'the fused kernels are in use on wasm');
       const wasm = run('wasm');
       const cpu = run('cpu');
       ['y', 'mean', 'variance', 'dx', 'dγ', 'dβ'].forEach((name, i) => assertClose(wasm[i], cpu[i], 1e-4, name));

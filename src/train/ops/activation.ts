@@ -1,9 +1,8 @@
 /** The activations a model can use (core `Activation`), and the residual sum followed by one. */
 import type { Activation } from '../../core/model';
 import { tf } from '../backend';
-import { activeSimdKernels } from '../kernels/simd/active';
 import { ADD_SWISH } from '../kernels/simd/addSwish';
-import { webgpuKernelsActive } from '../kernels/webgpu';
+import { ourKernelActive } from '../kernels/active';
 import { addRelu } from './addRelu';
 
 /** swish(x) = x·σ(x) (pycls `silu`); its gradient σ(x)·(1 + x·(1 − σ(x))) comes from autodiff. */
@@ -20,8 +19,7 @@ export function activate<T extends tf.Tensor>(x: T, act: Activation): T {
  * fused kernel each way (DslabAddSwish and its gradient); elsewhere tf.add then swish.
  */
 export function addSwish<T extends tf.Tensor>(a: T, b: T): T {
-  const fused = (activeSimdKernels('dslab_add_swish') !== undefined && tf.getKernel(ADD_SWISH, 'wasm') !== undefined) || webgpuKernelsActive();
-  if (fused && a.shape.join() === b.shape.join()) {
+  if (ourKernelActive(ADD_SWISH, 'dslab_add_swish') && a.shape.join() === b.shape.join()) {
     return tf.engine().runKernel(ADD_SWISH, { a, b }) as T;
   }
   return swish(tf.add(a, b) as T);

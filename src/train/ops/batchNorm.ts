@@ -14,8 +14,8 @@
 import type { Activation } from '../../core/model';
 import { tf } from '../backend';
 import { activeSimdKernels, exclusiveAddress } from '../kernels/simd/active';
-import { BATCH_NORM_TRAIN, batchNormKernelsActive, MAX_FUSED_CHANNELS, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
-import { webgpuKernelsActive } from '../kernels/webgpu';
+import { ourKernelActive } from '../kernels/active';
+import { BATCH_NORM_TRAIN, MAX_FUSED_CHANNELS, type BatchNormTrainAttrs } from '../kernels/simd/batchNorm';
 import { BATCH_NORM_RUNNING_UPDATE, type RunningUpdateAttrs } from '../kernels/webgpu/batchNorm';
 import { activate } from './activation';
 
@@ -64,7 +64,8 @@ function batchMoments(x: tf.Tensor4D): { mean: tf.Tensor1D; variance: tf.Tensor1
  * goes through `Tile` and many more full-size passes.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, act?: Activation): BatchNormResult {
-  if ((x.shape[3] <= MAX_FUSED_CHANNELS && batchNormKernelsActive()) || webgpuKernelsActive()) {
+  // The wasm kernel keeps per-channel scratch on its stack: wider layers take the composite.
+  if (ourKernelActive(BATCH_NORM_TRAIN, 'dslab_batchnorm_train') && (tf.getBackend() !== 'wasm' || x.shape[3] <= MAX_FUSED_CHANNELS)) {
     const attrs: BatchNormTrainAttrs = { epsilon: eps, activation: act ?? 'none' };
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma, beta }, attrs as unknown as tf.NamedAttrMap) as [
       tf.Tensor4D,
@@ -170,7 +171,7 @@ export function updateRunningStats(
       return;
     }
   }
-  if (webgpuKernelsActive()) {
+  if (ourKernelActive(BATCH_NORM_RUNNING_UPDATE)) {
     // Two dispatches instead of six.
     const attrs: RunningUpdateAttrs = { momentum, unbias };
     tf.tidy(() => {

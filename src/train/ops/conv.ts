@@ -4,8 +4,8 @@
  * for stride 2 on even sizes (more at the bottom/right), which shifts every sampled position.
  */
 import { tf } from '../backend';
-import { convKernelsActive, dslabConv2d } from '../kernels/simd/conv';
-import { webgpuKernelsActive } from '../kernels/webgpu';
+import { ourKernelActive } from '../kernels/active';
+import { CONV, convKernelsActive, dslabConv2d } from '../kernels/simd/conv';
 
 /** pycls's padding for a k×k kernel. */
 export function pyclsPadding(k: number): number {
@@ -55,7 +55,7 @@ export function groupedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: numbe
   // webgpu, ours for 2+ channels per group (one dispatch each way instead of one per group);
   // tfjs's own for plain and depthwise convs.
   if (convKernelsActive()) return dslabConv2d(x, filter, stride, groups);
-  if (groups > 1 && cInG > 1 && webgpuKernelsActive()) return dslabConv2d(x, filter, stride, groups);
+  if (groups > 1 && cInG > 1 && ourKernelActive(CONV)) return dslabConv2d(x, filter, stride, groups);
   return groupedConv2dTfjs(x, filter, stride, groups);
 }
 

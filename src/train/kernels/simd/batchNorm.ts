@@ -12,7 +12,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { wasmKernelConfig, type KernelArgs } from '../kernelConfig';
-import { activeSimdKernels } from './active';
 import { float32Output, requireSimdKernels } from './module';
 
 type TensorInfo = tf.TensorInfo;
@@ -105,8 +104,3 @@ export const batchNormTrainGradient: tf.GradConfig = {
     return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
   },
 };
-
-/** True when the fused batch norm can run here: the wasm backend with our SIMD kernels loaded. */
-export function batchNormKernelsActive(): boolean {
-  return activeSimdKernels('dslab_batchnorm_train') !== undefined && tf.getKernel(BATCH_NORM_TRAIN, 'wasm') !== undefined;
-}

@@ -17,7 +17,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from '../simd/batchNorm';
 import type { KernelArgs } from '../kernelConfig';
-import { release, run, SIGMOID_WGSL, type UniformField } from './program';
+import { release, run, SWISH_WGSL, type UniformField } from './program';
 
 type TensorInfo = tf.TensorInfo;
 type Activation = BatchNormTrainAttrs['activation'];
@@ -48,9 +48,9 @@ function partialLayout(m: number, c: number): Partials {
 }
 
 /**
- * WGSL of a partial-sums pass: each workgroup sums `first(r, ch)` and `second(r, ch)` (defined by
- * `terms`, which sets `a` and `b` for row r, channel ch) over its block's rows, 16 lanes of rows,
- * then across the lanes; result[(block·2 + s)·c + ch].
+ * WGSL of a partial-sums pass: each workgroup sums the `a` and `b` that `terms` sets for row r and
+ * channel ch over its block's rows, in 16 lanes of rows, then across the lanes; the sums go to
+ * result[(block·2 + s)·c + ch], s = 0 for a and 1 for b.
  */
 function partialSumsCode(terms: string): string {
   return `
@@ -192,7 +192,7 @@ function batchNormTrain(args: KernelArgs): TensorInfo[] {
         ['c', 'i32', c],
         ['epsilon', 'f32', epsilon],
       ],
-      code: `${SIGMOID_WGSL}
+      code: `${SWISH_WGSL}
 fn main(index : i32) {
   if (index >= uniforms.count) { return; }
   let ch = index % uniforms.c;
@@ -213,11 +213,8 @@ fn main(index : i32) {
 function gradientAtZ(act: Activation): { inputs: string[]; code: string } {
   if (act === 'relu') return { inputs: ['y'], code: 'let g = select(0.0, dy[i], y[i] > 0.0);' };
   if (act === 'swish') {
-    // swish′(z) = σ(z)·(1 + z·(1 − σ(z))), z recomputed from x as the forward pass computes it.
-    return {
-      inputs: ['zScale', 'beta'],
-      code: 'let z = d * zScale[ch] + beta[ch];\n      let s = sigmoid(z);\n      let g = dy[i] * s * (1.0 + z * (1.0 - s));',
-    };
+    // z recomputed from x as the forward pass computes it.
+    return { inputs: ['zScale', 'beta'], code: 'let g = swishGrad(dy[i], d * zScale[ch] + beta[ch]);' };
   }
   return { inputs: [], code: 'let g = dy[i];' };
 }
@@ -245,7 +242,7 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
       workgroups: layout.blocks * layout.tiles,
       workgroupSize: LANES * LANES,
       fields: partialFields(m, c, layout),
-      code: `${SIGMOID_WGSL}${partialSumsCode(`let i = r * c + ch;\n      let d = x[i] - mean[ch];\n      ${at.code}\n      a = g;\n      b = g * d;`)}`,
+      code: `${SWISH_WGSL}${partialSumsCode(`let i = r * c + ch;\n      let d = x[i] - mean[ch];\n      ${at.code}\n      a = g;\n      b = g * d;`)}`,
     },
     [dy, x, mean, ...extraInputs],
   );
@@ -282,7 +279,7 @@ function batchNormTrainGrad(args: KernelArgs): TensorInfo[] {
         ['count', 'i32', m * c],
         ['c', 'i32', c],
       ],
-      code: `${SIGMOID_WGSL}
+      code: `${SWISH_WGSL}
 fn main(index : i32) {
   if (index >= uniforms.count) { return; }
   let i = index;

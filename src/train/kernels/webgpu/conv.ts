@@ -33,13 +33,13 @@ function width(perGroup: number): 1 | 4 {
   return perGroup % 4 === 0 ? 4 : 1;
 }
 
-/** WGSL for an accumulator of `w` lanes, a filter read of them, and its store. */
-function lanes(w: 1 | 4): { type: string; read: (at: string, step: string) => string; store: string } {
-  if (w === 1) return { type: 'f32', read: (at) => `W[${at}]`, store: 'result[o] = acc;' };
+/** WGSL for `w` lanes: their type, a read of `w` values of an array `step` apart, and a store of a value to result[o…]. */
+function lanes(w: 1 | 4): { type: string; read: (array: string, at: string, step: string) => string; store: (value: string) => string } {
+  if (w === 1) return { type: 'f32', read: (array, at) => `${array}[${at}]`, store: (value) => `result[o] = ${value};` };
   return {
     type: 'vec4<f32>',
-    read: (at, step) => `vec4<f32>(W[${at}], W[${at} + ${step}], W[${at} + 2 * ${step}], W[${at} + 3 * ${step}])`,
-    store: 'result[o] = acc.x;\n  result[o + 1] = acc.y;\n  result[o + 2] = acc.z;\n  result[o + 3] = acc.w;',
+    read: (array, at, step) => `vec4<f32>(${array}[${at}], ${array}[${at} + ${step}], ${array}[${at} + 2 * ${step}], ${array}[${at} + 3 * ${step}])`,
+    store: (value) => ['x', 'y', 'z', 'w'].map((lane, i) => `result[o${i ? ` + ${i}` : ''}] = ${value}.${lane};`).join('\n  '),
   };
 }
 
@@ -83,13 +83,13 @@ fn main(index : i32) {
       let xAt = ((b * uniforms.h + ii) * uniforms.w + jj) * uniforms.cIn + ci0;
       var wAt = (u * uniforms.k + v) * uniforms.cInG * uniforms.cOut + co;
       for (var c = 0; c < uniforms.cInG; c++) {
-        acc += x[xAt + c] * ${l.read('wAt', '1')};
+        acc += x[xAt + c] * ${l.read('W', 'wAt', '1')};
         wAt += uniforms.cOut;
       }
     }
   }
   let o = pixel * uniforms.cOut + co;
-  ${l.store}
+  ${l.store('acc')}
 }`;
 }
 
@@ -122,13 +122,13 @@ fn main(index : i32) {
       let dyAt = ((b * uniforms.oh + oi) * uniforms.ow + oj) * uniforms.cOut + co0;
       var wAt = ((u * uniforms.k + v) * uniforms.cInG + cl) * uniforms.cOut + co0;
       for (var c = 0; c < uniforms.cOutG; c++) {
-        acc += dy[dyAt + c] * ${l.read('wAt', 'uniforms.cOut')};
+        acc += dy[dyAt + c] * ${l.read('W', 'wAt', 'uniforms.cOut')};
         wAt += 1;
       }
     }
   }
   let o = pixel * uniforms.cIn + ci;
-  ${l.store}
+  ${l.store('acc')}
 }`;
 }
 
@@ -137,11 +137,9 @@ fn main(index : i32) {
  * channel of the group, output channels); chunk t's sums go to result[t·weights + …].
  */
 function filterGradientCode(w: 1 | 4): string {
-  const type = w === 1 ? 'f32' : 'vec4<f32>';
-  const read = w === 1 ? 'dy[dyAt]' : 'vec4<f32>(dy[dyAt], dy[dyAt + 1], dy[dyAt + 2], dy[dyAt + 3])';
-  const store = w === 1 ? 'result[o] = part[0];' : 'result[o] = part[0].x;\n    result[o + 1] = part[0].y;\n    result[o + 2] = part[0].z;\n    result[o + 3] = part[0].w;';
+  const l = lanes(w);
   return `
-var<workgroup> part : array<${type}, ${DW_LANES}>;
+var<workgroup> part : array<${l.type}, ${DW_LANES}>;
 
 fn main(index : i32) {
   let wg = workgroupIndex();
@@ -157,7 +155,7 @@ fn main(index : i32) {
   let u = tap / uniforms.k;
   let v = tap % uniforms.k;
   let ci = (co / uniforms.cOutG) * uniforms.cInG + cl;
-  var acc = ${type}(0.0);
+  var acc = ${l.type}(0.0);
   if (valid) {
     let end = min((chunk + 1) * ${DW_CHUNK}, uniforms.n * uniforms.oh * uniforms.ow);
     for (var pixel = chunk * ${DW_CHUNK} + lane; pixel < end; pixel += ${DW_LANES}) {
@@ -168,7 +166,7 @@ fn main(index : i32) {
       let jj = j * uniforms.stride - uniforms.pad + v;
       if (ii >= 0 && ii < uniforms.h && jj >= 0 && jj < uniforms.w) {
         let dyAt = pixel * uniforms.cOut + co;
-        acc += x[((b * uniforms.h + ii) * uniforms.w + jj) * uniforms.cIn + ci] * ${read};
+        acc += x[((b * uniforms.h + ii) * uniforms.w + jj) * uniforms.cIn + ci] * ${l.read('dy', 'dyAt', '1')};
       }
     }
   }
@@ -182,7 +180,7 @@ fn main(index : i32) {
   }
   if (lane == 0 && valid) {
     let o = chunk * uniforms.weights + (tap * uniforms.cInG + cl) * uniforms.cOut + co;
-    ${store}
+    ${l.store('part[0]')}
   }
 }`;
 }

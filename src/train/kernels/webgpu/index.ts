@@ -1,12 +1,13 @@
 /**
  * Our kernels on the webgpu backend: the fused batch norm (and its running statistics' update), the grouped conv with its gradients,
  * the end of a residual block and the SGD step, under the wasm kernels' names and gradients, so the ops that call them
- * (ops/batchNorm.ts, ops/conv.ts, optimizer.ts) need only know that the active backend has them.
+ * (ops/batchNorm.ts, ops/conv.ts, optimizer.ts) need only know that the active backend has them
+ * (kernels/active.ts).
  * On a GPU the cost of a training step is mostly dispatches, which these cut several-fold.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { convGradient, CONV } from '../simd/conv';
+import { convGradient } from '../simd/conv';
 import { FUSED_GRADIENTS } from '../simd/fused';
 import { batchNormRunningUpdateWebGpu, batchNormTrainGradWebGpu, batchNormTrainWebGpu } from './batchNorm';
 import { convBackpropFilterWebGpu, convBackpropInputWebGpu, convWebGpu } from './conv';
@@ -46,9 +47,4 @@ export function registerWebGpuKernels(): boolean {
   }
   if (on) for (const gradient of [...FUSED_GRADIENTS, convGradient]) tf.registerGradient(gradient);
   return on;
-}
-
-/** True when the active backend is webgpu with our kernels registered. */
-export function webgpuKernelsActive(): boolean {
-  return tf.getBackend() === 'webgpu' && tf.getKernel(CONV, 'webgpu') !== undefined;
 }

@@ -96,10 +96,14 @@ fn workgroupIndex() -> i32 {
 
 /**
  * σ(z), from t = exp(−|z|) ∈ (0, 1], which cannot overflow: 1/(1 + t) for z ≥ 0, t/(1 + t) below
- * (as wasm/src/swish.h computes it).
+ * (as wasm/src/swish.h computes it); and dy·swish′(z) = dy·σ(z)·(1 + z·(1 − σ(z))).
  */
-export const SIGMOID_WGSL = `
+export const SWISH_WGSL = `
 fn sigmoid(z : f32) -> f32 {
   let t = exp(-abs(z));
   return select(t, 1.0, z >= 0.0) / (1.0 + t);
+}
+fn swishGrad(dy : f32, z : f32) -> f32 {
+  let s = sigmoid(z);
+  return dy * s * (1.0 + z * (1.0 - s));
 }`;

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { ADD_RELU, RELU_GRAD } from '../simd/addRelu';
 import { ADD_SWISH, ADD_SWISH_GRAD } from '../simd/addSwish';
 import type { KernelArgs } from '../kernelConfig';
-import { run, SIGMOID_WGSL } from './program';
+import { run, SWISH_WGSL } from './program';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -29,7 +29,7 @@ function elementwise(name: string, args: KernelArgs, inputs: [string, TensorInfo
       outputShape: first[1].shape,
       threads: n,
       fields: [['n', 'i32', n]],
-      code: `${SIGMOID_WGSL}
+      code: `${SWISH_WGSL}
 fn main(i : i32) {
   if (i >= uniforms.n) { return; }
   result[i] = ${value};
@@ -54,10 +54,10 @@ function addSwish(args: KernelArgs): TensorInfo {
   return elementwise(ADD_SWISH, args, [['a', a], ['b', b]], '(a[i] + b[i]) * sigmoid(a[i] + b[i])');
 }
 
-/** dy·σ(z)·(1 + z·(1 − σ(z))) with z = a + b (σ recomputed: y is not read here). */
+/** dy·swish′(a + b) (σ recomputed: y is not read here). */
 function addSwishGrad(args: KernelArgs): TensorInfo {
   const { dy, a, b } = args.inputs as Record<'dy' | 'a' | 'b', TensorInfo>;
-  return elementwise(ADD_SWISH_GRAD, args, [['dy', dy], ['a', a], ['b', b]], 'dy[i] * sigmoid(a[i] + b[i]) * (1.0 + (a[i] + b[i]) * (1.0 - sigmoid(a[i] + b[i])))');
+  return elementwise(ADD_SWISH_GRAD, args, [['dy', dy], ['a', a], ['b', b]], 'swishGrad(dy[i], a[i] + b[i])');
 }
 
 const config = (kernelName: string, f: (args: KernelArgs) => TensorInfo): tf.KernelConfig => ({ kernelName, backendName: 'webgpu', kernelFunc: f as unknown as tf.KernelFunc });
